@@ -1,0 +1,965 @@
+//! Reading CSV without losing information, and recovering what can be recovered.
+//!
+//! One streaming pass ([`inspect`]) tokenises the file the way RFC 4180 says, leniently:
+//! it counts rows, infers column types by datacook's rules and notes every repair with line
+//! numbers. Clean files then go straight to Polars' fast reader with the inferred schema;
+//! files that need repairs are first rewritten ([`rewrite`]) into a normalised temporary CSV
+//! (UTF-8, LF, every row with the header's field count), which Polars reads instead.
+//!
+//! Rules (decisions.md, "Values"):
+//! * a column is integer only if every value is a plain integer without leading zeros that
+//!   fits in i64; float only if every value is a plain decimal number; boolean only if every
+//!   value is true/false; everything else (dates, `01234`, `+5`, ` 42`) stays text;
+//! * a row with too few fields is padded with missing values, one with too many keeps its
+//!   first fields; stray quotes are kept as literal characters; an unterminated quote is
+//!   treated as a literal quote; blank lines are skipped; bytes that are not UTF-8 are
+//!   decoded as Latin-1. Every repair is counted, with the first line numbers.
+//! * `strict: true` turns any malformed row (ragged, stray or unterminated quote, invalid
+//!   UTF-8) into an error naming its line.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufWriter, Read};
+use std::path::Path;
+
+use serde::Serialize;
+
+/// How many line numbers a repair keeps as examples.
+const EXAMPLE_LINES: usize = 5;
+const MAX_QUOTE_RETRIES: usize = 1000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    Latin1,
+}
+
+#[derive(Debug, Clone)]
+pub struct CsvOptions {
+    pub delimiter: u8,
+    pub header: bool,
+    pub encoding: Encoding,
+    pub strict: bool,
+}
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        CsvOptions {
+            delimiter: b',',
+            header: true,
+            encoding: Encoding::Utf8,
+            strict: false,
+        }
+    }
+}
+
+/// The inferred type of a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColType {
+    /// No value seen yet (an all-missing column ends up as text).
+    Empty,
+    Boolean,
+    Integer,
+    Float,
+    Text,
+}
+
+impl ColType {
+    fn merge(self, value: ColType) -> ColType {
+        use ColType::*;
+        match (self, value) {
+            (a, Empty) => a,
+            (Empty, b) => b,
+            (a, b) if a == b => a,
+            (Integer, Float) | (Float, Integer) => Float,
+            _ => Text,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RepairKind {
+    /// A row with fewer fields than the header, padded with missing values.
+    ShortRowPadded,
+    /// A row with more fields than the header; the extra fields were dropped.
+    LongRowTruncated,
+    /// A quote inside a field that is not properly quoted, kept as a character.
+    StrayQuote,
+    /// A quote that is never closed, read as a literal character.
+    UnterminatedQuote,
+    /// Bytes that are not UTF-8, decoded as Latin-1.
+    InvalidUtf8,
+    /// Empty lines, skipped.
+    BlankLine,
+    /// Lines ending in a bare carriage return (old Mac style), read as line ends.
+    CarriageReturnLineEnd,
+    /// Header names that were empty or repeated, renamed.
+    HeaderRenamed,
+}
+
+impl RepairKind {
+    /// Repairs that make a row malformed (an error in strict mode).
+    pub fn is_malformed_row(self) -> bool {
+        matches!(
+            self,
+            RepairKind::ShortRowPadded
+                | RepairKind::LongRowTruncated
+                | RepairKind::StrayQuote
+                | RepairKind::UnterminatedQuote
+                | RepairKind::InvalidUtf8
+        )
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            RepairKind::ShortRowPadded => "row with too few fields, padded with missing values",
+            RepairKind::LongRowTruncated => "row with too many fields, extra fields dropped",
+            RepairKind::StrayQuote => "stray quote kept as a character",
+            RepairKind::UnterminatedQuote => "unterminated quote read as a character",
+            RepairKind::InvalidUtf8 => "text that is not UTF-8, decoded as Latin-1",
+            RepairKind::BlankLine => "blank line skipped",
+            RepairKind::CarriageReturnLineEnd => "bare carriage-return line end",
+            RepairKind::HeaderRenamed => "empty or repeated header name renamed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct RepairStat {
+    pub count: u64,
+    /// The first few line numbers (1-based) where it happened.
+    pub lines: Vec<u64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Repairs(pub BTreeMap<RepairKind, RepairStat>);
+
+impl Repairs {
+    fn add(&mut self, kind: RepairKind, line: u64) {
+        let stat = self.0.entry(kind).or_default();
+        stat.count += 1;
+        if stat.lines.len() < EXAMPLE_LINES && stat.lines.last() != Some(&line) {
+            stat.lines.push(line);
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The first malformed-row repair, for strict mode.
+    pub fn first_malformed(&self) -> Option<(RepairKind, u64)> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k.is_malformed_row())
+            .filter_map(|(k, s)| s.lines.first().map(|l| (*k, *l)))
+            .min_by_key(|(_, l)| *l)
+    }
+}
+
+/// What one pass over the file found.
+#[derive(Debug, Clone)]
+pub struct Inspection {
+    pub headers: Vec<String>,
+    pub types: Vec<ColType>,
+    pub rows: u64,
+    pub repairs: Repairs,
+    /// Polars cannot read the file as it is; it must be rewritten first.
+    pub needs_rewrite: bool,
+    /// Literal quotes at these byte offsets (unterminated quotes), for the rewrite pass.
+    literal_quotes: Vec<u64>,
+}
+
+#[derive(Debug)]
+pub enum CsvError {
+    Io(std::io::Error),
+    Empty,
+    /// Strict mode: the first malformed row.
+    Malformed {
+        line: u64,
+        kind: RepairKind,
+        detail: String,
+    },
+    TooBroken(String),
+}
+
+impl std::fmt::Display for CsvError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CsvError::Io(e) => write!(f, "{e}"),
+            CsvError::Empty => write!(f, "the file is empty (no header row)"),
+            CsvError::Malformed { line, detail, .. } => write!(f, "line {line}: {detail}"),
+            CsvError::TooBroken(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+impl From<std::io::Error> for CsvError {
+    fn from(e: std::io::Error) -> Self {
+        CsvError::Io(e)
+    }
+}
+
+/// One record as the tokenizer hands it out.
+struct Record<'a> {
+    buf: &'a [u8],
+    ends: &'a [usize],
+    line: u64,
+    /// Whether the single field of a one-field record was quoted (`""` is not a blank line).
+    first_quoted: bool,
+}
+
+impl Record<'_> {
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn field(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.buf[start..self.ends[i]]
+    }
+
+    fn is_blank(&self) -> bool {
+        self.ends.len() == 1 && self.ends[0] == 0 && !self.first_quoted
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    StartField,
+    Unquoted,
+    Quoted,
+    QuoteInQuoted,
+    AfterCr,
+}
+
+/// A streaming, lenient RFC 4180 tokenizer.
+struct Tokenizer<'q> {
+    delim: u8,
+    state: State,
+    field: Vec<u8>,
+    ends: Vec<usize>,
+    line: u64,
+    record_line: u64,
+    first_quoted: bool,
+    offset: u64,
+    quote_offset: u64,
+    literal_quotes: &'q [u64],
+    special: [bool; 256],
+}
+
+/// What the tokenizer noticed besides records.
+enum Event {
+    StrayQuote(u64),
+    LiteralQuote(u64),
+    BareCr(u64),
+}
+
+impl<'q> Tokenizer<'q> {
+    fn new(delim: u8, literal_quotes: &'q [u64]) -> Self {
+        let mut special = [false; 256];
+        for b in [delim, b'"', b'\n', b'\r'] {
+            special[b as usize] = true;
+        }
+        Tokenizer {
+            delim,
+            state: State::StartField,
+            field: Vec::with_capacity(1024),
+            ends: Vec::with_capacity(64),
+            line: 1,
+            record_line: 1,
+            first_quoted: false,
+            offset: 0,
+            quote_offset: 0,
+            literal_quotes,
+            special,
+        }
+    }
+
+    fn end_field(&mut self) {
+        self.ends.push(self.field.len());
+    }
+
+    fn emit(
+        &mut self,
+        on_record: &mut dyn FnMut(&Record) -> Result<(), CsvError>,
+    ) -> Result<(), CsvError> {
+        let rec = Record {
+            buf: &self.field,
+            ends: &self.ends,
+            line: self.record_line,
+            first_quoted: self.first_quoted,
+        };
+        on_record(&rec)?;
+        self.field.clear();
+        self.ends.clear();
+        self.first_quoted = false;
+        self.record_line = self.line;
+        Ok(())
+    }
+
+    /// Feed a chunk of bytes.
+    fn feed(
+        &mut self,
+        chunk: &[u8],
+        on_record: &mut dyn FnMut(&Record) -> Result<(), CsvError>,
+        on_event: &mut dyn FnMut(Event),
+    ) -> Result<(), CsvError> {
+        let mut i = 0;
+        let n = chunk.len();
+        while i < n {
+            let b = chunk[i];
+            let abs = self.offset + i as u64;
+            match self.state {
+                State::Unquoted | State::StartField if !self.special[b as usize] => {
+                    // Fast path: copy the run of ordinary bytes.
+                    let start = i;
+                    while i < n && !self.special[chunk[i] as usize] {
+                        i += 1;
+                    }
+                    self.field.extend_from_slice(&chunk[start..i]);
+                    self.state = State::Unquoted;
+                    continue;
+                }
+                State::StartField => {
+                    if b == b'"' {
+                        if self.literal_quotes.binary_search(&abs).is_ok() {
+                            on_event(Event::LiteralQuote(self.line));
+                            self.field.push(b);
+                            self.state = State::Unquoted;
+                        } else {
+                            if self.ends.is_empty() {
+                                self.first_quoted = true;
+                            }
+                            self.quote_offset = abs;
+                            self.state = State::Quoted;
+                        }
+                    } else {
+                        self.line_or_delim(b, on_record)?;
+                    }
+                }
+                State::Unquoted => {
+                    if b == b'"' {
+                        on_event(Event::StrayQuote(self.line));
+                        self.field.push(b);
+                    } else {
+                        self.line_or_delim(b, on_record)?;
+                    }
+                }
+                State::Quoted => {
+                    if b == b'"' {
+                        self.state = State::QuoteInQuoted;
+                    } else {
+                        if b == b'\n' {
+                            self.line += 1;
+                        }
+                        self.field.push(b);
+                    }
+                }
+                State::QuoteInQuoted => {
+                    if b == b'"' {
+                        self.field.push(b'"');
+                        self.state = State::Quoted;
+                    } else if b == self.delim || b == b'\n' || b == b'\r' {
+                        self.line_or_delim(b, on_record)?;
+                    } else {
+                        on_event(Event::StrayQuote(self.line));
+                        self.field.push(b'"');
+                        self.field.push(b);
+                        self.state = State::Unquoted;
+                    }
+                }
+                State::AfterCr => {
+                    self.state = State::StartField;
+                    if b == b'\n' {
+                        self.line += 1;
+                        self.record_line = self.line;
+                    } else {
+                        on_event(Event::BareCr(self.line));
+                        self.line += 1;
+                        self.record_line = self.line;
+                        continue; // reprocess b as the start of a field
+                    }
+                }
+            }
+            i += 1;
+        }
+        self.offset += n as u64;
+        Ok(())
+    }
+
+    /// `b` is a delimiter or a line end (outside quotes), or an ordinary byte.
+    fn line_or_delim(
+        &mut self,
+        b: u8,
+        on_record: &mut dyn FnMut(&Record) -> Result<(), CsvError>,
+    ) -> Result<(), CsvError> {
+        if b == self.delim {
+            self.end_field();
+            self.state = State::StartField;
+        } else if b == b'\n' {
+            self.end_field();
+            self.line += 1;
+            self.emit(on_record)?;
+            self.state = State::StartField;
+        } else if b == b'\r' {
+            self.end_field();
+            // The record ends here; AfterCr decides whether a '\n' follows.
+            self.emit(on_record)?;
+            self.state = State::AfterCr;
+        } else {
+            self.field.push(b);
+            self.state = State::Unquoted;
+        }
+        Ok(())
+    }
+
+    /// End of input: the last record (no final newline), or an unterminated quote.
+    fn finish(
+        &mut self,
+        on_record: &mut dyn FnMut(&Record) -> Result<(), CsvError>,
+    ) -> Result<Option<u64>, CsvError> {
+        match self.state {
+            State::Quoted => Ok(Some(self.quote_offset)),
+            State::StartField if self.field.is_empty() && self.ends.is_empty() => Ok(None),
+            State::AfterCr => Ok(None),
+            _ => {
+                self.end_field();
+                self.emit(on_record)?;
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// Run the tokenizer over a file once. Returns the offset of an unterminated quote, if the
+/// file ends inside one (the caller then retries with that quote read as a literal).
+fn tokenize_once(
+    path: &Path,
+    delim: u8,
+    literal_quotes: &[u64],
+    on_record: &mut dyn FnMut(&Record) -> Result<(), CsvError>,
+    on_event: &mut dyn FnMut(Event),
+) -> Result<Option<u64>, CsvError> {
+    let mut file = File::open(path)?;
+    let mut tok = Tokenizer::new(delim, literal_quotes);
+    let mut buf = vec![0u8; 1 << 20];
+    let mut first = true;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        let mut chunk = &buf[..n];
+        if first {
+            first = false;
+            if chunk.starts_with(b"\xef\xbb\xbf") {
+                chunk = &chunk[3..];
+                tok.offset = 3;
+            }
+        }
+        tok.feed(chunk, on_record, on_event)?;
+    }
+    tok.finish(on_record)
+}
+
+/// Classify one field for type inference.
+fn classify(v: &[u8]) -> ColType {
+    if v.is_empty() {
+        return ColType::Empty;
+    }
+    if v.eq_ignore_ascii_case(b"true") || v.eq_ignore_ascii_case(b"false") {
+        return ColType::Boolean;
+    }
+    let digits = if v[0] == b'-' { &v[1..] } else { v };
+    let int_end = digits
+        .iter()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(digits.len());
+    if int_end == 0
+        || (int_end > 1 && digits[0] == b'0')
+        || (v[0] == b'-' && int_end == 1 && digits[0] == b'0' && digits.len() == 1)
+    {
+        return ColType::Text;
+    }
+    if int_end == digits.len() {
+        return if int_end <= 19
+            && std::str::from_utf8(v)
+                .ok()
+                .and_then(|s| s.parse::<i64>().ok())
+                .is_some()
+        {
+            ColType::Integer
+        } else {
+            ColType::Text
+        };
+    }
+    // Decimal fraction and/or exponent.
+    let mut rest = &digits[int_end..];
+    let mut significant = int_end;
+    if rest[0] == b'.' {
+        let frac = rest[1..].iter().take_while(|b| b.is_ascii_digit()).count();
+        if frac == 0 {
+            return ColType::Text;
+        }
+        significant += frac;
+        rest = &rest[1 + frac..];
+    }
+    if !rest.is_empty() {
+        if rest[0] != b'e' && rest[0] != b'E' {
+            return ColType::Text;
+        }
+        let mut exp = &rest[1..];
+        if exp.first().is_some_and(|b| *b == b'+' || *b == b'-') {
+            exp = &exp[1..];
+        }
+        if exp.is_empty() || exp.len() > 3 || !exp.iter().all(u8::is_ascii_digit) {
+            return ColType::Text;
+        }
+    }
+    if significant > 17 {
+        return ColType::Text; // would not survive a round trip through f64
+    }
+    ColType::Float
+}
+
+fn decode(bytes: &[u8], latin1: bool) -> (String, bool) {
+    if !latin1 && let Ok(s) = std::str::from_utf8(bytes) {
+        return (s.to_string(), false);
+    }
+    (bytes.iter().map(|&b| b as char).collect(), !latin1)
+}
+
+/// Header names: empty ones become `Column_<n>`, repeated ones get `_2`, `_3`, …
+fn unique_headers(raw: Vec<String>, line: u64, repairs: &mut Repairs) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(raw.len());
+    for (i, name) in raw.into_iter().enumerate() {
+        let mut name = if name.is_empty() {
+            repairs.add(RepairKind::HeaderRenamed, line);
+            format!("Column_{}", i + 1)
+        } else {
+            name
+        };
+        if out.contains(&name) {
+            repairs.add(RepairKind::HeaderRenamed, line);
+            let base = name.clone();
+            let mut k = 2;
+            while out.contains(&name) {
+                name = format!("{base}_{k}");
+                k += 1;
+            }
+        }
+        out.push(name);
+    }
+    out
+}
+
+/// One pass over the file: headers, types, row count and repairs. (An unterminated quote
+/// costs one more pass, with that quote read as a literal character.)
+pub fn inspect(path: &Path, opts: &CsvOptions) -> Result<Inspection, CsvError> {
+    let mut literal_quotes = Vec::new();
+    for _ in 0..MAX_QUOTE_RETRIES {
+        match inspect_with(path, opts, &literal_quotes)? {
+            Ok(inspection) => return Ok(inspection),
+            Err(offset) => {
+                literal_quotes.push(offset);
+                literal_quotes.sort_unstable();
+            }
+        }
+    }
+    Err(CsvError::TooBroken(format!(
+        "more than {MAX_QUOTE_RETRIES} unterminated quotes; is the delimiter right?"
+    )))
+}
+
+/// One pass with a given set of literal quotes; `Ok(Err(offset))` when the file ends inside a
+/// quote that opened at `offset`.
+fn inspect_with(
+    path: &Path,
+    opts: &CsvOptions,
+    literal_quotes: &[u64],
+) -> Result<Result<Inspection, u64>, CsvError> {
+    let latin1 = opts.encoding == Encoding::Latin1;
+    let mut headers: Option<Vec<String>> = None;
+    let mut types: Vec<ColType> = Vec::new();
+    let mut rows = 0u64;
+    let mut repairs = Repairs::default();
+    let mut needs_rewrite = latin1;
+    let mut events: Vec<Event> = Vec::new();
+    let unterminated = tokenize_once(
+        path,
+        opts.delimiter,
+        literal_quotes,
+        &mut |rec: &Record| {
+            if rec.is_blank() {
+                repairs.add(RepairKind::BlankLine, rec.line);
+                needs_rewrite = true;
+                return Ok(());
+            }
+            if headers.is_none() {
+                let raw: Vec<String> = (0..rec.len())
+                    .map(|i| {
+                        let (t, bad) = decode(rec.field(i), latin1);
+                        if bad {
+                            repairs.add(RepairKind::InvalidUtf8, rec.line);
+                            needs_rewrite = true;
+                        }
+                        t
+                    })
+                    .collect();
+                let names = if opts.header {
+                    let n = unique_headers(raw, rec.line, &mut repairs);
+                    if repairs.0.contains_key(&RepairKind::HeaderRenamed) {
+                        needs_rewrite = true;
+                    }
+                    n
+                } else {
+                    (1..=rec.len()).map(|i| format!("Column_{i}")).collect()
+                };
+                types = vec![ColType::Empty; names.len()];
+                headers = Some(names);
+                if opts.header {
+                    return Ok(());
+                }
+            }
+            let expected = headers.as_ref().map_or(0, Vec::len);
+            if rec.len() != expected {
+                let kind = if rec.len() < expected {
+                    RepairKind::ShortRowPadded
+                } else {
+                    RepairKind::LongRowTruncated
+                };
+                repairs.add(kind, rec.line);
+                needs_rewrite = true;
+                if opts.strict {
+                    return Err(CsvError::Malformed {
+                        line: rec.line,
+                        kind,
+                        detail: format!(
+                            "row has {} fields, the header has {expected} (strict dataset)",
+                            rec.len()
+                        ),
+                    });
+                }
+            }
+            classify_row(
+                rec,
+                &mut types,
+                &mut rows,
+                &mut repairs,
+                &mut needs_rewrite,
+                latin1,
+            )
+        },
+        &mut |e| events.push(e),
+    )?;
+    if let Some(offset) = unterminated {
+        return Ok(Err(offset));
+    }
+    for e in events {
+        let (kind, line) = match e {
+            Event::StrayQuote(l) => (RepairKind::StrayQuote, l),
+            Event::LiteralQuote(l) => (RepairKind::UnterminatedQuote, l),
+            Event::BareCr(l) => (RepairKind::CarriageReturnLineEnd, l),
+        };
+        repairs.add(kind, line);
+        needs_rewrite = true;
+    }
+    if opts.strict
+        && let Some((kind, line)) = repairs.first_malformed()
+    {
+        return Err(CsvError::Malformed {
+            line,
+            kind,
+            detail: format!("{} (strict dataset)", kind.describe()),
+        });
+    }
+    let headers = headers.ok_or(CsvError::Empty)?;
+    Ok(Ok(Inspection {
+        headers,
+        types,
+        rows,
+        repairs,
+        needs_rewrite,
+        literal_quotes: literal_quotes.to_vec(),
+    }))
+}
+
+fn classify_row(
+    rec: &Record,
+    types: &mut [ColType],
+    rows: &mut u64,
+    repairs: &mut Repairs,
+    needs_rewrite: &mut bool,
+    latin1: bool,
+) -> Result<(), CsvError> {
+    *rows += 1;
+    for (i, t) in types.iter_mut().enumerate().take(rec.len()) {
+        let v = rec.field(i);
+        if !latin1 && !v.is_ascii() && std::str::from_utf8(v).is_err() {
+            repairs.add(RepairKind::InvalidUtf8, rec.line);
+            *needs_rewrite = true;
+        }
+        if *t != ColType::Text {
+            *t = t.merge(classify(v));
+        }
+    }
+    Ok(())
+}
+
+/// Write the normalised copy of a file that needs repairs: UTF-8, LF line ends, the header
+/// row, and every row with exactly the header's number of fields.
+pub fn rewrite(
+    path: &Path,
+    opts: &CsvOptions,
+    inspection: &Inspection,
+    out: &Path,
+) -> Result<(), CsvError> {
+    let latin1 = opts.encoding == Encoding::Latin1;
+    let file = File::create(out)?;
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b',')
+        .from_writer(BufWriter::with_capacity(1 << 20, file));
+    let width = inspection.headers.len();
+    w.write_record(&inspection.headers).map_err(csv_err)?;
+    let mut seen_header = !opts.header;
+    let mut row: Vec<String> = Vec::with_capacity(width);
+    let unterminated = tokenize_once(
+        path,
+        opts.delimiter,
+        &inspection.literal_quotes,
+        &mut |rec: &Record| {
+            if rec.is_blank() {
+                return Ok(());
+            }
+            if !seen_header {
+                seen_header = true;
+                return Ok(());
+            }
+            row.clear();
+            for i in 0..width {
+                if i < rec.len() {
+                    row.push(decode(rec.field(i), latin1).0);
+                } else {
+                    row.push(String::new());
+                }
+            }
+            w.write_record(&row).map_err(csv_err)
+        },
+        &mut |_| {},
+    )?;
+    if unterminated.is_some() {
+        return Err(CsvError::TooBroken(
+            "the file changed while it was read".into(),
+        ));
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn csv_err(e: csv::Error) -> CsvError {
+    CsvError::Io(std::io::Error::other(e.to_string()))
+}
+
+/// Headers and types from the first `limit` rows only, for `validate` (which must not read
+/// the data). Types may widen once the whole file is read.
+pub fn peek_schema(path: &Path, opts: &CsvOptions, limit: u64) -> Result<Inspection, CsvError> {
+    let mut file = File::open(path)?;
+    let mut head = Vec::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut newlines = 0u64;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        newlines += buf[..n].iter().filter(|b| **b == b'\n').count() as u64;
+        head.extend_from_slice(&buf[..n]);
+        if newlines > limit {
+            break;
+        }
+    }
+    let mut cut = head.len();
+    if newlines > limit {
+        cut = head
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .nth(limit as usize)
+            .map_or(head.len(), |(i, _)| i + 1);
+    }
+    let tmp = tempfile::NamedTempFile::new()?;
+    std::fs::write(tmp.path(), &head[..cut])?;
+    let mut o = opts.clone();
+    o.strict = false;
+    inspect(tmp.path(), &o)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inspect_text(text: &[u8], opts: &CsvOptions) -> Result<Inspection, CsvError> {
+        let f = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(f.path(), text).unwrap();
+        inspect(f.path(), opts)
+    }
+
+    fn repaired(text: &[u8]) -> (Inspection, String) {
+        let f = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(f.path(), text).unwrap();
+        let opts = CsvOptions::default();
+        let ins = inspect(f.path(), &opts).unwrap();
+        let out = tempfile::NamedTempFile::new().unwrap();
+        rewrite(f.path(), &opts, &ins, out.path()).unwrap();
+        (ins, std::fs::read_to_string(out.path()).unwrap())
+    }
+
+    #[test]
+    fn classifies_values_without_losing_information() {
+        assert_eq!(classify(b"42"), ColType::Integer);
+        assert_eq!(classify(b"-7"), ColType::Integer);
+        assert_eq!(classify(b"0"), ColType::Integer);
+        assert_eq!(classify(b"01234"), ColType::Text);
+        assert_eq!(classify(b"+5"), ColType::Text);
+        assert_eq!(classify(b" 42"), ColType::Text);
+        assert_eq!(classify(b"99999999999999999999"), ColType::Text);
+        assert_eq!(classify(b"9223372036854775807"), ColType::Integer);
+        assert_eq!(classify(b"9223372036854775808"), ColType::Text);
+        assert_eq!(classify(b"3.25"), ColType::Float);
+        assert_eq!(classify(b"0.5"), ColType::Float);
+        assert_eq!(classify(b"1e5"), ColType::Float);
+        assert_eq!(classify(b"-2.5E-3"), ColType::Float);
+        assert_eq!(classify(b".5"), ColType::Text);
+        assert_eq!(classify(b"5."), ColType::Text);
+        assert_eq!(classify(b"NaN"), ColType::Text);
+        assert_eq!(classify(b"2017-08-24"), ColType::Text);
+        assert_eq!(classify(b"TRUE"), ColType::Boolean);
+        assert_eq!(classify(b""), ColType::Empty);
+        assert_eq!(classify(b"3.14159265358979323846"), ColType::Text);
+    }
+
+    #[test]
+    fn infers_column_types() {
+        let ins = inspect_text(
+            b"a,b,c,d,e\n1,1.5,x,true,\n2,3,y,false,\n",
+            &CsvOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(ins.headers, vec!["a", "b", "c", "d", "e"]);
+        assert_eq!(
+            ins.types,
+            vec![
+                ColType::Integer,
+                ColType::Float,
+                ColType::Text,
+                ColType::Boolean,
+                ColType::Empty
+            ]
+        );
+        assert_eq!(ins.rows, 2);
+        assert!(!ins.needs_rewrite);
+        assert!(ins.repairs.is_empty());
+    }
+
+    #[test]
+    fn pads_and_truncates_ragged_rows() {
+        let (ins, out) = repaired(b"a,b,c\n1,2\n3,4,5,6\n7,8,9\n");
+        assert_eq!(ins.rows, 3);
+        assert_eq!(ins.repairs.0[&RepairKind::ShortRowPadded].lines, vec![2]);
+        assert_eq!(ins.repairs.0[&RepairKind::LongRowTruncated].lines, vec![3]);
+        assert_eq!(out, "a,b,c\n1,2,\n3,4,5\n7,8,9\n");
+    }
+
+    #[test]
+    fn quoted_fields_with_delimiters_newlines_and_escapes() {
+        let (ins, out) = repaired(b"a,b\n\"x,y\",\"line1\nline2\"\n\"he said \"\"hi\"\"\",2\n");
+        assert!(ins.repairs.is_empty(), "{:?}", ins.repairs);
+        assert_eq!(ins.rows, 2);
+        assert_eq!(
+            out,
+            "a,b\n\"x,y\",\"line1\nline2\"\n\"he said \"\"hi\"\"\",2\n"
+        );
+    }
+
+    #[test]
+    fn stray_and_unterminated_quotes_are_kept_as_text() {
+        let (ins, out) = repaired(b"a,b\n5\" tall,1\n\"abc\"def,2\n\"open,3\nx,4\n");
+        assert_eq!(ins.repairs.0[&RepairKind::StrayQuote].lines, vec![2, 3]);
+        assert_eq!(ins.repairs.0[&RepairKind::UnterminatedQuote].lines, vec![4]);
+        assert_eq!(ins.rows, 4);
+        assert_eq!(
+            out,
+            "a,b\n\"5\"\" tall\",1\n\"abc\"\"def\",2\n\"\"\"open\",3\nx,4\n"
+        );
+    }
+
+    #[test]
+    fn line_ends_blank_lines_bom_and_final_newline() {
+        let (ins, out) = repaired(b"\xef\xbb\xbfa,b\r\n1,2\r\n\r\n3,4");
+        assert_eq!(ins.headers, vec!["a", "b"]);
+        assert_eq!(ins.rows, 2);
+        assert_eq!(ins.repairs.0[&RepairKind::BlankLine].lines, vec![3]);
+        assert_eq!(out, "a,b\n1,2\n3,4\n");
+        let (ins, out) = repaired(b"a,b\r1,2\r3,4\r");
+        assert_eq!(ins.rows, 2);
+        assert!(
+            ins.repairs
+                .0
+                .contains_key(&RepairKind::CarriageReturnLineEnd)
+        );
+        assert_eq!(out, "a,b\n1,2\n3,4\n");
+    }
+
+    #[test]
+    fn latin1_bytes_are_decoded() {
+        let (ins, out) = repaired(b"name,n\nJos\xe9,1\n");
+        assert_eq!(ins.repairs.0[&RepairKind::InvalidUtf8].lines, vec![2]);
+        assert_eq!(out, "name,n\nJosé,1\n");
+    }
+
+    #[test]
+    fn header_only_and_empty_files() {
+        let ins = inspect_text(b"a,b\n", &CsvOptions::default()).unwrap();
+        assert_eq!((ins.rows, ins.headers.len()), (0, 2));
+        assert!(matches!(
+            inspect_text(b"", &CsvOptions::default()),
+            Err(CsvError::Empty)
+        ));
+    }
+
+    #[test]
+    fn headerless_files_get_databrew_names() {
+        let opts = CsvOptions {
+            header: false,
+            ..CsvOptions::default()
+        };
+        let ins = inspect_text(b"1,x\n2,y\n", &opts).unwrap();
+        assert_eq!(ins.headers, vec!["Column_1", "Column_2"]);
+        assert_eq!(ins.rows, 2);
+        assert_eq!(ins.types, vec![ColType::Integer, ColType::Text]);
+    }
+
+    #[test]
+    fn strict_mode_names_the_first_bad_line() {
+        let opts = CsvOptions {
+            strict: true,
+            ..CsvOptions::default()
+        };
+        match inspect_text(b"a,b\n1,2\n3\n", &opts) {
+            Err(CsvError::Malformed { line, .. }) => assert_eq!(line, 3),
+            other => panic!("{other:?}"),
+        }
+        // Line ends and a BOM are not malformed rows.
+        assert!(inspect_text(b"\xef\xbb\xbfa,b\r\n1,2\r\n", &opts).is_ok());
+    }
+
+    #[test]
+    fn repeated_and_empty_headers_are_renamed() {
+        let (ins, out) = repaired(b"a,a,\n1,2,3\n");
+        assert_eq!(ins.headers, vec!["a", "a_2", "Column_3"]);
+        assert_eq!(out, "a,a_2,Column_3\n1,2,3\n");
+    }
+}

@@ -1,0 +1,316 @@
+//! The recipe job: read the dataset, check the recipe against its schema, compile every step
+//! into one lazy plan (running the small statistics queries steps need on the full data),
+//! then write the output atomically and report what each step did.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use polars::prelude::*;
+use serde::Serialize;
+
+use crate::dataset::{Catalogue, ReadReport, Resolver};
+use crate::error::{Diagnostic, Error, Result};
+use crate::ops::ApplyCtx;
+use crate::plan::{self, Plan};
+use crate::progress::Progress;
+use crate::recipe;
+use crate::sink::{self, Compression, OutputFormat};
+
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub recipe: PathBuf,
+    pub dataset: String,
+    pub output: PathBuf,
+    pub format: Option<OutputFormat>,
+    pub compression: Compression,
+    pub datasets_dir: PathBuf,
+    pub with: Vec<(String, PathBuf)>,
+    pub progress: bool,
+}
+
+/// What one step did.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepReport {
+    pub step: usize,
+    pub operation: String,
+    pub rows_in: Option<u64>,
+    pub rows_out: Option<u64>,
+    /// Time spent preparing the step: its statistics queries and row counts. The steps run
+    /// fused in one plan, whose time is `timing.execute_ms`.
+    pub duration_ms: f64,
+    pub stats: serde_json::Map<String, serde_json::Value>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OutputReport {
+    pub path: String,
+    pub format: OutputFormat,
+    pub compression: Compression,
+    pub rows: Option<u64>,
+    pub bytes: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Timing {
+    pub read_ms: f64,
+    pub plan_ms: f64,
+    pub execute_ms: f64,
+    pub total_ms: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    pub datacook_version: &'static str,
+    pub recipe: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipe_name: Option<String>,
+    pub dataset: ReadReport,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub secondary_datasets: Vec<ReadReport>,
+    pub steps: Vec<StepReport>,
+    pub output: OutputReport,
+    pub warnings: Vec<Diagnostic>,
+    pub timing: Timing,
+}
+
+fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1e6).round() / 1e3
+}
+
+/// Load and compile a recipe; structural problems are `Error::Invalid`, warnings returned.
+pub fn load_plan(path: &std::path::Path) -> Result<(Plan, Vec<Diagnostic>)> {
+    let (recipe, mut warnings) = recipe::load_file(path)?;
+    let (plan, diags) = plan::compile(recipe);
+    warnings.extend(diags.iter().filter(|d| !d.is_error()).cloned());
+    match plan {
+        Some(p) => Ok((p, warnings)),
+        None => {
+            let mut all = diags;
+            all.sort_by_key(|d| d.step);
+            Err(Error::Invalid(all))
+        }
+    }
+}
+
+pub struct ExecuteResult {
+    pub lf: LazyFrame,
+    pub steps: Vec<StepReport>,
+}
+
+/// Add every step to the plan, in order. `rows` is the input row count when known.
+pub fn execute(
+    plan: &Plan,
+    lf: LazyFrame,
+    rows: Option<u64>,
+    datasets: &dyn Resolver,
+    progress: &Progress,
+) -> Result<ExecuteResult> {
+    let mut lf = lf;
+    let mut rows = rows;
+    let mut reports = Vec::new();
+    let total = plan.steps.len();
+    for step in &plan.steps {
+        progress.message(format!("step {}/{total} {}", step.number, step.spec.name));
+        let start = Instant::now();
+        let schema = lf.collect_schema()?.as_ref().clone();
+        // Re-check against the real schema: statistics-dependent steps (ONE_HOT_ENCODING)
+        // only now know their columns.
+        let ctx_schema = crate::ops::SchemaCtx { datasets };
+        for c in &step.conditions {
+            if let Err((msg, help)) = c.check(&schema) {
+                return Err(Error::Invalid(vec![
+                    Diagnostic::error(msg)
+                        .at(Some(step.location.clone()))
+                        .in_step(step.number, step.spec.name)
+                        .with_help(help),
+                ]));
+            }
+        }
+        step.op
+            .schema(&schema, &ctx_schema)
+            .map_err(|e| Error::Invalid(vec![step.diagnostic(&e)]))?;
+        let condition = crate::recipe::condition::combine(&step.conditions, &schema);
+        let mut ctx = ApplyCtx::new(schema, condition, datasets);
+        ctx.rows_in = rows;
+        let out = step.op.apply(lf.clone(), &mut ctx).map_err(|e| {
+            let d = step.diagnostic(&e);
+            if e.runtime && e.message.starts_with("data processing failed") {
+                Error::runtime(d.to_string())
+            } else {
+                Error::Invalid(vec![d])
+            }
+        })?;
+        let rows_in = ctx.rows_in.or(rows);
+        let mut rows_out = if step.op.preserves_rows() {
+            rows_in
+        } else {
+            ctx.rows_out
+        };
+        if rows_out.is_none() {
+            let df = out.clone().select([len().alias("rows")]).collect()?;
+            rows_out = crate::ops::scalar_u64(&df, "rows");
+        }
+        reports.push(StepReport {
+            step: step.number,
+            operation: step.spec.name.to_string(),
+            rows_in,
+            rows_out,
+            duration_ms: ms(start.elapsed()),
+            stats: ctx.stats,
+            warnings: ctx.warnings,
+        });
+        rows = rows_out;
+        lf = out;
+    }
+    Ok(ExecuteResult { lf, steps: reports })
+}
+
+/// The recipe job.
+pub fn run(opts: &RunOptions) -> Result<RunReport> {
+    let started = Instant::now();
+    let progress = Progress::new(opts.progress);
+    let (plan, mut warnings) = load_plan(&opts.recipe)?;
+    let format = match opts
+        .format
+        .or_else(|| OutputFormat::from_path(&opts.output))
+    {
+        Some(f) => f,
+        None => {
+            return Err(Error::invalid_with_help(
+                format!(
+                    "cannot tell the output format of '{}'",
+                    opts.output.display()
+                ),
+                "use --format csv|parquet|json, or an output name ending in .csv, .parquet or .json",
+            ));
+        }
+    };
+    if opts.compression == Compression::Snappy && format != OutputFormat::Parquet {
+        return Err(Error::invalid_with_help(
+            "snappy compression is available for Parquet output only",
+            "use --compression gzip or zstd for CSV and JSON",
+        ));
+    }
+
+    let catalogue = Catalogue::new(opts.datasets_dir.clone(), opts.with.clone(), true);
+    let def = catalogue.main_dataset(&opts.dataset)?;
+    warnings.extend(def.warnings.iter().cloned());
+    progress.message(format!("reading {}", def.pattern));
+    let read_start = Instant::now();
+    let loaded = def.load()?;
+    let read_time = read_start.elapsed();
+
+    let plan_start = Instant::now();
+    plan.check(&loaded.schema, &catalogue)
+        .map_err(Error::Invalid)?;
+    let executed = execute(
+        &plan,
+        loaded.lf.clone(),
+        loaded.report.rows,
+        &catalogue,
+        &progress,
+    )?;
+    let plan_time = plan_start.elapsed();
+
+    progress.message(format!("writing {}", opts.output.display()));
+    let exec_start = Instant::now();
+    let bytes = sink::write_atomic(executed.lf, &opts.output, format, opts.compression)?;
+    let exec_time = exec_start.elapsed();
+    progress.finish();
+
+    let rows_out = match executed.steps.last() {
+        Some(s) => s.rows_out,
+        None => loaded.report.rows,
+    };
+    Ok(RunReport {
+        datacook_version: env!("CARGO_PKG_VERSION"),
+        recipe: opts.recipe.display().to_string(),
+        recipe_name: plan.recipe.name.clone(),
+        dataset: loaded.report.clone(),
+        secondary_datasets: catalogue.reports(),
+        steps: executed.steps,
+        output: OutputReport {
+            path: opts.output.display().to_string(),
+            format,
+            compression: opts.compression,
+            rows: rows_out,
+            bytes,
+        },
+        warnings,
+        timing: Timing {
+            read_ms: ms(read_time),
+            plan_ms: ms(plan_time),
+            execute_ms: ms(exec_time),
+            total_ms: ms(started.elapsed()),
+        },
+    })
+}
+
+impl RunReport {
+    /// The human summary printed after a run.
+    pub fn summary(&self) -> String {
+        let mut out = String::new();
+        let fmt_rows = |r: Option<u64>| r.map_or("?".to_string(), |r| r.to_string());
+        out.push_str(&format!(
+            "dataset {} ({} rows, {} columns)\n",
+            self.dataset.dataset,
+            fmt_rows(self.dataset.rows),
+            self.dataset.columns.len()
+        ));
+        for r in self.dataset.repairs.iter() {
+            out.push_str(&format!(
+                "  repaired: {} × {} (lines {})\n",
+                r.count,
+                r.description,
+                r.lines
+                    .iter()
+                    .map(|l| l.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        for s in &self.steps {
+            let stats: Vec<String> = s
+                .stats
+                .iter()
+                .map(|(k, v)| format!("{k}={}", compact(v)))
+                .collect();
+            out.push_str(&format!(
+                "step {:>2} {:<26} {:>9} → {:<9} {:>8.1} ms  {}\n",
+                s.step,
+                s.operation,
+                fmt_rows(s.rows_in),
+                fmt_rows(s.rows_out),
+                s.duration_ms,
+                stats.join(" ")
+            ));
+            for w in &s.warnings {
+                out.push_str(&format!("         warning: {w}\n"));
+            }
+        }
+        out.push_str(&format!(
+            "wrote {} ({} rows, {} bytes) in {:.1} ms\n",
+            self.output.path,
+            fmt_rows(self.output.rows),
+            self.output.bytes,
+            self.timing.total_ms
+        ));
+        out
+    }
+}
+
+fn compact(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Number(n) => match n.as_f64() {
+            Some(f) if f.fract() != 0.0 => format!("{:.6}", f)
+                .trim_end_matches('0')
+                .trim_end_matches('.')
+                .to_string(),
+            _ => n.to_string(),
+        },
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}

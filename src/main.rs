@@ -1,0 +1,292 @@
+//! The `datacook` command line: parse arguments, call the library, map errors to exit codes
+//! (0 ok, 2 invalid recipe/dataset/arguments, 3 runtime failure).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use datacook::dataset::{Catalogue, NoDatasets};
+use datacook::error::{Diagnostic, Error};
+use datacook::job::run::{RunOptions, load_plan, run};
+use datacook::sink::{Compression, OutputFormat};
+
+#[derive(Parser)]
+#[command(
+    name = "datacook",
+    version,
+    about = "Run AWS Glue DataBrew recipes locally and in CI, over Polars.",
+    long_about = "datacook runs data-preparation recipes written in AWS Glue DataBrew's \
+vocabulary (JSON or YAML exports run unchanged) over local CSV, Parquet and JSON files.\n\n\
+Typical use:\n  datacook validate recipes/student-performance.yaml --dataset datasets/students.yaml\n  \
+datacook run recipes/student-performance.yaml --dataset datasets/students.yaml --output out/students.csv\n  \
+datacook ops                 # every operation and its parameters\n\n\
+Exit codes: 0 success, 2 invalid recipe/dataset/arguments, 3 runtime failure (I/O)."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct DatasetArgs {
+    /// Folder of dataset files (NAME.yaml) used to resolve datasets by name (JOIN, UNION).
+    #[arg(long, default_value = "datasets", value_name = "DIR")]
+    datasets_dir: PathBuf,
+    /// Map a dataset name to a file, overriding the datasets folder (repeatable).
+    #[arg(long = "with", value_name = "NAME=PATH", value_parser = parse_with)]
+    with: Vec<(String, PathBuf)>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a recipe job: dataset → recipe → output file (written atomically).
+    #[command(
+        long_about = "Run a recipe job. The dataset is read (CSV files are checked and \
+repaired as needed), the recipe is checked against its schema, every step is compiled into one \
+lazy Polars plan, and the output is written to a temporary file that replaces OUTPUT only when \
+complete.\n\nExample:\n  datacook run recipes/student-performance.yaml --dataset datasets/students.yaml \\\n    \
+--output out/student-performance.csv --report out/run.json"
+    )]
+    Run {
+        /// Recipe file: DataBrew JSON/YAML export, or datacook YAML.
+        recipe: PathBuf,
+        /// Dataset: a dataset file (datasets/x.yaml), a dataset name, or a data file.
+        #[arg(long, short)]
+        dataset: String,
+        /// Output file; replaced atomically.
+        #[arg(long, short)]
+        output: PathBuf,
+        /// Output format (default: from the output file's extension).
+        #[arg(long, value_enum)]
+        format: Option<OutputFormat>,
+        /// Output compression (snappy: Parquet only).
+        #[arg(long, value_enum, default_value_t = Compression::None)]
+        compression: Compression,
+        /// Also write the run report as JSON to this file.
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+        /// Print the run report as JSON on stdout instead of the summary.
+        #[arg(long)]
+        json: bool,
+        /// No progress indicator.
+        #[arg(long, short)]
+        quiet: bool,
+        #[command(flatten)]
+        datasets: DatasetArgs,
+    },
+    /// Check a recipe without running it; with --dataset, check it against the data's schema.
+    #[command(
+        long_about = "Check a recipe: its structure, operations, parameters and \
+conditions. With --dataset, only the dataset's schema is read (header and first rows) and \
+propagated step by step, so a column that a previous step deleted, or never existed, is \
+reported with its step and line before any data is processed. Every problem is reported, not \
+just the first."
+    )]
+    Validate {
+        recipe: PathBuf,
+        #[arg(long, short)]
+        dataset: Option<String>,
+        /// Print diagnostics as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        datasets: DatasetArgs,
+    },
+    /// List the operations datacook knows, with their parameters.
+    Ops {
+        /// Show one operation only.
+        name: Option<String>,
+        /// Print as JSON (for tools).
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn parse_with(s: &str) -> Result<(String, PathBuf), String> {
+    match s.split_once('=') {
+        Some((n, p)) if !n.is_empty() && !p.is_empty() => Ok((n.to_string(), PathBuf::from(p))),
+        _ => Err(format!("expected NAME=PATH, found '{s}'")),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            let code = match e.downcast_ref::<Error>() {
+                Some(err) => {
+                    eprintln!("{err}");
+                    err.exit_code()
+                }
+                None => {
+                    eprintln!("error: {e:#}");
+                    3
+                }
+            };
+            ExitCode::from(code as u8)
+        }
+    }
+}
+
+fn print_warnings(warnings: &[Diagnostic]) {
+    for w in warnings {
+        eprintln!("{w}");
+    }
+}
+
+fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Run {
+            recipe,
+            dataset,
+            output,
+            format,
+            compression,
+            report,
+            json,
+            quiet,
+            datasets,
+        } => {
+            let opts = RunOptions {
+                recipe,
+                dataset,
+                output,
+                format,
+                compression,
+                datasets_dir: datasets.datasets_dir,
+                with: datasets.with,
+                progress: !quiet,
+            };
+            let result = run(&opts)?;
+            print_warnings(&result.warnings);
+            let text = serde_json::to_string_pretty(&result)?;
+            if let Some(path) = report {
+                std::fs::write(&path, format!("{text}\n"))
+                    .with_context(|| format!("cannot write the report to '{}'", path.display()))?;
+            }
+            let mut out = std::io::stdout().lock();
+            if json {
+                writeln!(out, "{text}")?;
+            } else {
+                write!(out, "{}", result.summary())?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Validate {
+            recipe,
+            dataset,
+            json,
+            datasets,
+        } => validate(recipe, dataset, json, datasets),
+        Command::Ops { name, json } => list_ops(name, json),
+    }
+}
+
+fn validate(
+    recipe: PathBuf,
+    dataset: Option<String>,
+    json: bool,
+    datasets: DatasetArgs,
+) -> anyhow::Result<ExitCode> {
+    let result = (|| -> Result<(usize, Vec<Diagnostic>, Option<usize>), Error> {
+        let (plan, mut warnings) = load_plan(&recipe)?;
+        let mut columns = None;
+        if let Some(d) = dataset {
+            let catalogue = Catalogue::new(datasets.datasets_dir, datasets.with, false);
+            let def = catalogue.main_dataset(&d)?;
+            warnings.extend(def.warnings.iter().cloned());
+            let schema = def.peek_schema()?;
+            let schemas = plan.check(&schema, &catalogue).map_err(Error::Invalid)?;
+            columns = Some(schemas.last().map_or(schema.len(), |s| s.len()));
+        } else {
+            // Without a dataset only what needs no schema is checked.
+            let _ = NoDatasets;
+        }
+        Ok((plan.steps.len(), warnings, columns))
+    })();
+    match result {
+        Ok((steps, warnings, columns)) => {
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({
+                        "valid": true, "steps": steps, "output_columns": columns, "diagnostics": warnings
+                    }))?
+                );
+            } else {
+                print_warnings(&warnings);
+                match columns {
+                    Some(c) => println!("ok: {steps} steps, {c} output columns"),
+                    None => println!("ok: {steps} steps"),
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({
+                        "valid": false, "diagnostics": e.diagnostics()
+                    }))?
+                );
+                Ok(ExitCode::from(e.exit_code() as u8))
+            } else {
+                Err(e.into())
+            }
+        }
+    }
+}
+
+fn list_ops(name: Option<String>, json: bool) -> anyhow::Result<ExitCode> {
+    let specs: Vec<_> = datacook::ops::all()
+        .filter(|s| name.as_deref().is_none_or(|n| n == s.name))
+        .collect();
+    if specs.is_empty() {
+        let n = name.unwrap_or_default();
+        return Err(Error::invalid_with_help(
+            format!("unknown operation '{n}'"),
+            datacook::ops::suggest(&n).unwrap_or_else(|| "run `datacook ops` to list them".into()),
+        )
+        .into());
+    }
+    let mut out = std::io::stdout().lock();
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(&specs)?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut family = "";
+    for s in specs {
+        if s.family != family {
+            family = s.family;
+            writeln!(out, "\n{}", family.to_uppercase())?;
+        }
+        writeln!(out, "  {:<26} {}", s.name, s.summary)?;
+        for p in s.params {
+            let req = if p.required { "required" } else { "optional" };
+            let default = p
+                .default
+                .map(|d| format!(", default {d}"))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "      {:<24} {} ({req}{default}): {}",
+                p.name,
+                p.kind.describe(),
+                p.doc
+            )?;
+        }
+        let cond = match s.conditions {
+            datacook::ops::Conditions::Unsupported => "not allowed",
+            datacook::ops::Conditions::RowFilter => "rows are removed only where they hold",
+            datacook::ops::Conditions::InPlace => "values change only where they hold",
+            datacook::ops::Conditions::NewColumn => "the new column is null where they do not hold",
+            datacook::ops::Conditions::Required => "required: the rows to remove",
+        };
+        writeln!(out, "      {:<24} {cond}", "ConditionExpressions")?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,655 @@
+//! Basic column steps: DELETE, RENAME, DUPLICATE, MOVE_*, CHANGE_DATA_TYPE, SORT.
+
+use polars::prelude::*;
+
+use super::{
+    ApplyCtx, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, p, require_column,
+    require_new_column, scalar_u64, schema_insert_after, select_insert_after,
+};
+use crate::recipe::params::{ParamKind, ParamSpec, Params};
+
+pub static SPECS: &[OpSpec] = &[
+    OpSpec {
+        name: "DELETE",
+        family: "columns",
+        summary: "Delete one or more columns.",
+        params: &[
+            ParamSpec::opt("sourceColumn", ParamKind::Column, "The column to delete."),
+            ParamSpec::opt(
+                "sourceColumns",
+                ParamKind::Columns,
+                "Several columns to delete (JSON list).",
+            ),
+        ],
+        conditions: Conditions::Unsupported,
+        build: |_, p| Ok(Box::new(Delete::from_params(p)?)),
+    },
+    OpSpec {
+        name: "RENAME",
+        family: "columns",
+        summary: "Rename a column.",
+        params: &[
+            p::SOURCE_COLUMN,
+            ParamSpec::req("targetColumn", ParamKind::Column, "The new name."),
+        ],
+        conditions: Conditions::Unsupported,
+        build: |_, p| Ok(Box::new(Rename::from_params(p))),
+    },
+    OpSpec {
+        name: "DUPLICATE",
+        family: "columns",
+        summary: "Copy a column under a new name, right after the original.",
+        params: &[p::SOURCE_COLUMN, p::TARGET_COLUMN],
+        conditions: Conditions::NewColumn,
+        build: |_, p| Ok(Box::new(Duplicate::from_params(p))),
+    },
+    OpSpec {
+        name: "MOVE_AFTER",
+        family: "columns",
+        summary: "Move a column immediately after another.",
+        params: &[
+            p::SOURCE_COLUMN,
+            ParamSpec::req(
+                "targetColumn",
+                ParamKind::Column,
+                "The column to move after.",
+            ),
+        ],
+        conditions: Conditions::Unsupported,
+        build: |_, p| Ok(Box::new(Move::from_params(p, MoveKind::After))),
+    },
+    OpSpec {
+        name: "MOVE_BEFORE",
+        family: "columns",
+        summary: "Move a column immediately before another.",
+        params: &[
+            p::SOURCE_COLUMN,
+            ParamSpec::req(
+                "targetColumn",
+                ParamKind::Column,
+                "The column to move before.",
+            ),
+        ],
+        conditions: Conditions::Unsupported,
+        build: |_, p| Ok(Box::new(Move::from_params(p, MoveKind::Before))),
+    },
+    OpSpec {
+        name: "MOVE_TO_START",
+        family: "columns",
+        summary: "Make a column the first one.",
+        params: &[p::SOURCE_COLUMN],
+        conditions: Conditions::Unsupported,
+        build: |_, p| Ok(Box::new(Move::from_params(p, MoveKind::Start))),
+    },
+    OpSpec {
+        name: "MOVE_TO_END",
+        family: "columns",
+        summary: "Make a column the last one.",
+        params: &[p::SOURCE_COLUMN],
+        conditions: Conditions::Unsupported,
+        build: |_, p| Ok(Box::new(Move::from_params(p, MoveKind::End))),
+    },
+    OpSpec {
+        name: "MOVE_TO_INDEX",
+        family: "columns",
+        summary: "Move a column to a 0-based position (1 = second column).",
+        params: &[
+            p::SOURCE_COLUMN,
+            ParamSpec::req(
+                "targetIndex",
+                ParamKind::Integer,
+                "0-based target position.",
+            ),
+        ],
+        conditions: Conditions::Unsupported,
+        build: |_, p| {
+            let index = p.integer("targetIndex").unwrap_or(0);
+            if index < 0 {
+                return Err(
+                    OpError::new(format!("targetIndex must be 0 or more, found {index}"))
+                        .param("targetIndex"),
+                );
+            }
+            Ok(Box::new(Move::from_params(
+                p,
+                MoveKind::Index(index as usize),
+            )))
+        },
+    },
+    OpSpec {
+        name: "CHANGE_DATA_TYPE",
+        family: "columns",
+        summary: "Cast a column; values that cannot convert become null and are counted.",
+        params: &[
+            p::SOURCE_COLUMN,
+            ParamSpec::req(
+                "columnDataType",
+                ParamKind::Choice(&[
+                    "byte",
+                    "short",
+                    "int",
+                    "integer",
+                    "long",
+                    "float",
+                    "double",
+                    "decimal",
+                    "number",
+                    "string",
+                    "boolean",
+                    "timestamp",
+                    "date",
+                ]),
+                "The new type.",
+            ),
+        ],
+        conditions: Conditions::Unsupported,
+        build: |_, p| Ok(Box::new(ChangeDataType::from_params(p))),
+    },
+    OpSpec {
+        name: "SORT",
+        family: "columns",
+        summary: "Sort rows by one or more columns (stable).",
+        params: &[ParamSpec::req(
+            "expressions",
+            ParamKind::Json,
+            "JSON list of {sourceColumn, ordering: ASCENDING|DESCENDING, nullsOrdering: \
+             NULLS_TOP|NULLS_BOTTOM, customOrder: [..], isCustomOrderCaseSensitive}.",
+        )],
+        conditions: Conditions::Unsupported,
+        build: |_, p| Ok(Box::new(Sort::from_params(p)?)),
+    },
+];
+
+// ---- DELETE -------------------------------------------------------------------------------
+
+/// DELETE: drop `sourceColumn` or every column of `sourceColumns`.
+pub struct Delete {
+    columns: Vec<String>,
+    param: &'static str,
+}
+
+impl Delete {
+    fn from_params(p: &Params) -> OpResult<Self> {
+        let (columns, param) = match (p.text("sourceColumn"), p.list("sourceColumns")) {
+            (Some(c), None) => (vec![c], "sourceColumn"),
+            (None, Some(cs)) => (cs, "sourceColumns"),
+            (Some(c), Some(mut cs)) => {
+                cs.insert(0, c);
+                (cs, "sourceColumns")
+            }
+            (None, None) => {
+                return Err(OpError::new("DELETE needs sourceColumn or sourceColumns")
+                    .help("add `sourceColumns: [\"a\", \"b\"]`"));
+            }
+        };
+        Ok(Delete { columns, param })
+    }
+}
+
+impl Operation for Delete {
+    fn schema(&self, input: &Schema, _: &SchemaCtx) -> OpResult<Schema> {
+        for c in &self.columns {
+            require_column(input, c, self.param)?;
+        }
+        Ok(input
+            .iter()
+            .filter(|(n, _)| !self.columns.iter().any(|c| c == n.as_str()))
+            .map(|(n, d)| Field::new(n.clone(), d.clone()))
+            .collect())
+    }
+
+    fn apply(&self, lf: LazyFrame, ctx: &mut ApplyCtx) -> OpResult<LazyFrame> {
+        let keep: Vec<Expr> = ctx
+            .schema
+            .iter_names()
+            .filter(|n| !self.columns.iter().any(|c| c == n.as_str()))
+            .map(|n| col(n.as_str()))
+            .collect();
+        Ok(lf.select(keep))
+    }
+}
+
+// ---- RENAME / DUPLICATE ---------------------------------------------------------------------
+
+/// RENAME: the column keeps its position; the old name disappears.
+pub struct Rename {
+    source: String,
+    target: String,
+}
+
+impl Rename {
+    fn from_params(p: &Params) -> Self {
+        Rename {
+            source: p.text("sourceColumn").unwrap_or_default(),
+            target: p.text("targetColumn").unwrap_or_default(),
+        }
+    }
+}
+
+impl Operation for Rename {
+    fn schema(&self, input: &Schema, _: &SchemaCtx) -> OpResult<Schema> {
+        require_column(input, &self.source, "sourceColumn")?;
+        if self.source != self.target {
+            require_new_column(input, &self.target, "targetColumn")?;
+        }
+        Ok(input
+            .iter()
+            .map(|(n, d)| {
+                let name = if n.as_str() == self.source {
+                    self.target.as_str().into()
+                } else {
+                    n.clone()
+                };
+                Field::new(name, d.clone())
+            })
+            .collect())
+    }
+
+    fn apply(&self, lf: LazyFrame, ctx: &mut ApplyCtx) -> OpResult<LazyFrame> {
+        let exprs: Vec<Expr> = ctx
+            .schema
+            .iter_names()
+            .map(|n| {
+                if n.as_str() == self.source {
+                    col(n.as_str()).alias(self.target.as_str())
+                } else {
+                    col(n.as_str())
+                }
+            })
+            .collect();
+        Ok(lf.select(exprs))
+    }
+}
+
+/// DUPLICATE: a copy named `targetColumn`, inserted right after the source.
+pub struct Duplicate {
+    source: String,
+    target: String,
+}
+
+impl Duplicate {
+    fn from_params(p: &Params) -> Self {
+        Duplicate {
+            source: p.text("sourceColumn").unwrap_or_default(),
+            target: p.text("targetColumn").unwrap_or_default(),
+        }
+    }
+}
+
+impl Operation for Duplicate {
+    fn schema(&self, input: &Schema, _: &SchemaCtx) -> OpResult<Schema> {
+        let dtype = require_column(input, &self.source, "sourceColumn")?;
+        require_new_column(input, &self.target, "targetColumn")?;
+        Ok(schema_insert_after(
+            input,
+            &self.source,
+            &[(self.target.clone(), dtype)],
+        ))
+    }
+
+    fn apply(&self, lf: LazyFrame, ctx: &mut ApplyCtx) -> OpResult<LazyFrame> {
+        let copy = ctx
+            .new_column(col(self.source.as_str()))
+            .alias(self.target.as_str());
+        Ok(select_insert_after(
+            lf,
+            &ctx.schema,
+            &self.source,
+            vec![copy],
+        ))
+    }
+}
+
+// ---- MOVE_* -------------------------------------------------------------------------------
+
+#[derive(Clone, Copy)]
+enum MoveKind {
+    After,
+    Before,
+    Start,
+    End,
+    Index(usize),
+}
+
+/// MOVE_AFTER / MOVE_BEFORE / MOVE_TO_START / MOVE_TO_END / MOVE_TO_INDEX. An index past the
+/// end moves the column to the end.
+pub struct Move {
+    source: String,
+    target: Option<String>,
+    kind: MoveKind,
+}
+
+impl Move {
+    fn from_params(p: &Params, kind: MoveKind) -> Self {
+        Move {
+            source: p.text("sourceColumn").unwrap_or_default(),
+            target: p.text("targetColumn"),
+            kind,
+        }
+    }
+
+    fn order(&self, input: &Schema) -> OpResult<Vec<String>> {
+        require_column(input, &self.source, "sourceColumn")?;
+        let mut names: Vec<String> = input
+            .iter_names()
+            .filter(|n| n.as_str() != self.source)
+            .map(|n| n.to_string())
+            .collect();
+        let at = match self.kind {
+            MoveKind::Start => 0,
+            MoveKind::End => names.len(),
+            MoveKind::Index(i) => i.min(names.len()),
+            MoveKind::After | MoveKind::Before => {
+                let target = self.target.clone().unwrap_or_default();
+                require_column(input, &target, "targetColumn")?;
+                if target == self.source {
+                    return Err(OpError::new("a column cannot be moved relative to itself")
+                        .param("targetColumn"));
+                }
+                let i = names.iter().position(|n| *n == target).unwrap_or(0);
+                if matches!(self.kind, MoveKind::After) {
+                    i + 1
+                } else {
+                    i
+                }
+            }
+        };
+        names.insert(at, self.source.clone());
+        Ok(names)
+    }
+}
+
+impl Operation for Move {
+    fn schema(&self, input: &Schema, _: &SchemaCtx) -> OpResult<Schema> {
+        Ok(self
+            .order(input)?
+            .iter()
+            .map(|n| {
+                Field::new(
+                    n.as_str().into(),
+                    input.get(n.as_str()).cloned().unwrap_or(DataType::Null),
+                )
+            })
+            .collect())
+    }
+
+    fn apply(&self, lf: LazyFrame, ctx: &mut ApplyCtx) -> OpResult<LazyFrame> {
+        let order = self.order(&ctx.schema)?;
+        Ok(lf.select(order.iter().map(|n| col(n.as_str())).collect::<Vec<_>>()))
+    }
+}
+
+// ---- CHANGE_DATA_TYPE -------------------------------------------------------------------------
+
+/// CHANGE_DATA_TYPE: cast in place. Values that cannot convert become null (DataBrew
+/// documents this) and the run report counts them (decisions.md). Types: byte→Int8,
+/// short→Int16, int/integer→Int32, long→Int64, float→Float32, double/number→Float64,
+/// decimal→Decimal(38,18), boolean (true/false and yes/no, case-insensitive), date
+/// (`YYYY-MM-DD`), timestamp (ISO 8601, microseconds), string.
+pub struct ChangeDataType {
+    source: String,
+    to: String,
+}
+
+impl ChangeDataType {
+    fn from_params(p: &Params) -> Self {
+        ChangeDataType {
+            source: p.text("sourceColumn").unwrap_or_default(),
+            to: p.text("columnDataType").unwrap_or_default(),
+        }
+    }
+
+    fn target_dtype(&self) -> DataType {
+        match self.to.as_str() {
+            "byte" => DataType::Int8,
+            "short" => DataType::Int16,
+            "int" | "integer" => DataType::Int32,
+            "long" => DataType::Int64,
+            "float" => DataType::Float32,
+            "decimal" => DataType::Decimal(38, 18),
+            "string" => DataType::String,
+            "boolean" => DataType::Boolean,
+            "timestamp" => DataType::Datetime(TimeUnit::Microseconds, None),
+            "date" => DataType::Date,
+            _ => DataType::Float64,
+        }
+    }
+
+    fn convert(&self, from: &DataType) -> Expr {
+        let c = col(self.source.as_str());
+        let to = self.target_dtype();
+        match (&to, from) {
+            (DataType::Boolean, DataType::String) => {
+                let lower = c.str().to_lowercase().str().strip_chars(lit(NULL));
+                when(
+                    lower
+                        .clone()
+                        .eq(lit("true"))
+                        .or(lower.clone().eq(lit("yes"))),
+                )
+                .then(lit(true))
+                .when(lower.clone().eq(lit("false")).or(lower.eq(lit("no"))))
+                .then(lit(false))
+                .otherwise(lit(NULL).cast(DataType::Boolean))
+            }
+            (DataType::Date, DataType::String) => c.str().to_date(StrptimeOptions {
+                format: None,
+                strict: false,
+                exact: true,
+                cache: true,
+            }),
+            (DataType::Datetime(tu, tz), DataType::String) => c.str().to_datetime(
+                Some(*tu),
+                tz.clone(),
+                StrptimeOptions {
+                    format: None,
+                    strict: false,
+                    exact: true,
+                    cache: true,
+                },
+                lit("raise"),
+            ),
+            (t, DataType::String) if t.is_integer() => {
+                // "12.0" converts; "12.5" does not (it would lose the fraction).
+                let as_float = c
+                    .clone()
+                    .str()
+                    .strip_chars(lit(NULL))
+                    .cast(DataType::Float64);
+                when(as_float.clone().eq(as_float.clone().floor()))
+                    .then(as_float)
+                    .otherwise(lit(NULL))
+                    .cast(to.clone())
+            }
+            (t, DataType::String) if t.is_primitive_numeric() || t.is_decimal() => {
+                c.str().strip_chars(lit(NULL)).cast(to.clone())
+            }
+            _ => c.cast(to),
+        }
+    }
+}
+
+impl Operation for ChangeDataType {
+    fn schema(&self, input: &Schema, _: &SchemaCtx) -> OpResult<Schema> {
+        require_column(input, &self.source, "sourceColumn")?;
+        let mut out = input.clone();
+        out.with_column(self.source.as_str().into(), self.target_dtype());
+        Ok(out)
+    }
+
+    fn apply(&self, lf: LazyFrame, ctx: &mut ApplyCtx) -> OpResult<LazyFrame> {
+        let from = require_column(&ctx.schema, &self.source, "sourceColumn")?;
+        let converted = self.convert(&from);
+        let present = crate::recipe::condition::missing(&self.source, &from).not();
+        let df = ctx.aggregate(
+            &lf,
+            vec![
+                present
+                    .and(converted.clone().is_null())
+                    .sum()
+                    .alias("nulled"),
+            ],
+        )?;
+        let nulled = scalar_u64(&df, "nulled").unwrap_or(0);
+        ctx.record("from", from.to_string());
+        ctx.record("to", self.target_dtype().to_string());
+        ctx.record("values_nulled", nulled);
+        if nulled > 0 {
+            ctx.warnings.push(format!(
+                "{nulled} value(s) of '{}' could not convert to {} and became null",
+                self.source, self.to
+            ));
+        }
+        Ok(lf.with_column(converted.alias(self.source.as_str())))
+    }
+}
+
+// ---- SORT ---------------------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+struct SortKey {
+    column: String,
+    descending: bool,
+    nulls_last: bool,
+    custom_order: Vec<String>,
+    case_sensitive: bool,
+}
+
+/// SORT: a stable multi-key sort. Nulls go to the bottom unless `nullsOrdering` is
+/// NULLS_TOP. With `customOrder`, listed values come first in the listed order and all other
+/// values follow in the key's natural order (datacook decision; DataBrew leaves it open).
+pub struct Sort {
+    keys: Vec<SortKey>,
+}
+
+impl Sort {
+    fn from_params(p: &Params) -> OpResult<Self> {
+        let bad = |m: String| {
+            OpError::new(m)
+                .param("expressions")
+                .help(r#"write [{"sourceColumn": "age", "ordering": "DESCENDING"}]"#)
+        };
+        let list = p
+            .json("expressions")
+            .and_then(|j| j.as_array())
+            .ok_or_else(|| bad("expressions must be a JSON list of sort keys".into()))?;
+        if list.is_empty() {
+            return Err(bad("expressions is empty".into()));
+        }
+        let mut keys = Vec::new();
+        for item in list {
+            let obj = item
+                .as_object()
+                .ok_or_else(|| bad(format!("a sort key must be an object, found {item}")))?;
+            let get = |k: &str| {
+                obj.iter()
+                    .find(|(key, _)| key.eq_ignore_ascii_case(k))
+                    .map(|(_, v)| v)
+            };
+            let column = get("sourceColumn")
+                .and_then(|v| v.as_str())
+                .ok_or_else(|| bad("a sort key needs sourceColumn".into()))?
+                .to_string();
+            let ordering = get("ordering")
+                .and_then(|v| v.as_str())
+                .unwrap_or("ASCENDING");
+            let descending = match ordering.to_ascii_uppercase().as_str() {
+                "ASCENDING" => false,
+                "DESCENDING" => true,
+                other => {
+                    return Err(bad(format!(
+                        "ordering must be ASCENDING or DESCENDING, found '{other}'"
+                    )));
+                }
+            };
+            let nulls = get("nullsOrdering")
+                .and_then(|v| v.as_str())
+                .unwrap_or("NULLS_BOTTOM");
+            let nulls_last = match nulls.to_ascii_uppercase().as_str() {
+                "NULLS_BOTTOM" => true,
+                "NULLS_TOP" => false,
+                other => {
+                    return Err(bad(format!(
+                        "nullsOrdering must be NULLS_TOP or NULLS_BOTTOM, found '{other}'"
+                    )));
+                }
+            };
+            let custom_order = match get("customOrder") {
+                None | Some(serde_json::Value::Null) => Vec::new(),
+                Some(serde_json::Value::Array(items)) => items
+                    .iter()
+                    .map(|v| crate::recipe::params::json_scalar_text(v).map_err(bad))
+                    .collect::<Result<_, _>>()?,
+                Some(serde_json::Value::String(s)) => serde_json::from_str::<Vec<String>>(s)
+                    .map_err(|e| bad(format!("customOrder: {e}")))?,
+                Some(other) => {
+                    return Err(bad(format!("customOrder must be a list, found {other}")));
+                }
+            };
+            let case_sensitive = match get("isCustomOrderCaseSensitive") {
+                Some(serde_json::Value::Bool(b)) => *b,
+                Some(serde_json::Value::String(s)) => s.eq_ignore_ascii_case("true"),
+                _ => false,
+            };
+            keys.push(SortKey {
+                column,
+                descending,
+                nulls_last,
+                custom_order,
+                case_sensitive,
+            });
+        }
+        Ok(Sort { keys })
+    }
+}
+
+impl Operation for Sort {
+    fn schema(&self, input: &Schema, _: &SchemaCtx) -> OpResult<Schema> {
+        for k in &self.keys {
+            require_column(input, &k.column, "expressions")?;
+        }
+        Ok(input.clone())
+    }
+
+    fn apply(&self, lf: LazyFrame, _: &mut ApplyCtx) -> OpResult<LazyFrame> {
+        let mut exprs = Vec::new();
+        let mut descending = Vec::new();
+        let mut nulls_last = Vec::new();
+        for k in &self.keys {
+            if !k.custom_order.is_empty() {
+                let norm = |e: Expr| {
+                    if k.case_sensitive {
+                        e
+                    } else {
+                        e.str().to_lowercase()
+                    }
+                };
+                let value = norm(col(k.column.as_str()).cast(DataType::String));
+                let mut rank = lit(k.custom_order.len() as u32);
+                for (i, v) in k.custom_order.iter().enumerate().rev() {
+                    let v = if k.case_sensitive {
+                        v.clone()
+                    } else {
+                        v.to_lowercase()
+                    };
+                    rank = when(value.clone().eq(lit(v)))
+                        .then(lit(i as u32))
+                        .otherwise(rank);
+                }
+                exprs.push(rank);
+                descending.push(false);
+                nulls_last.push(k.nulls_last);
+            }
+            exprs.push(col(k.column.as_str()));
+            descending.push(k.descending);
+            nulls_last.push(k.nulls_last);
+        }
+        Ok(lf.sort_by_exprs(
+            exprs,
+            SortMultipleOptions::default()
+                .with_order_descending_multi(descending)
+                .with_nulls_last_multi(nulls_last)
+                .with_maintain_order(true),
+        ))
+    }
+}

@@ -1,0 +1,332 @@
+//! Missing values: FILL_WITH_AVERAGE, _MEDIAN, _MODE, _MOST_FREQUENT, _SUM, _CUSTOM, _EMPTY,
+//! _NULL, _LAST_VALID.
+//!
+//! Missing = null, or the empty string in a text column. Statistics are computed at run time
+//! on the full input over the non-missing values (decisions.md). Filling an integer column
+//! with a mean or median rounds half away from zero and keeps the integer type; float columns
+//! take the exact value. With conditions, only missing cells in rows where the conditions hold
+//! are filled; the statistic still uses the whole column.
+
+use polars::prelude::*;
+
+use super::{
+    ApplyCtx, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, json_f64,
+    numeric_literal, p, require_column, scalar_f64, scalar_u64,
+};
+use crate::recipe::condition::missing;
+use crate::recipe::params::{ParamKind, ParamSpec, Params};
+
+const MODE_TYPES: &[&str] = &["MINIMUM", "MAXIMUM", "AVERAGE", "NONE"];
+
+pub static SPECS: &[OpSpec] = &[
+    fill_spec(
+        "FILL_WITH_AVERAGE",
+        "Fill missing values with the column mean.",
+        &[p::SOURCE_COLUMN],
+    ),
+    fill_spec(
+        "FILL_WITH_MEDIAN",
+        "Fill missing values with the column median.",
+        &[p::SOURCE_COLUMN],
+    ),
+    fill_spec(
+        "FILL_WITH_MODE",
+        "Fill missing values with the most frequent value; ties broken by modeType.",
+        &[
+            p::SOURCE_COLUMN,
+            ParamSpec::def(
+                "modeType",
+                ParamKind::Choice(MODE_TYPES),
+                "NONE",
+                "Tie-break: MINIMUM, MAXIMUM, AVERAGE of the tied values, or NONE (smallest).",
+            ),
+        ],
+    ),
+    fill_spec(
+        "FILL_WITH_MOST_FREQUENT",
+        "Fill missing values with the most frequent value (smallest on ties).",
+        &[p::SOURCE_COLUMN],
+    ),
+    fill_spec(
+        "FILL_WITH_SUM",
+        "Fill missing values with the column sum.",
+        &[p::SOURCE_COLUMN],
+    ),
+    fill_spec(
+        "FILL_WITH_CUSTOM",
+        "Fill missing values with a given value.",
+        &[
+            p::SOURCE_COLUMN,
+            ParamSpec::req("value", ParamKind::Text, "The value to fill with."),
+            p::COLUMN_DATA_TYPE,
+        ],
+    ),
+    fill_spec(
+        "FILL_WITH_EMPTY",
+        "Fill missing values of a text column with the empty string.",
+        &[p::SOURCE_COLUMN],
+    ),
+    fill_spec(
+        "FILL_WITH_NULL",
+        "Set the column's values to null (where the conditions hold).",
+        &[p::SOURCE_COLUMN],
+    ),
+    fill_spec(
+        "FILL_WITH_LAST_VALID",
+        "Fill missing values with the last valid value above (current row order).",
+        &[p::SOURCE_COLUMN, p::COLUMN_DATA_TYPE],
+    ),
+];
+
+const fn fill_spec(
+    name: &'static str,
+    summary: &'static str,
+    params: &'static [ParamSpec],
+) -> OpSpec {
+    OpSpec {
+        name,
+        family: "missing values",
+        summary,
+        params,
+        conditions: Conditions::InPlace,
+        build,
+    }
+}
+
+/// How a FILL_WITH_* step picks its value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FillKind {
+    Average,
+    Median,
+    /// Mode with a tie rule (FILL_WITH_MOST_FREQUENT is `Mode("NONE")`).
+    Mode(String),
+    Sum,
+    Custom(String),
+    Empty,
+    Null,
+    LastValid,
+}
+
+pub struct Fill {
+    source: String,
+    kind: FillKind,
+    op: &'static str,
+}
+
+/// Build a FILL_WITH_* operation from its name and parameters.
+pub fn build(op: &'static str, p: &Params) -> OpResult<Box<dyn Operation>> {
+    let kind = match op {
+        "FILL_WITH_AVERAGE" => FillKind::Average,
+        "FILL_WITH_MEDIAN" => FillKind::Median,
+        "FILL_WITH_MODE" => FillKind::Mode(p.text("modeType").unwrap_or_else(|| "NONE".into())),
+        "FILL_WITH_MOST_FREQUENT" => FillKind::Mode("NONE".into()),
+        "FILL_WITH_SUM" => FillKind::Sum,
+        "FILL_WITH_CUSTOM" => FillKind::Custom(p.text("value").unwrap_or_default()),
+        "FILL_WITH_EMPTY" => FillKind::Empty,
+        "FILL_WITH_NULL" => FillKind::Null,
+        "FILL_WITH_LAST_VALID" => FillKind::LastValid,
+        other => {
+            return Err(OpError::new(format!(
+                "internal: unknown fill operation {other}"
+            )));
+        }
+    };
+    Ok(Box::new(Fill {
+        source: p.text("sourceColumn").unwrap_or_default(),
+        kind,
+        op,
+    }))
+}
+
+impl Operation for Fill {
+    fn schema(&self, input: &Schema, _: &SchemaCtx) -> OpResult<Schema> {
+        let dtype = require_column(input, &self.source, "sourceColumn")?;
+        let numeric = dtype.is_primitive_numeric();
+        match &self.kind {
+            FillKind::Average | FillKind::Median | FillKind::Sum if !numeric => {
+                return Err(OpError::new(format!(
+                    "{} needs a numeric column, but '{}' is {dtype}",
+                    self.op, self.source
+                ))
+                .param("sourceColumn")
+                .help("use FILL_WITH_MOST_FREQUENT or FILL_WITH_CUSTOM for text columns"));
+            }
+            FillKind::Mode(t) if t == "AVERAGE" && !numeric => {
+                return Err(OpError::new(format!(
+                    "modeType AVERAGE needs a numeric column, but '{}' is {dtype}",
+                    self.source
+                ))
+                .param("modeType")
+                .help("use MINIMUM, MAXIMUM or NONE"));
+            }
+            FillKind::Empty if dtype != DataType::String => {
+                return Err(OpError::new(format!(
+                    "FILL_WITH_EMPTY fills text columns, but '{}' is {dtype}",
+                    self.source
+                ))
+                .param("sourceColumn")
+                .help("use FILL_WITH_CUSTOM with a value of the column's type"));
+            }
+            FillKind::Custom(v) => {
+                let _ = custom_literal(v, &dtype)?;
+            }
+            _ => {}
+        }
+        Ok(input.clone())
+    }
+
+    fn apply(&self, lf: LazyFrame, ctx: &mut ApplyCtx) -> OpResult<LazyFrame> {
+        let dtype = require_column(&ctx.schema, &self.source, "sourceColumn")?;
+        let is_missing = missing(&self.source, &dtype);
+        let c = col(self.source.as_str());
+        let new = match &self.kind {
+            FillKind::Null => {
+                let nulls = ctx.in_place(&self.source, lit(NULL).cast(dtype.clone()));
+                return Ok(lf.with_column(nulls.alias(self.source.as_str())));
+            }
+            FillKind::LastValid => {
+                let df = ctx.aggregate(&lf, vec![is_missing.clone().sum().alias("missing")])?;
+                ctx.record("values_missing", scalar_u64(&df, "missing").unwrap_or(0));
+                let present = when(is_missing.clone())
+                    .then(lit(NULL).cast(dtype.clone()))
+                    .otherwise(c.clone());
+                present.fill_null_with_strategy(FillNullStrategy::Forward(None))
+            }
+            FillKind::Empty => lit(""),
+            FillKind::Custom(v) => custom_literal(v, &dtype)?,
+            FillKind::Average | FillKind::Median | FillKind::Sum => {
+                let present = c.clone().filter(is_missing.clone().not());
+                let stat = match self.kind {
+                    FillKind::Average => present.mean(),
+                    FillKind::Median => present.median(),
+                    _ => present.sum().cast(DataType::Float64),
+                };
+                let df = ctx.aggregate(
+                    &lf,
+                    vec![
+                        stat.alias("value"),
+                        is_missing.clone().sum().alias("missing"),
+                    ],
+                )?;
+                ctx.record("values_missing", scalar_u64(&df, "missing").unwrap_or(0));
+                let Some(value) = scalar_f64(&df, "value") else {
+                    ctx.record("value", serde_json::Value::Null);
+                    ctx.warnings.push(format!(
+                        "'{}' has no values; nothing to fill with",
+                        self.source
+                    ));
+                    return Ok(lf);
+                };
+                let key = match self.kind {
+                    FillKind::Average => "mean",
+                    FillKind::Median => "median",
+                    _ => "sum",
+                };
+                ctx.record(key, json_f64(value));
+                let literal = numeric_literal(value, &dtype);
+                if dtype.is_integer() {
+                    ctx.record("value", json_f64(value.round()));
+                }
+                literal
+            }
+            FillKind::Mode(tie) => match self.mode(&lf, ctx, &dtype, tie)? {
+                Some(v) => v,
+                None => return Ok(lf),
+            },
+        };
+        let filled = ctx.in_place(&self.source, when(is_missing).then(new).otherwise(c));
+        Ok(lf.with_column(filled.alias(self.source.as_str())))
+    }
+}
+
+impl Fill {
+    /// The mode as a literal, with ties broken by `tie` (decisions.md: NONE and
+    /// MOST_FREQUENT take the smallest tied value, lexicographic for text).
+    fn mode(
+        &self,
+        lf: &LazyFrame,
+        ctx: &mut ApplyCtx,
+        dtype: &DataType,
+        tie: &str,
+    ) -> OpResult<Option<Expr>> {
+        let src = self.source.as_str();
+        let counts = ctx.query(
+            lf.clone()
+                .select([col(src)])
+                .filter(missing(src, dtype).not())
+                .group_by([col(src)])
+                .agg([len().alias("count")])
+                .filter(col("count").eq(col("count").max()))
+                .sort([src], SortMultipleOptions::default()),
+        )?;
+        if counts.height() == 0 {
+            ctx.warnings.push(format!(
+                "'{}' has no values; nothing to fill with",
+                self.source
+            ));
+            return Ok(None);
+        }
+        let values = counts.column(src)?.as_materialized_series().clone();
+        let count = counts
+            .column("count")?
+            .get(0)?
+            .extract::<u64>()
+            .unwrap_or(0);
+        ctx.record("mode_count", count);
+        ctx.record("tied_values", values.len());
+        let literal = match tie {
+            "MAXIMUM" => any_literal(values.get(values.len() - 1)?, dtype),
+            "AVERAGE" => {
+                let mean = values.cast(&DataType::Float64)?.mean().unwrap_or(f64::NAN);
+                ctx.record("mode", json_f64(mean));
+                return Ok(Some(numeric_literal(mean, dtype)));
+            }
+            _ => any_literal(values.get(0)?, dtype),
+        };
+        ctx.record(
+            "mode",
+            match &literal.1 {
+                AnyValue::String(s) => serde_json::Value::from(*s),
+                v => v
+                    .extract::<f64>()
+                    .map(json_f64)
+                    .unwrap_or_else(|| serde_json::Value::from(v.to_string())),
+            },
+        );
+        Ok(Some(literal.0))
+    }
+}
+
+fn any_literal<'a>(v: AnyValue<'a>, dtype: &DataType) -> (Expr, AnyValue<'a>) {
+    (lit(Scalar::new(dtype.clone(), v.clone().into_static())), v)
+}
+
+/// The custom fill value converted to the column's type, or an error naming the problem.
+pub fn custom_literal(value: &str, dtype: &DataType) -> OpResult<Expr> {
+    let bad = || {
+        OpError::new(format!("value '{value}' is not a valid {dtype}"))
+            .param("value")
+            .help(format!("give a value of the column's type ({dtype})"))
+    };
+    let v = value.trim();
+    Ok(match dtype {
+        DataType::String => lit(value.to_string()),
+        DataType::Boolean => match v.to_ascii_lowercase().as_str() {
+            "true" | "yes" => lit(true),
+            "false" | "no" => lit(false),
+            _ => return Err(bad()),
+        },
+        d if d.is_integer() => lit(v.parse::<i64>().map_err(|_| bad())?).cast(d.clone()),
+        d if d.is_float() => lit(v.parse::<f64>().map_err(|_| bad())?).cast(d.clone()),
+        DataType::Date => {
+            chrono_date(v).ok_or_else(bad)?;
+            lit(v.to_string()).cast(DataType::Date)
+        }
+        d => lit(v.to_string()).cast(d.clone()),
+    })
+}
+
+fn chrono_date(v: &str) -> Option<()> {
+    let parts: Vec<&str> = v.split('-').collect();
+    (parts.len() == 3 && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit()))).then_some(())
+}

@@ -1,0 +1,379 @@
+//! Operations, keyed by their DataBrew names.
+//!
+//! Each operation is a params struct built from the step's typed [`Params`], plus `schema`
+//! (output schema from input schema, before any data is read) and `apply` (adds the step to the
+//! lazy plan, computing the statistics it needs on the full input). [`REGISTRY`] holds the
+//! metadata that drives parsing, validation and `datacook ops`.
+
+pub mod columns;
+pub mod combine;
+pub mod flags;
+pub mod mapping;
+pub mod missing;
+pub mod outliers;
+pub mod rows;
+
+use std::time::Instant;
+
+use polars::prelude::*;
+use serde::Serialize;
+
+use crate::dataset::Resolver;
+use crate::error::did_you_mean;
+use crate::recipe::params::{ParamSpec, Params};
+
+/// How a step's `ConditionExpressions` act on this operation (decisions.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Conditions {
+    /// Not meaningful (column moves, joins): conditions are a validation error.
+    Unsupported,
+    /// Rows are removed only where the conditions hold.
+    RowFilter,
+    /// The column changes only where the conditions hold; other rows keep their value.
+    InPlace,
+    /// The new column is null where the conditions do not hold.
+    NewColumn,
+    /// `REMOVE_VALUES`: the conditions are the whole point and must be present.
+    Required,
+}
+
+/// Static description of an operation.
+#[derive(Serialize)]
+pub struct OpSpec {
+    pub name: &'static str,
+    pub family: &'static str,
+    pub summary: &'static str,
+    pub params: &'static [ParamSpec],
+    pub conditions: Conditions,
+    #[serde(skip)]
+    pub build: fn(&'static str, &Params) -> Result<Box<dyn Operation>, OpError>,
+}
+
+/// A problem with one step, to be located by the planner (step, operation, file:line).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpError {
+    pub message: String,
+    /// The parameter at fault, so the error can point at its line.
+    pub param: Option<&'static str>,
+    pub help: Option<String>,
+    /// The data made the step impossible (e.g. too many distinct values), not the recipe text.
+    pub runtime: bool,
+}
+
+impl OpError {
+    pub fn new(message: impl Into<String>) -> Self {
+        OpError {
+            message: message.into(),
+            param: None,
+            help: None,
+            runtime: false,
+        }
+    }
+
+    pub fn param(mut self, name: &'static str) -> Self {
+        self.param = Some(name);
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn data(message: impl Into<String>) -> Self {
+        OpError {
+            runtime: true,
+            ..OpError::new(message)
+        }
+    }
+}
+
+impl From<PolarsError> for OpError {
+    fn from(e: PolarsError) -> Self {
+        OpError::data(format!("data processing failed: {e}"))
+    }
+}
+
+pub type OpResult<T> = Result<T, OpError>;
+
+pub trait Operation: Send + Sync {
+    /// The output schema of this step, given its input schema.
+    fn schema(&self, input: &Schema, ctx: &SchemaCtx) -> OpResult<Schema>;
+    /// Add this step to the plan.
+    fn apply(&self, lf: LazyFrame, ctx: &mut ApplyCtx) -> OpResult<LazyFrame>;
+    /// Whether the step keeps every row (so its row count is known without counting).
+    fn preserves_rows(&self) -> bool {
+        true
+    }
+}
+
+/// What `schema` may consult besides the input schema.
+pub struct SchemaCtx<'a> {
+    pub datasets: &'a dyn Resolver,
+}
+
+/// What `apply` may use: the step's condition mask, other datasets, and a place to record the
+/// statistics the step computed.
+pub struct ApplyCtx<'a> {
+    pub schema: Schema,
+    pub condition: Option<Expr>,
+    pub datasets: &'a dyn Resolver,
+    pub stats: serde_json::Map<String, serde_json::Value>,
+    pub warnings: Vec<String>,
+    /// Rows entering the step, when a statistics query has counted them.
+    pub rows_in: Option<u64>,
+    /// Rows leaving the step, when the step knows (e.g. rows in − outliers removed).
+    pub rows_out: Option<u64>,
+    pub query_time: std::time::Duration,
+}
+
+impl<'a> ApplyCtx<'a> {
+    pub fn new(schema: Schema, condition: Option<Expr>, datasets: &'a dyn Resolver) -> Self {
+        ApplyCtx {
+            schema,
+            condition,
+            datasets,
+            stats: Default::default(),
+            warnings: Vec::new(),
+            rows_in: None,
+            rows_out: None,
+            query_time: Default::default(),
+        }
+    }
+
+    /// Run a one-row aggregate query over the step's input (the full data, at run time). The
+    /// row count comes along for free and is recorded as `rows_in`.
+    pub fn aggregate(&mut self, lf: &LazyFrame, exprs: Vec<Expr>) -> OpResult<DataFrame> {
+        let start = Instant::now();
+        let mut exprs = exprs;
+        exprs.push(len().alias("__datacook_rows"));
+        let df = lf.clone().select(exprs).collect()?;
+        if let Ok(rows) = df.column("__datacook_rows") {
+            self.rows_in = rows.get(0).ok().and_then(|v| v.extract::<u64>());
+        }
+        self.query_time += start.elapsed();
+        Ok(df)
+    }
+
+    /// Run any query (e.g. distinct values) over the step's input.
+    pub fn query(&mut self, lf: LazyFrame) -> OpResult<DataFrame> {
+        let start = Instant::now();
+        let df = lf.collect()?;
+        self.query_time += start.elapsed();
+        Ok(df)
+    }
+
+    /// `pred` restricted to the rows where the step's conditions hold.
+    pub fn where_conditions(&self, pred: Expr) -> Expr {
+        match &self.condition {
+            Some(c) => pred.and(c.clone()),
+            None => pred,
+        }
+    }
+
+    /// New value for an in-place change: applied only where the conditions hold.
+    pub fn in_place(&self, column: &str, new: Expr) -> Expr {
+        match &self.condition {
+            Some(c) => when(c.clone()).then(new).otherwise(col(column)),
+            None => new,
+        }
+    }
+
+    /// A derived column: null where the conditions do not hold.
+    pub fn new_column(&self, expr: Expr) -> Expr {
+        match &self.condition {
+            Some(c) => when(c.clone()).then(expr).otherwise(lit(NULL)),
+            None => expr,
+        }
+    }
+
+    pub fn record(&mut self, key: &str, value: impl Into<serde_json::Value>) {
+        self.stats.insert(key.to_string(), value.into());
+    }
+}
+
+pub static REGISTRY: &[&[OpSpec]] = &[
+    columns::SPECS,
+    rows::SPECS,
+    missing::SPECS,
+    outliers::SPECS,
+    mapping::SPECS,
+    flags::SPECS,
+    combine::SPECS,
+];
+
+pub fn all() -> impl Iterator<Item = &'static OpSpec> {
+    REGISTRY.iter().flat_map(|family| family.iter())
+}
+
+pub fn lookup(name: &str) -> Option<&'static OpSpec> {
+    all().find(|s| s.name == name)
+}
+
+pub fn suggest(name: &str) -> Option<String> {
+    did_you_mean(name, all().map(|s| s.name))
+}
+
+// ---- helpers shared by operations -------------------------------------------------------
+
+/// The type of `name` in `schema`, or a "column not found; did you mean" error on `param`.
+pub fn require_column(schema: &Schema, name: &str, param: &'static str) -> OpResult<DataType> {
+    match schema.get(name) {
+        Some(dtype) => Ok(dtype.clone()),
+        None if is_dynamic_column(schema, name) => Ok(DataType::Int32),
+        None => {
+            let mut e = OpError::new(format!("column '{name}' not found")).param(param);
+            e.help = did_you_mean(name, schema.iter_names().map(|n| n.as_str())).or_else(|| {
+                Some(format!(
+                    "available columns: {}",
+                    abbreviate(schema.iter_names().map(|n| n.to_string()).collect())
+                ))
+            });
+            Err(e)
+        }
+    }
+}
+
+/// Whether `name` may be one of the columns ONE_HOT_ENCODING adds once it sees the data.
+fn is_dynamic_column(schema: &Schema, name: &str) -> bool {
+    schema.iter_names().any(|n| {
+        n.strip_suffix(mapping::DYNAMIC_SUFFIX)
+            .is_some_and(|prefix| name.starts_with(prefix))
+    })
+}
+
+pub fn require_numeric(
+    schema: &Schema,
+    name: &str,
+    param: &'static str,
+    op: &str,
+) -> OpResult<DataType> {
+    let dtype = require_column(schema, name, param)?;
+    if !dtype.is_primitive_numeric() {
+        return Err(OpError::new(format!(
+            "{op} needs a numeric column, but '{name}' is {dtype}"
+        ))
+        .param(param)
+        .help("convert it first with CHANGE_DATA_TYPE"));
+    }
+    Ok(dtype)
+}
+
+/// Fail when a step would create a column that already exists.
+pub fn require_new_column(schema: &Schema, name: &str, param: &'static str) -> OpResult<()> {
+    if schema.contains(name) {
+        return Err(OpError::new(format!("column '{name}' already exists"))
+            .param(param)
+            .help("choose another targetColumn, or DELETE the existing column first"));
+    }
+    Ok(())
+}
+
+fn abbreviate(names: Vec<String>) -> String {
+    if names.len() <= 12 {
+        names.join(", ")
+    } else {
+        format!("{}, … ({} in all)", names[..12].join(", "), names.len())
+    }
+}
+
+/// Insert `new` fields right after `anchor` (decisions.md: "Placement of new columns").
+pub fn schema_insert_after(schema: &Schema, anchor: &str, new: &[(String, DataType)]) -> Schema {
+    let mut out = Schema::with_capacity(schema.len() + new.len());
+    for (name, dtype) in schema.iter() {
+        out.with_column(name.clone(), dtype.clone());
+        if name.as_str() == anchor {
+            for (n, d) in new {
+                out.with_column(n.as_str().into(), d.clone());
+            }
+        }
+    }
+    out
+}
+
+/// Project the frame with `new` columns inserted right after `anchor`.
+pub fn select_insert_after(
+    lf: LazyFrame,
+    schema: &Schema,
+    anchor: &str,
+    new: Vec<Expr>,
+) -> LazyFrame {
+    let mut exprs = Vec::with_capacity(schema.len() + new.len());
+    let mut new = Some(new);
+    for name in schema.iter_names() {
+        exprs.push(col(name.as_str()));
+        if name.as_str() == anchor
+            && let Some(n) = new.take()
+        {
+            exprs.extend(n);
+        }
+    }
+    lf.select(exprs)
+}
+
+/// Replace the column `name` in place (same position).
+pub fn replace_column(lf: LazyFrame, name: &str, expr: Expr) -> LazyFrame {
+    lf.with_column(expr.alias(name))
+}
+
+/// Parameter spec constants shared by many operations.
+pub mod p {
+    use crate::recipe::params::{ParamKind, ParamSpec};
+
+    pub const SOURCE_COLUMN: ParamSpec =
+        ParamSpec::req("sourceColumn", ParamKind::Column, "The column to work on.");
+    pub const TARGET_COLUMN: ParamSpec =
+        ParamSpec::req("targetColumn", ParamKind::Column, "Name of the new column.");
+    pub const TRUE_STRING: ParamSpec = ParamSpec::def(
+        "trueString",
+        ParamKind::Text,
+        "True",
+        "Flag value when the test holds.",
+    );
+    pub const FALSE_STRING: ParamSpec = ParamSpec::def(
+        "falseString",
+        ParamKind::Text,
+        "False",
+        "Flag value when the test does not hold.",
+    );
+    pub const COLUMN_DATA_TYPE: ParamSpec = ParamSpec::opt(
+        "columnDataType",
+        ParamKind::Text,
+        "Data type of the column as DataBrew names it (informational).",
+    );
+}
+
+/// A scalar from a one-row frame as f64 (None for null or missing column).
+pub fn scalar_f64(df: &DataFrame, name: &str) -> Option<f64> {
+    df.column(name)
+        .ok()?
+        .get(0)
+        .ok()
+        .and_then(|v| v.extract::<f64>())
+}
+
+pub fn scalar_u64(df: &DataFrame, name: &str) -> Option<u64> {
+    df.column(name)
+        .ok()?
+        .get(0)
+        .ok()
+        .and_then(|v| v.extract::<u64>())
+}
+
+/// A literal of the column's numeric type: integers round half away from zero
+/// (decisions.md, "Statistics used by steps").
+pub fn numeric_literal(value: f64, dtype: &DataType) -> Expr {
+    if dtype.is_integer() {
+        lit(value.round() as i64).cast(dtype.clone())
+    } else {
+        lit(value).cast(dtype.clone())
+    }
+}
+
+/// JSON for a statistic (NaN/inf become null).
+pub fn json_f64(v: f64) -> serde_json::Value {
+    serde_json::Number::from_f64(v)
+        .map(serde_json::Value::Number)
+        .unwrap_or(serde_json::Value::Null)
+}

@@ -1,0 +1,543 @@
+//! Outliers: REMOVE_OUTLIERS, REPLACE_OUTLIERS, FLAG_OUTLIERS.
+//!
+//! Detection (decisions.md, "Outliers"), over the non-null values of the whole column at run
+//! time:
+//! * `Z_SCORE`: z = (x − mean) / sd with the sample sd (n − 1); outlier iff |z| > threshold.
+//!   Fewer than two values, or sd = 0: no outliers.
+//! * `MODIFIED_Z_SCORE`: m = 0.6745 · (x − median) / MAD, MAD = median(|x − median|);
+//!   outlier iff |m| > threshold. MAD = 0: no outliers.
+//! * `IQR`: outlier iff x < Q1 − threshold · IQR or x > Q3 + threshold · IQR.
+//! * Medians and quantiles interpolate linearly between closest ranks (numpy's default).
+//! * Nulls are never outliers.
+//! * `trimValue: true` acts only on outliers that also lie below the `minValue`-th or above
+//!   the `maxValue`-th percentile (defaults 5 and 95, a datacook choice).
+//!
+//! Actions: `removeType: DELETE_ROWS` removes the rows, `CLEAR` sets the cells to null.
+//! REPLACE_OUTLIERS computes AVERAGE / MEDIAN / SUM / MAX / MODE over the values that are *not*
+//! outliers (datacook decision: an outlier should not pull its own replacement);
+//! `WINSORIZE_VALUES` caps outliers at the `minValue`/`maxValue` percentiles; `REPLACE_WITH_EMPTY`
+//! on a numeric column means null. Integer columns round the replacement half away from zero.
+
+use polars::prelude::*;
+
+use super::{
+    ApplyCtx, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, json_f64,
+    numeric_literal, p, require_new_column, require_numeric, scalar_f64, scalar_u64,
+    schema_insert_after, select_insert_after,
+};
+use crate::recipe::params::{ParamKind, ParamSpec, Params};
+
+const STRATEGIES: &[&str] = &["Z_SCORE", "MODIFIED_Z_SCORE", "IQR"];
+const REPLACE_TYPES: &[&str] = &[
+    "WINSORIZE_VALUES",
+    "REPLACE_WITH_CUSTOM",
+    "REPLACE_WITH_EMPTY",
+    "REPLACE_WITH_NULL",
+    "REPLACE_WITH_MODE",
+    "REPLACE_WITH_AVERAGE",
+    "REPLACE_WITH_MEDIAN",
+    "REPLACE_WITH_SUM",
+    "REPLACE_WITH_MAX",
+];
+
+const STRATEGY: ParamSpec = ParamSpec::def(
+    "outlierStrategy",
+    ParamKind::Choice(STRATEGIES),
+    "Z_SCORE",
+    "How outliers are detected.",
+);
+const THRESHOLD: ParamSpec = ParamSpec::def(
+    "threshold",
+    ParamKind::Number,
+    "3",
+    "A value is an outlier when its score exceeds this.",
+);
+const MIN_VALUE: ParamSpec = ParamSpec::def(
+    "minValue",
+    ParamKind::Number,
+    "5",
+    "Lower percentile (0-100) for trimValue and WINSORIZE_VALUES.",
+);
+const MAX_VALUE: ParamSpec = ParamSpec::def(
+    "maxValue",
+    ParamKind::Number,
+    "95",
+    "Upper percentile (0-100) for trimValue and WINSORIZE_VALUES.",
+);
+
+pub static SPECS: &[OpSpec] = &[
+    OpSpec {
+        name: "REMOVE_OUTLIERS",
+        family: "outliers",
+        summary: "Delete the rows holding outliers, or clear the outlier cells.",
+        params: &[
+            p::SOURCE_COLUMN,
+            STRATEGY,
+            THRESHOLD,
+            ParamSpec::def(
+                "removeType",
+                ParamKind::Choice(&["DELETE_ROWS", "CLEAR"]),
+                "DELETE_ROWS",
+                "DELETE_ROWS removes the rows; CLEAR sets the outlier cells to null.",
+            ),
+            ParamSpec::def(
+                "trimValue",
+                ParamKind::Bool,
+                "false",
+                "Act only on outliers outside the [minValue, maxValue] percentile band.",
+            ),
+            MIN_VALUE,
+            MAX_VALUE,
+        ],
+        conditions: Conditions::RowFilter,
+        build: |_, p| Ok(Box::new(OutlierStep::from_params(p, Action::remove(p))?)),
+    },
+    OpSpec {
+        name: "REPLACE_OUTLIERS",
+        family: "outliers",
+        summary: "Replace outlier values in place.",
+        params: &[
+            p::SOURCE_COLUMN,
+            STRATEGY,
+            THRESHOLD,
+            ParamSpec::req(
+                "replaceType",
+                ParamKind::Choice(REPLACE_TYPES),
+                "What to replace outliers with.",
+            ),
+            ParamSpec::def(
+                "modeType",
+                ParamKind::Choice(&["MIN", "MAX", "AVERAGE"]),
+                "MIN",
+                "Tie-break for REPLACE_WITH_MODE.",
+            ),
+            ParamSpec::opt(
+                "value",
+                ParamKind::Number,
+                "The value for REPLACE_WITH_CUSTOM.",
+            ),
+            ParamSpec::opt(
+                "trimValue",
+                ParamKind::Bool,
+                "Act only on outliers outside the percentile band (default true for \
+                 REPLACE_WITH_NULL, REPLACE_WITH_MODE and WINSORIZE_VALUES, else false).",
+            ),
+            MIN_VALUE,
+            MAX_VALUE,
+        ],
+        conditions: Conditions::InPlace,
+        build: |_, p| {
+            let action = Action::replace(p)?;
+            Ok(Box::new(OutlierStep::from_params(p, action)?))
+        },
+    },
+    OpSpec {
+        name: "FLAG_OUTLIERS",
+        family: "outliers",
+        summary: "Add a flag column telling which values are outliers.",
+        params: &[
+            p::SOURCE_COLUMN,
+            ParamSpec::opt(
+                "targetColumn",
+                ParamKind::Column,
+                "Name of the flag column (default <sourceColumn>_outlier).",
+            ),
+            STRATEGY,
+            THRESHOLD,
+            p::TRUE_STRING,
+            p::FALSE_STRING,
+        ],
+        conditions: Conditions::NewColumn,
+        build: |_, p| {
+            let source = p.text("sourceColumn").unwrap_or_default();
+            let action = Action::Flag {
+                target: p
+                    .text("targetColumn")
+                    .unwrap_or_else(|| format!("{source}_outlier")),
+                true_string: p.text("trueString").unwrap_or_else(|| "True".into()),
+                false_string: p.text("falseString").unwrap_or_else(|| "False".into()),
+            };
+            Ok(Box::new(OutlierStep::from_params(p, action)?))
+        },
+    },
+];
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Strategy {
+    ZScore,
+    ModifiedZScore,
+    Iqr,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Action {
+    DeleteRows,
+    Clear,
+    Replace {
+        kind: String,
+        mode: String,
+        value: Option<f64>,
+    },
+    Flag {
+        target: String,
+        true_string: String,
+        false_string: String,
+    },
+}
+
+impl Action {
+    fn remove(p: &Params) -> Action {
+        match p.text("removeType").as_deref() {
+            Some("CLEAR") => Action::Clear,
+            _ => Action::DeleteRows,
+        }
+    }
+
+    fn replace(p: &Params) -> OpResult<Action> {
+        let kind = p.text("replaceType").unwrap_or_default();
+        let value = p.number("value");
+        if kind == "REPLACE_WITH_CUSTOM" && value.is_none() {
+            return Err(OpError::new("REPLACE_WITH_CUSTOM needs a 'value'")
+                .param("replaceType")
+                .help("add `value: \"0\"`"));
+        }
+        Ok(Action::Replace {
+            kind,
+            mode: p.text("modeType").unwrap_or_else(|| "MIN".into()),
+            value,
+        })
+    }
+
+    fn default_trim(&self) -> bool {
+        matches!(self, Action::Replace { kind, .. }
+            if matches!(kind.as_str(), "REPLACE_WITH_NULL" | "REPLACE_WITH_MODE" | "WINSORIZE_VALUES"))
+    }
+}
+
+pub struct OutlierStep {
+    source: String,
+    strategy: Strategy,
+    threshold: f64,
+    trim: bool,
+    percentiles: (f64, f64),
+    action: Action,
+}
+
+/// The statistics the detector needs, either as aggregate expressions (to count outliers in
+/// the statistics query itself) or as literals (for the final plan).
+struct Stats {
+    n: Expr,
+    center: Expr,
+    spread: Expr,
+    q1: Expr,
+    q3: Expr,
+    p_lo: Expr,
+    p_hi: Expr,
+}
+
+const NAMES: [&str; 7] = ["n", "center", "spread", "q1", "q3", "p_lo", "p_hi"];
+
+impl OutlierStep {
+    fn from_params(p: &Params, action: Action) -> OpResult<Self> {
+        let threshold = p.number("threshold").unwrap_or(3.0);
+        if !(threshold >= 0.0 && threshold.is_finite()) {
+            return Err(
+                OpError::new(format!("threshold must be 0 or more, found {threshold}"))
+                    .param("threshold"),
+            );
+        }
+        let lo = p.number("minValue").unwrap_or(5.0);
+        let hi = p.number("maxValue").unwrap_or(95.0);
+        if !(0.0..=100.0).contains(&lo) || !(0.0..=100.0).contains(&hi) || lo >= hi {
+            return Err(OpError::new(format!(
+                "minValue and maxValue are percentiles with 0 ≤ minValue < maxValue ≤ 100, found {lo} and {hi}"
+            ))
+            .param(if (0.0..=100.0).contains(&lo) { "maxValue" } else { "minValue" }));
+        }
+        let strategy = match p.text("outlierStrategy").as_deref() {
+            Some("MODIFIED_Z_SCORE") => Strategy::ModifiedZScore,
+            Some("IQR") => Strategy::Iqr,
+            _ => Strategy::ZScore,
+        };
+        let trim = match p.get("trimValue") {
+            Some(_) => p.bool_or("trimValue", false),
+            None => action.default_trim(),
+        };
+        Ok(OutlierStep {
+            source: p.text("sourceColumn").unwrap_or_default(),
+            strategy,
+            threshold,
+            trim,
+            percentiles: (lo, hi),
+            action,
+        })
+    }
+
+    fn values(&self) -> Expr {
+        col(self.source.as_str()).cast(DataType::Float64)
+    }
+
+    fn aggregate_stats(&self) -> Stats {
+        let x = self.values().drop_nulls();
+        let q = |v: f64| x.clone().quantile(lit(v), QuantileMethod::Linear);
+        let (center, spread) = match self.strategy {
+            Strategy::ZScore => (x.clone().mean(), x.clone().std(1)),
+            Strategy::ModifiedZScore => (
+                x.clone().median(),
+                (x.clone() - x.clone().median()).abs().median(),
+            ),
+            Strategy::Iqr => (lit(0.0), lit(0.0)),
+        };
+        Stats {
+            n: x.clone().count().cast(DataType::Float64),
+            center,
+            spread,
+            q1: q(0.25),
+            q3: q(0.75),
+            p_lo: q(self.percentiles.0 / 100.0),
+            p_hi: q(self.percentiles.1 / 100.0),
+        }
+    }
+
+    fn literal_stats(values: &[Option<f64>; 7]) -> Stats {
+        let l = |i: usize| lit(values[i].unwrap_or(f64::NAN));
+        Stats {
+            n: l(0),
+            center: l(1),
+            spread: l(2),
+            q1: l(3),
+            q3: l(4),
+            p_lo: l(5),
+            p_hi: l(6),
+        }
+    }
+
+    /// True where the value is an outlier to act on (never null).
+    fn predicate(&self, x: Expr, s: &Stats) -> Expr {
+        let t = lit(self.threshold);
+        let outlier = match self.strategy {
+            Strategy::ZScore => when(
+                s.n.clone()
+                    .gt_eq(lit(2.0))
+                    .and(s.spread.clone().gt(lit(0.0))),
+            )
+            .then(
+                ((x.clone() - s.center.clone()) / s.spread.clone())
+                    .abs()
+                    .gt(t),
+            )
+            .otherwise(lit(false)),
+            Strategy::ModifiedZScore => when(s.spread.clone().gt(lit(0.0)))
+                .then(
+                    (lit(0.6745) * (x.clone() - s.center.clone()) / s.spread.clone())
+                        .abs()
+                        .gt(t),
+                )
+                .otherwise(lit(false)),
+            Strategy::Iqr => {
+                let iqr = s.q3.clone() - s.q1.clone();
+                x.clone()
+                    .lt(s.q1.clone() - t.clone() * iqr.clone())
+                    .or(x.clone().gt(s.q3.clone() + t * iqr))
+            }
+        };
+        let outlier = if self.trim {
+            outlier.and(x.clone().lt(s.p_lo.clone()).or(x.gt(s.p_hi.clone())))
+        } else {
+            outlier
+        };
+        outlier.fill_null(lit(false))
+    }
+
+    fn record_stats(&self, ctx: &mut ApplyCtx, v: &[Option<f64>; 7]) {
+        let f = |o: Option<f64>| o.map(json_f64).unwrap_or(serde_json::Value::Null);
+        ctx.record(
+            "strategy",
+            match self.strategy {
+                Strategy::ZScore => "Z_SCORE",
+                Strategy::ModifiedZScore => "MODIFIED_Z_SCORE",
+                Strategy::Iqr => "IQR",
+            },
+        );
+        ctx.record("threshold", json_f64(self.threshold));
+        ctx.record("values", f(v[0]));
+        match self.strategy {
+            Strategy::ZScore => {
+                ctx.record("mean", f(v[1]));
+                ctx.record("sd", f(v[2]));
+            }
+            Strategy::ModifiedZScore => {
+                ctx.record("median", f(v[1]));
+                ctx.record("mad", f(v[2]));
+            }
+            Strategy::Iqr => {
+                ctx.record("q1", f(v[3]));
+                ctx.record("q3", f(v[4]));
+            }
+        }
+        if self.trim
+            || matches!(&self.action, Action::Replace { kind, .. } if kind == "WINSORIZE_VALUES")
+        {
+            ctx.record("percentile_low", f(v[5]));
+            ctx.record("percentile_high", f(v[6]));
+        }
+    }
+
+    /// The replacement for REPLACE_OUTLIERS, computed over non-outlier values.
+    fn replacement(
+        &self,
+        lf: &LazyFrame,
+        ctx: &mut ApplyCtx,
+        pred: &Expr,
+        dtype: &DataType,
+        stats: &[Option<f64>; 7],
+    ) -> OpResult<Expr> {
+        let Action::Replace { kind, mode, value } = &self.action else {
+            return Ok(lit(NULL));
+        };
+        let x = col(self.source.as_str());
+        let null = || lit(NULL).cast(dtype.clone());
+        let kept = self
+            .values()
+            .filter(pred.clone().not().and(x.clone().is_not_null()));
+        let value = match kind.as_str() {
+            "REPLACE_WITH_NULL" | "REPLACE_WITH_EMPTY" => return Ok(null()),
+            "REPLACE_WITH_CUSTOM" => *value,
+            "WINSORIZE_VALUES" => {
+                let lo = numeric_literal(stats[5].unwrap_or(f64::NAN), dtype);
+                let hi = numeric_literal(stats[6].unwrap_or(f64::NAN), dtype);
+                return Ok(when(x.clone().lt(lo.clone()))
+                    .then(lo)
+                    .when(x.clone().gt(hi.clone()))
+                    .then(hi)
+                    .otherwise(x));
+            }
+            "REPLACE_WITH_AVERAGE" => single_value(lf, ctx, kept.mean())?,
+            "REPLACE_WITH_MEDIAN" => single_value(lf, ctx, kept.median())?,
+            "REPLACE_WITH_SUM" => single_value(lf, ctx, kept.sum())?,
+            "REPLACE_WITH_MAX" => single_value(lf, ctx, kept.max())?,
+            _ => {
+                let counts = ctx.query(
+                    lf.clone()
+                        .select([kept.alias("v")])
+                        .group_by([col("v")])
+                        .agg([len().alias("count")])
+                        .filter(col("count").eq(col("count").max()))
+                        .sort(["v"], SortMultipleOptions::default()),
+                )?;
+                let s = counts.column("v")?.as_materialized_series().clone();
+                match mode.as_str() {
+                    _ if s.is_empty() => None,
+                    "MAX" => s.get(s.len() - 1)?.extract::<f64>(),
+                    "AVERAGE" => s.mean(),
+                    _ => s.get(0)?.extract::<f64>(),
+                }
+            }
+        };
+        ctx.record(
+            "replacement",
+            value.map(json_f64).unwrap_or(serde_json::Value::Null),
+        );
+        Ok(match value {
+            Some(v) => numeric_literal(v, dtype),
+            None => null(),
+        })
+    }
+}
+
+fn single_value(lf: &LazyFrame, ctx: &mut ApplyCtx, agg: Expr) -> OpResult<Option<f64>> {
+    let df = ctx.query(lf.clone().select([agg.alias("v")]))?;
+    Ok(scalar_f64(&df, "v"))
+}
+
+impl Operation for OutlierStep {
+    fn preserves_rows(&self) -> bool {
+        !matches!(self.action, Action::DeleteRows)
+    }
+
+    fn schema(&self, input: &Schema, _: &SchemaCtx) -> OpResult<Schema> {
+        require_numeric(input, &self.source, "sourceColumn", "outlier detection")?;
+        if let Action::Flag { target, .. } = &self.action {
+            require_new_column(input, target, "targetColumn")?;
+            return Ok(schema_insert_after(
+                input,
+                &self.source,
+                &[(target.clone(), DataType::String)],
+            ));
+        }
+        Ok(input.clone())
+    }
+
+    fn apply(&self, lf: LazyFrame, ctx: &mut ApplyCtx) -> OpResult<LazyFrame> {
+        let dtype = require_numeric(
+            &ctx.schema,
+            &self.source,
+            "sourceColumn",
+            "outlier detection",
+        )?;
+        let agg = self.aggregate_stats();
+        let count = ctx
+            .where_conditions(self.predicate(self.values(), &agg))
+            .sum()
+            .alias("outliers");
+        let stat_exprs = vec![
+            agg.n.alias(NAMES[0]),
+            agg.center.alias(NAMES[1]),
+            agg.spread.alias(NAMES[2]),
+            agg.q1.alias(NAMES[3]),
+            agg.q3.alias(NAMES[4]),
+            agg.p_lo.alias(NAMES[5]),
+            agg.p_hi.alias(NAMES[6]),
+            count,
+        ];
+        let df = ctx.aggregate(&lf, stat_exprs)?;
+        let values: [Option<f64>; 7] = NAMES.map(|n| scalar_f64(&df, n));
+        let outliers = scalar_u64(&df, "outliers").unwrap_or(0);
+        self.record_stats(ctx, &values);
+        ctx.record("outliers", outliers);
+
+        let pred = self.predicate(self.values(), &Self::literal_stats(&values));
+        let acted = ctx.where_conditions(pred.clone());
+        let x = col(self.source.as_str());
+        Ok(match &self.action {
+            Action::DeleteRows => {
+                ctx.record("rows_removed", outliers);
+                ctx.rows_out = ctx.rows_in.map(|r| r.saturating_sub(outliers));
+                lf.filter(acted.not())
+            }
+            Action::Clear => {
+                ctx.record("values_cleared", outliers);
+                lf.with_column(
+                    when(acted)
+                        .then(lit(NULL).cast(dtype.clone()))
+                        .otherwise(x)
+                        .alias(self.source.as_str()),
+                )
+            }
+            Action::Replace { .. } => {
+                let replacement = self.replacement(&lf, ctx, &pred, &dtype, &values)?;
+                ctx.record("values_replaced", outliers);
+                lf.with_column(
+                    when(acted)
+                        .then(replacement)
+                        .otherwise(x)
+                        .alias(self.source.as_str()),
+                )
+            }
+            Action::Flag {
+                target,
+                true_string,
+                false_string,
+            } => {
+                let flag = ctx
+                    .new_column(
+                        when(pred)
+                            .then(lit(true_string.clone()))
+                            .otherwise(lit(false_string.clone())),
+                    )
+                    .alias(target.as_str());
+                select_insert_after(lf, &ctx.schema, &self.source, vec![flag])
+            }
+        })
+    }
+}

@@ -1,0 +1,168 @@
+//! Row filters: REMOVE_VALUES, REMOVE_MISSING, DELETE_DUPLICATE_ROWS, REMOVE_DUPLICATES.
+
+use polars::prelude::*;
+
+use super::{ApplyCtx, Conditions, OpResult, OpSpec, Operation, SchemaCtx, p, require_column};
+use crate::recipe::condition::missing;
+use crate::recipe::params::{ParamKind, ParamSpec, Params};
+
+pub static SPECS: &[OpSpec] = &[
+    OpSpec {
+        name: "REMOVE_VALUES",
+        family: "rows",
+        summary: "Delete the rows where all the step's ConditionExpressions hold.",
+        params: &[ParamSpec::opt(
+            "sourceColumn",
+            ParamKind::Column,
+            "The column the conditions are about (informational).",
+        )],
+        conditions: Conditions::Required,
+        build: |_, p| Ok(Box::new(RemoveValues::from_params(p))),
+    },
+    OpSpec {
+        name: "REMOVE_MISSING",
+        family: "rows",
+        summary: "Delete the rows where the column is missing (null or empty text).",
+        params: &[p::SOURCE_COLUMN],
+        conditions: Conditions::RowFilter,
+        build: |_, p| Ok(Box::new(RemoveMissing::from_params(p))),
+    },
+    OpSpec {
+        name: "DELETE_DUPLICATE_ROWS",
+        family: "rows",
+        summary: "Delete rows identical (all columns) to an earlier row; the first is kept.",
+        params: &[],
+        conditions: Conditions::Unsupported,
+        build: |_, _| Ok(Box::new(DeleteDuplicateRows)),
+    },
+    OpSpec {
+        name: "REMOVE_DUPLICATES",
+        family: "rows",
+        summary: "Delete a row when its value in the column already appeared in an earlier row.",
+        params: &[p::SOURCE_COLUMN],
+        conditions: Conditions::RowFilter,
+        build: |_, p| Ok(Box::new(RemoveDuplicates::from_params(p))),
+    },
+];
+
+/// REMOVE_VALUES: rows where every condition holds are removed; a row where a condition
+/// cannot be evaluated (null) is kept. Without conditions it is a validation error.
+pub struct RemoveValues {
+    source: Option<String>,
+}
+
+impl RemoveValues {
+    fn from_params(p: &Params) -> Self {
+        RemoveValues {
+            source: p.text("sourceColumn"),
+        }
+    }
+}
+
+impl Operation for RemoveValues {
+    fn preserves_rows(&self) -> bool {
+        false
+    }
+
+    fn schema(&self, input: &Schema, _: &SchemaCtx) -> OpResult<Schema> {
+        if let Some(s) = &self.source {
+            require_column(input, s, "sourceColumn")?;
+        }
+        Ok(input.clone())
+    }
+
+    fn apply(&self, lf: LazyFrame, ctx: &mut ApplyCtx) -> OpResult<LazyFrame> {
+        let remove = ctx.where_conditions(lit(true));
+        Ok(lf.filter(remove.not()))
+    }
+}
+
+/// REMOVE_MISSING: keep rows where `sourceColumn` is present (with conditions: remove only
+/// the missing rows where the conditions hold).
+pub struct RemoveMissing {
+    source: String,
+}
+
+impl RemoveMissing {
+    fn from_params(p: &Params) -> Self {
+        RemoveMissing {
+            source: p.text("sourceColumn").unwrap_or_default(),
+        }
+    }
+}
+
+impl Operation for RemoveMissing {
+    fn preserves_rows(&self) -> bool {
+        false
+    }
+
+    fn schema(&self, input: &Schema, _: &SchemaCtx) -> OpResult<Schema> {
+        require_column(input, &self.source, "sourceColumn")?;
+        Ok(input.clone())
+    }
+
+    fn apply(&self, lf: LazyFrame, ctx: &mut ApplyCtx) -> OpResult<LazyFrame> {
+        let dtype = require_column(&ctx.schema, &self.source, "sourceColumn")?;
+        let remove = ctx.where_conditions(missing(&self.source, &dtype));
+        Ok(lf.filter(remove.not()))
+    }
+}
+
+/// DELETE_DUPLICATE_ROWS: the first of identical rows stays, order is kept. Nulls compare
+/// equal to nulls.
+pub struct DeleteDuplicateRows;
+
+impl Operation for DeleteDuplicateRows {
+    fn preserves_rows(&self) -> bool {
+        false
+    }
+
+    fn schema(&self, input: &Schema, _: &SchemaCtx) -> OpResult<Schema> {
+        Ok(input.clone())
+    }
+
+    fn apply(&self, lf: LazyFrame, _: &mut ApplyCtx) -> OpResult<LazyFrame> {
+        Ok(lf.unique_stable(None, UniqueKeepStrategy::First))
+    }
+}
+
+/// REMOVE_DUPLICATES: a row is removed when its `sourceColumn` value appeared in an earlier
+/// row (first occurrence kept, order kept). Missing values count as one value, so only the
+/// first missing row stays (datacook decision). Duplicates are judged over all rows; with
+/// conditions only duplicate rows where the conditions hold are removed.
+pub struct RemoveDuplicates {
+    source: String,
+}
+
+impl RemoveDuplicates {
+    fn from_params(p: &Params) -> Self {
+        RemoveDuplicates {
+            source: p.text("sourceColumn").unwrap_or_default(),
+        }
+    }
+}
+
+impl Operation for RemoveDuplicates {
+    fn preserves_rows(&self) -> bool {
+        false
+    }
+
+    fn schema(&self, input: &Schema, _: &SchemaCtx) -> OpResult<Schema> {
+        require_column(input, &self.source, "sourceColumn")?;
+        Ok(input.clone())
+    }
+
+    fn apply(&self, lf: LazyFrame, ctx: &mut ApplyCtx) -> OpResult<LazyFrame> {
+        let dtype = require_column(&ctx.schema, &self.source, "sourceColumn")?;
+        // Empty text and null are the same missing value.
+        let key = if dtype == DataType::String {
+            when(col(self.source.as_str()).eq(lit("")))
+                .then(lit(NULL).cast(DataType::String))
+                .otherwise(col(self.source.as_str()))
+        } else {
+            col(self.source.as_str())
+        };
+        let remove = ctx.where_conditions(key.is_first_distinct().not());
+        Ok(lf.filter(remove.not()))
+    }
+}

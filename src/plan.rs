@@ -1,0 +1,236 @@
+//! From a parsed recipe to checked steps: look operations up, type their parameters, parse
+//! their conditions, and propagate the schema step by step — all before any row is read.
+//! Every problem becomes a [`Diagnostic`] naming the step, the operation and file:line:col;
+//! all problems are collected, not just the first.
+
+use std::collections::BTreeMap;
+
+use polars::prelude::Schema;
+
+use crate::dataset::Resolver;
+use crate::error::{Diagnostic, Location, did_you_mean};
+use crate::ops::{self, Conditions, OpError, OpSpec, Operation, SchemaCtx};
+use crate::recipe::condition::{self, Condition};
+use crate::recipe::node::Pos;
+use crate::recipe::params::{Param, Params, parse_value};
+use crate::recipe::{RawStep, Recipe};
+
+/// One step, ready to run.
+pub struct Step {
+    pub number: usize,
+    pub spec: &'static OpSpec,
+    pub op: Box<dyn Operation>,
+    pub conditions: Vec<Condition>,
+    pub location: Location,
+    param_locations: BTreeMap<&'static str, Location>,
+    condition_locations: Vec<Location>,
+}
+
+impl Step {
+    /// Turn an operation error into a diagnostic pointing at the parameter (or the step).
+    pub fn diagnostic(&self, e: &OpError) -> Diagnostic {
+        let location = e
+            .param
+            .and_then(|p| self.param_locations.get(p).cloned())
+            .unwrap_or_else(|| self.location.clone());
+        Diagnostic::error(e.message.clone())
+            .at(Some(location))
+            .in_step(self.number, self.spec.name)
+            .with_help(e.help.clone())
+    }
+}
+
+pub struct Plan {
+    pub recipe: Recipe,
+    pub steps: Vec<Step>,
+}
+
+/// Parameters DataBrew exports carry that mean nothing to a local engine.
+const IGNORED_PARAMS: &[&str] = &["functionStepType"];
+
+/// Compile every step; returns the plan (if there were no errors) and all diagnostics.
+pub fn compile(recipe: Recipe) -> (Option<Plan>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut steps = Vec::new();
+    for raw in &recipe.steps {
+        if let Some(step) = compile_step(&recipe, raw, &mut diags) {
+            steps.push(step);
+        }
+    }
+    if diags.iter().any(Diagnostic::is_error) {
+        return (None, diags);
+    }
+    (Some(Plan { recipe, steps }), diags)
+}
+
+fn compile_step(recipe: &Recipe, raw: &RawStep, diags: &mut Vec<Diagnostic>) -> Option<Step> {
+    let at = |pos: Pos| Some(recipe.location(pos));
+    let Some(spec) = ops::lookup(&raw.operation) else {
+        diags.push(
+            Diagnostic::error(format!("unknown operation '{}'", raw.operation))
+                .at(at(raw.op_pos))
+                .in_step(raw.number, &raw.operation)
+                .with_help(
+                    ops::suggest(&raw.operation)
+                        .or_else(|| Some("run `datacook ops` to list the operations".into())),
+                ),
+        );
+        return None;
+    };
+    let step_diag = |d: Diagnostic| d.in_step(raw.number, spec.name);
+    let errors_before = diags.iter().filter(|d| d.is_error()).count();
+
+    let mut params = Params::default();
+    let mut param_locations = BTreeMap::new();
+    for (key, key_pos, value) in &raw.params {
+        let Some(ps) = spec.params.iter().find(|p| p.name == key) else {
+            if !IGNORED_PARAMS.contains(&key.as_str()) {
+                diags.push(step_diag(
+                    Diagnostic::warning(format!("unknown parameter '{key}' is ignored"))
+                        .at(at(*key_pos))
+                        .with_help(
+                            did_you_mean(key, spec.params.iter().map(|p| p.name)).or_else(|| {
+                                Some(format!(
+                                    "{} takes: {}",
+                                    spec.name,
+                                    spec.params
+                                        .iter()
+                                        .map(|p| p.name)
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                ))
+                            }),
+                        ),
+                ));
+            }
+            continue;
+        };
+        match parse_value(ps.kind, value) {
+            Ok(v) => {
+                params.insert(
+                    ps.name,
+                    Param {
+                        value: v,
+                        pos: value.pos,
+                    },
+                );
+                param_locations.insert(ps.name, recipe.location(value.pos));
+            }
+            Err(msg) => diags.push(step_diag(
+                Diagnostic::error(format!("parameter '{}': {msg}", ps.name))
+                    .at(at(value.pos))
+                    .with_help(Some(format!("'{}' is a {}", ps.name, ps.kind.describe()))),
+            )),
+        }
+    }
+    for ps in spec.params.iter().filter(|p| p.required) {
+        if !raw.params.iter().any(|(k, _, _)| k == ps.name) {
+            diags.push(step_diag(
+                Diagnostic::error(format!("missing required parameter '{}'", ps.name))
+                    .at(at(raw.op_pos))
+                    .with_help(Some(format!(
+                        "add `{}` ({}): {}",
+                        ps.name,
+                        ps.kind.describe(),
+                        ps.doc
+                    ))),
+            ));
+        }
+    }
+
+    let mut conditions = Vec::new();
+    let mut condition_locations = Vec::new();
+    match (spec.conditions, raw.conditions.is_empty()) {
+        (Conditions::Unsupported, false) => diags.push(step_diag(
+            Diagnostic::error(format!("{} does not take ConditionExpressions", spec.name))
+                .at(at(raw.conditions[0].pos))
+                .with_help(Some("remove the conditions, or filter rows first with REMOVE_VALUES".into())),
+        )),
+        (Conditions::Required, true) => diags.push(step_diag(
+            Diagnostic::error(format!("{} needs ConditionExpressions saying which rows to remove", spec.name))
+                .at(at(raw.op_pos))
+                .with_help(Some(
+                    r#"add ConditionExpressions: [{"Condition": "IS", "Value": "x", "TargetColumn": "col"}]"#.into(),
+                )),
+        )),
+        _ => {}
+    }
+    for rc in &raw.conditions {
+        match condition::parse(rc) {
+            Ok(c) => {
+                condition_locations.push(recipe.location(c.pos));
+                conditions.push(c);
+            }
+            Err((msg, help)) => diags.push(step_diag(
+                Diagnostic::error(msg).at(at(rc.pos)).with_help(help),
+            )),
+        }
+    }
+
+    if diags.iter().filter(|d| d.is_error()).count() > errors_before {
+        return None;
+    }
+    let location = recipe.location(raw.op_pos);
+    match (spec.build)(spec.name, &params) {
+        Ok(op) => Some(Step {
+            number: raw.number,
+            spec,
+            op,
+            conditions,
+            location,
+            param_locations,
+            condition_locations,
+        }),
+        Err(e) => {
+            let loc = e
+                .param
+                .and_then(|p| param_locations.get(p).cloned())
+                .unwrap_or(location);
+            diags.push(step_diag(
+                Diagnostic::error(e.message).at(Some(loc)).with_help(e.help),
+            ));
+            None
+        }
+    }
+}
+
+impl Plan {
+    /// Check every step against the schema it will see. Returns the output schema of each
+    /// step, or every problem found (a failing step passes its input schema on, so later
+    /// steps are still checked).
+    pub fn check(
+        &self,
+        input: &Schema,
+        datasets: &dyn Resolver,
+    ) -> Result<Vec<Schema>, Vec<Diagnostic>> {
+        let ctx = SchemaCtx { datasets };
+        let mut schema = input.clone();
+        let mut out = Vec::new();
+        let mut diags = Vec::new();
+        for step in &self.steps {
+            let mut ok = true;
+            for (c, loc) in step.conditions.iter().zip(&step.condition_locations) {
+                if let Err((msg, help)) = c.check(&schema) {
+                    ok = false;
+                    diags.push(
+                        Diagnostic::error(msg)
+                            .at(Some(loc.clone()))
+                            .in_step(step.number, step.spec.name)
+                            .with_help(help),
+                    );
+                }
+            }
+            match step.op.schema(&schema, &ctx) {
+                Ok(s) if ok => schema = s,
+                Ok(_) => {}
+                Err(e) => diags.push(step.diagnostic(&e)),
+            }
+            out.push(schema.clone());
+        }
+        if diags.is_empty() {
+            Ok(out)
+        } else {
+            Err(diags)
+        }
+    }
+}
