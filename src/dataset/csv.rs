@@ -420,11 +420,15 @@ impl<'q> Tokenizer<'q> {
     fn finish(
         &mut self,
         on_record: &mut dyn FnMut(&Record) -> Result<(), CsvError>,
+        on_event: &mut dyn FnMut(Event),
     ) -> Result<Option<u64>, CsvError> {
         match self.state {
             State::Quoted => Ok(Some(self.quote_offset)),
             State::StartField if self.field.is_empty() && self.ends.is_empty() => Ok(None),
-            State::AfterCr => Ok(None),
+            State::AfterCr => {
+                on_event(Event::BareCr(self.line));
+                Ok(None)
+            }
             _ => {
                 self.end_field();
                 self.emit(on_record)?;
@@ -462,7 +466,7 @@ fn tokenize_once(
         }
         tok.feed(chunk, on_record, on_event)?;
     }
-    tok.finish(on_record)
+    tok.finish(on_record, on_event)
 }
 
 /// Classify one field for type inference.

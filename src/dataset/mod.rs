@@ -772,6 +772,14 @@ impl Catalogue {
                 DatasetDef::from_data_file(path)
             };
         }
+        let looks_like_path =
+            spec.contains(['/', '\\']) || Format::from_path(spec).is_some() || is_yaml(path);
+        if looks_like_path {
+            return Err(Error::invalid_with_help(
+                format!("dataset file '{spec}' not found"),
+                "give a dataset file (datasets/NAME.yaml), a data file, or a dataset name",
+            ));
+        }
         self.by_name(spec)
             .map_err(|e| Error::invalid_with_help(e.message, e.help.unwrap_or_default()))
     }

@@ -2,4 +2,4 @@
 
 pub mod run;
 
-pub use run::{ExecuteResult, RunOptions, RunReport, StepReport, execute, run};
+pub use run::{ExecuteResult, RunOptions, RunReport, StepReport, execute, run, run_on_frame};

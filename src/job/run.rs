@@ -314,3 +314,24 @@ fn compact(v: &serde_json::Value) -> String {
         other => other.to_string(),
     }
 }
+
+/// Run a recipe (given as text) over an in-memory frame: parse, check against the frame's
+/// schema, execute, collect. `file` names the recipe in messages and picks JSON or YAML by
+/// its extension. Used by tests and by programs embedding datacook.
+pub fn run_on_frame(
+    recipe_text: &str,
+    file: &str,
+    df: DataFrame,
+    datasets: &dyn Resolver,
+) -> Result<(DataFrame, Vec<StepReport>)> {
+    let (recipe, _) = recipe::load_str(recipe_text, file)?;
+    let (plan, diags) = plan::compile(recipe);
+    let Some(plan) = plan else {
+        return Err(Error::Invalid(diags));
+    };
+    plan.check(df.schema(), datasets).map_err(Error::Invalid)?;
+    let rows = df.height() as u64;
+    let executed = execute(&plan, df.lazy(), Some(rows), datasets, &Progress::hidden())?;
+    let out = executed.lf.collect()?;
+    Ok((out, executed.steps))
+}

@@ -1,0 +1,9 @@
+//! End-to-end tests of the `datacook` binary: the two walkthroughs on the bundled data, exit
+//! codes and messages for bad input, atomic outputs, and the CSV reader against damaged files.
+
+mod support;
+
+mod csv_damage;
+mod errors;
+mod outputs;
+mod walkthroughs;

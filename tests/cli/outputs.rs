@@ -1,0 +1,216 @@
+//! Output formats, compression, atomic replacement, `ops` and the run report.
+
+use std::io::Read;
+
+use polars::prelude::*;
+
+use crate::support::*;
+
+fn run_to(dir: &std::path::Path, name: &str, extra: &[&str]) -> std::path::PathBuf {
+    let out = dir.join(name);
+    let mut args = vec![
+        "run",
+        "recipes/student-performance.json",
+        "--dataset",
+        "datasets/students.yaml",
+        "--output",
+    ];
+    let out_s = path_str(&out);
+    args.push(&out_s);
+    args.extend_from_slice(extra);
+    datacook(&args).ok();
+    out
+}
+
+#[test]
+fn csv_output_follows_the_output_rules() {
+    let dir = tmpdir();
+    let out = run_to(dir.path(), "s.csv", &[]);
+    let text = std::fs::read_to_string(&out).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "school_id,student_id,study_time_in_hr,health,health_1,health_2,health_3,health_4,health_5,internet,country,year,gender,gender_mapped,age,marks"
+    );
+    // Integers without a decimal point, floats in shortest form, filled age.
+    assert_eq!(
+        lines.next().unwrap(),
+        "2,1,2.6,1,1,0,0,0,0,no,Germany,2022,M,1,17,59"
+    );
+    assert!(text.ends_with('\n'));
+    assert_eq!(text.lines().count(), 599);
+}
+
+#[test]
+fn gzip_and_zstd_csv_decompress_to_the_same_bytes() {
+    let dir = tmpdir();
+    let plain = std::fs::read(run_to(dir.path(), "s.csv", &[])).unwrap();
+    let gz = run_to(dir.path(), "s.csv.gz", &["--compression", "gzip"]);
+    let mut decoded = Vec::new();
+    flate2::read::MultiGzDecoder::new(std::fs::File::open(gz).unwrap())
+        .read_to_end(&mut decoded)
+        .unwrap();
+    assert_eq!(decoded, plain);
+    let zst = run_to(dir.path(), "s.csv.zst", &["--compression", "zstd"]);
+    let decoded = zstd::decode_all(std::fs::File::open(zst).unwrap()).unwrap();
+    assert_eq!(decoded, plain);
+}
+
+#[test]
+fn parquet_and_json_outputs_hold_the_same_data() {
+    let dir = tmpdir();
+    let csv = LazyCsvReader::new(PlRefPath::new(path_str(&run_to(dir.path(), "s.csv", &[]))))
+        .finish()
+        .unwrap()
+        .collect()
+        .unwrap();
+    for compression in ["none", "snappy", "zstd", "gzip"] {
+        let pq = run_to(
+            dir.path(),
+            &format!("s-{compression}.parquet"),
+            &["--compression", compression],
+        );
+        let df = LazyFrame::scan_parquet(PlRefPath::new(path_str(&pq)), ScanArgsParquet::default())
+            .unwrap()
+            .collect()
+            .unwrap();
+        assert_eq!(df.height(), 598);
+        assert_eq!(df.get_column_names(), csv.get_column_names());
+        assert_eq!(
+            df.column("gender_mapped").unwrap().dtype(),
+            &DataType::Int64
+        );
+        assert_eq!(df.column("health_3").unwrap().dtype(), &DataType::Int32);
+        let as_csv_types = df
+            .lazy()
+            .select(
+                csv.schema()
+                    .iter()
+                    .map(|(n, d)| col(n.clone()).cast(d.clone()))
+                    .collect::<Vec<_>>(),
+            )
+            .collect()
+            .unwrap();
+        assert!(
+            as_csv_types.equals_missing(&csv),
+            "{compression}: parquet differs from csv"
+        );
+    }
+    let json = run_to(dir.path(), "s.jsonl", &["--format", "json"]);
+    let text = std::fs::read_to_string(json).unwrap();
+    assert_eq!(text.lines().count(), 598);
+    let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(first["student_id"], 1);
+    assert_eq!(first["age"], 17);
+    assert_eq!(first["gender_mapped"], 1);
+}
+
+#[test]
+fn a_rerun_replaces_the_output_and_leaves_no_temporary_files() {
+    let dir = tmpdir();
+    let out = dir.path().join("s.csv");
+    std::fs::write(&out, "old\n").unwrap();
+    run_to(dir.path(), "s.csv", &[]);
+    let first = std::fs::read(&out).unwrap();
+    assert_ne!(first, b"old\n");
+    run_to(dir.path(), "s.csv", &[]);
+    assert_eq!(std::fs::read(&out).unwrap(), first);
+    assert_eq!(files_in(dir.path()), ["s.csv"]);
+}
+
+#[test]
+fn json_report_on_stdout() {
+    let dir = tmpdir();
+    let out = dir.path().join("s.csv");
+    let r = datacook(&[
+        "run",
+        "recipes/patients-data-quality.yaml",
+        "--dataset",
+        "patients",
+        "--output",
+        &path_str(&out),
+        "--json",
+    ]);
+    r.ok();
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(report["steps"][2]["operation"], "JOIN");
+    assert_eq!(report["steps"][2]["rows_in"], 300);
+    assert_eq!(report["steps"][2]["rows_out"], 981);
+    assert_eq!(report["secondary_datasets"][0]["dataset"], "encounters");
+    assert_eq!(report["secondary_datasets"][0]["rows"], 956);
+    let zip = report["dataset"]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["column"] == "ZIP")
+        .unwrap()
+        .clone();
+    assert_eq!(zip["type"], "str");
+    assert_eq!(zip["source"], "inferred");
+}
+
+#[test]
+fn ops_lists_every_operation_from_the_registry() {
+    let r = datacook(&["ops", "--json"]);
+    r.ok();
+    let ops: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let names: Vec<&str> = ops
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "DELETE",
+        "RENAME",
+        "DUPLICATE",
+        "MOVE_AFTER",
+        "MOVE_BEFORE",
+        "MOVE_TO_START",
+        "MOVE_TO_END",
+        "MOVE_TO_INDEX",
+        "CHANGE_DATA_TYPE",
+        "SORT",
+        "REMOVE_VALUES",
+        "REMOVE_MISSING",
+        "DELETE_DUPLICATE_ROWS",
+        "REMOVE_DUPLICATES",
+        "FILL_WITH_AVERAGE",
+        "FILL_WITH_MEDIAN",
+        "FILL_WITH_MODE",
+        "FILL_WITH_MOST_FREQUENT",
+        "FILL_WITH_SUM",
+        "FILL_WITH_CUSTOM",
+        "FILL_WITH_EMPTY",
+        "FILL_WITH_NULL",
+        "FILL_WITH_LAST_VALID",
+        "REMOVE_OUTLIERS",
+        "REPLACE_OUTLIERS",
+        "FLAG_OUTLIERS",
+        "CATEGORICAL_MAPPING",
+        "ONE_HOT_ENCODING",
+        "FLAG_COLUMN_FROM_PATTERN",
+        "FLAG_COLUMN_FROM_NULL",
+        "JOIN",
+        "UNION",
+    ] {
+        assert!(names.contains(&expected), "{expected} missing from `ops`");
+    }
+    assert_eq!(names.len(), 32);
+    let outliers = ops
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == "REMOVE_OUTLIERS")
+        .unwrap();
+    let threshold = outliers["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "threshold")
+        .unwrap();
+    assert_eq!(threshold["default"], "3");
+    let text = datacook(&["ops", "JOIN"]);
+    text.ok();
+    assert!(text.stdout.contains("joinKeys"), "{}", text.stdout);
+}

@@ -1,0 +1,85 @@
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use polars::prelude::*;
+
+/// The repository root (tests run with it as the working directory).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    #[track_caller]
+    pub fn ok(&self) -> &Self {
+        assert_eq!(
+            self.code, 0,
+            "expected success\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+/// Run the datacook binary from the repository root.
+pub fn datacook(args: &[&str]) -> Run {
+    let out: Output = Command::new(env!("CARGO_BIN_EXE_datacook"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("run datacook");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).to_string(),
+        stderr: String::from_utf8_lossy(&out.stderr).to_string(),
+    }
+}
+
+pub fn tmpdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+pub fn path_str(p: &Path) -> String {
+    p.display().to_string()
+}
+
+/// Read a CSV output with every column as text, exactly as written.
+pub fn read_csv_text(path: &Path) -> DataFrame {
+    LazyCsvReader::new(PlRefPath::new(path_str(path)))
+        .with_infer_schema_length(Some(0))
+        .finish()
+        .and_then(|lf| lf.collect())
+        .expect("read csv")
+}
+
+pub fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).expect("read json")).expect("parse json")
+}
+
+/// Files in a directory (names), sorted.
+pub fn files_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+/// Text values of a column (nulls as "").
+pub fn texts(df: &DataFrame, name: &str) -> Vec<String> {
+    df.column(name)
+        .expect("column")
+        .str()
+        .expect("text column")
+        .iter()
+        .map(|v| v.unwrap_or("").to_string())
+        .collect()
+}

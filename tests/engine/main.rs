@@ -1,0 +1,14 @@
+//! Operation tests: small frames in, exact frames out, through the whole engine (recipe text
+//! → plan → schema check → lazy plan → collect). One module per operation family.
+
+mod support;
+
+mod columns;
+mod combine;
+mod conditions;
+mod flags;
+mod mapping;
+mod missing;
+mod outliers;
+mod recipes;
+mod rows;
