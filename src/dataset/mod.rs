@@ -97,7 +97,12 @@ impl MemoryDatasets {
         let key = d.to_string();
         self.0.get(&key).ok_or_else(|| ResolveError {
             message: format!("unknown dataset '{key}'"),
-            help: did_you_mean(&key, self.0.keys().map(String::as_str)),
+            help: did_you_mean(&key, self.0.keys().map(String::as_str)).or_else(|| {
+                Some(format!(
+                    "known datasets: {}",
+                    self.0.keys().cloned().collect::<Vec<_>>().join(", ")
+                ))
+            }),
         })
     }
 }

@@ -149,7 +149,9 @@ pub fn execute(
             ctx.rows_out
         };
         if rows_out.is_none() {
-            let df = out.clone().select([len().alias("rows")]).collect()?;
+            let mut counted = out.clone();
+            let schema = counted.collect_schema()?;
+            let df = counted.select([crate::ops::row_count(&schema)]).collect()?;
             rows_out = crate::ops::scalar_u64(&df, "rows");
         }
         reports.push(StepReport {

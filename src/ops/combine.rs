@@ -567,6 +567,7 @@ impl Operation for Union {
         let (targets, layout) = self.layout(&ctx.schema, ctx.datasets)?;
         let types = Self::output_types(&targets, &layout);
         let mut frames = Vec::new();
+        let mut secondary_rows = 0u64;
         for (i, (_, sources)) in layout.iter().enumerate() {
             let frame = if i == 0 {
                 lf.clone()
@@ -586,8 +587,17 @@ impl Operation for Union {
                     .alias(name.as_str())
                 })
                 .collect();
+            if i > 0 {
+                let df = ctx.query(frame.clone().select([super::row_count(&layout[i].0)]))?;
+                secondary_rows += super::scalar_u64(&df, "rows").unwrap_or(0);
+            }
             frames.push(frame.select(exprs));
         }
+        if ctx.rows_in.is_none() {
+            let df = ctx.query(lf.clone().select([super::row_count(&ctx.schema)]))?;
+            ctx.rows_in = super::scalar_u64(&df, "rows");
+        }
+        ctx.rows_out = ctx.rows_in.map(|r| r + secondary_rows);
         ctx.record(
             "datasets",
             self.datasets

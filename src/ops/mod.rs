@@ -344,6 +344,17 @@ pub mod p {
     );
 }
 
+/// An expression counting the rows of a frame with this schema. (A bare `len()` over a
+/// concatenation trips a Polars rewrite into a UInt128 sum, a type this build leaves out.)
+pub fn row_count(schema: &Schema) -> Expr {
+    match schema.iter_names().next() {
+        Some(first) => (col(first.as_str()).count() + col(first.as_str()).null_count())
+            .cast(DataType::UInt64)
+            .alias("rows"),
+        None => len().alias("rows"),
+    }
+}
+
 /// A scalar from a one-row frame as f64 (None for null or missing column).
 pub fn scalar_f64(df: &DataFrame, name: &str) -> Option<f64> {
     df.column(name)

@@ -214,3 +214,33 @@ fn ops_lists_every_operation_from_the_registry() {
     text.ok();
     assert!(text.stdout.contains("joinKeys"), "{}", text.stdout);
 }
+
+#[test]
+fn a_glob_dataset_reads_every_file_and_counts_filtered_rows() {
+    let dir = tmpdir();
+    std::fs::create_dir(dir.path().join("parts")).unwrap();
+    std::fs::write(dir.path().join("parts/a.csv"), "id,v\n1,x\n2,\n").unwrap();
+    std::fs::write(dir.path().join("parts/b.csv"), "id,v\n3,y\n4,1.5\n").unwrap();
+    std::fs::write(dir.path().join("d.yaml"), "path: parts/*.csv\nformat: csv\n").unwrap();
+    std::fs::write(
+        dir.path().join("r.yaml"),
+        "steps:\n  - operation: REMOVE_MISSING\n    parameters: {sourceColumn: v}\n",
+    )
+    .unwrap();
+    let out = dir.path().join("o.csv");
+    let r = datacook(&[
+        "run",
+        &path_str(&dir.path().join("r.yaml")),
+        "--dataset",
+        &path_str(&dir.path().join("d.yaml")),
+        "--output",
+        &path_str(&out),
+        "--json",
+    ]);
+    r.ok();
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "id,v\n1,x\n3,y\n4,1.5\n");
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(report["dataset"]["rows"], 4);
+    assert_eq!(report["steps"][0]["rows_out"], 3);
+    assert_eq!(report["dataset"]["files"].as_array().unwrap().len(), 2);
+}
