@@ -26,18 +26,41 @@ fn main() -> PolarsResult<()> {
                 .drop_nulls()
                 .unique()
                 .sort(SortOptions::default())
-                .implode()
+                .implode(true)
                 .alias("levels"),
         ])
         .collect()?;
-    let get = |name: &str| stats.column(name).unwrap().get(0).unwrap().extract::<f64>().unwrap();
+    let get = |name: &str| {
+        stats
+            .column(name)
+            .unwrap()
+            .get(0)
+            .unwrap()
+            .extract::<f64>()
+            .unwrap()
+    };
     let (median, mean, sd) = (get("median"), get("mean"), get("sd"));
-    let levels: Vec<i64> = stats.column("levels")?.list()?.get_as_series(0).unwrap().i64()?.into_no_null_iter().collect();
+    let levels: Vec<i64> = stats
+        .column("levels")?
+        .list()?
+        .get_as_series(0)
+        .unwrap()
+        .i64()?
+        .into_no_null_iter()
+        .collect();
 
     let mut columns: Vec<Expr> = Vec::new();
     for name in [
-        "school_id", "student_id", "study_time_in_hr", "health", "internet", "country", "year",
-        "gender", "age", "marks",
+        "school_id",
+        "student_id",
+        "study_time_in_hr",
+        "health",
+        "internet",
+        "country",
+        "year",
+        "gender",
+        "age",
+        "marks",
     ] {
         columns.push(match name {
             "age" => col("age").fill_null(lit(median.round() as i64)),
@@ -58,7 +81,11 @@ fn main() -> PolarsResult<()> {
             columns.push(
                 when(col("gender").eq(lit("M")))
                     .then(lit(1i64))
-                    .otherwise(when(col("gender").is_null()).then(lit(NULL)).otherwise(lit(2i64)))
+                    .otherwise(
+                        when(col("gender").is_null())
+                            .then(lit(NULL))
+                            .otherwise(lit(2i64)),
+                    )
                     .alias("gender_mapped"),
             );
         }

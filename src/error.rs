@@ -182,16 +182,22 @@ pub fn did_you_mean<'a>(
     best.map(|(_, c)| format!("did you mean '{c}'?"))
 }
 
+/// Edit distance counting a swap of neighbours as one edit (optimal string alignment).
 fn levenshtein(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    let mut before: Vec<usize> = Vec::new();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
+    for (i, ca) in a.iter().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
+            let cost = usize::from(ca != cb);
             cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+            if i > 0 && j > 0 && *ca == b[j - 1] && a[i - 1] == *cb {
+                cur[j + 1] = cur[j + 1].min(before[j - 1] + 1);
+            }
         }
-        prev = cur;
+        before = std::mem::replace(&mut prev, cur);
     }
     prev[b.len()]
 }
@@ -207,6 +213,10 @@ mod tests {
             Some("did you mean 'age'?")
         );
         assert_eq!(did_you_mean("zzz", ["age", "marks"]), None);
+        assert_eq!(
+            did_you_mean("nmae", ["name", "age"]).as_deref(),
+            Some("did you mean 'name'?")
+        );
         assert_eq!(
             did_you_mean("patient", ["PATIENT"]).as_deref(),
             Some("did you mean 'PATIENT'? (names are case-sensitive)")

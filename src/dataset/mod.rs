@@ -583,35 +583,7 @@ impl DatasetDef {
                 ));
             };
             let target = pin_dtype(t);
-            let e = col(c.as_str());
-            let e = match (&target, current) {
-                (DataType::Date, DataType::String) => e.str().to_date(StrptimeOptions {
-                    format: None,
-                    strict: false,
-                    exact: true,
-                    cache: true,
-                }),
-                (DataType::Datetime(tu, tz), DataType::String) => e.str().to_datetime(
-                    Some(*tu),
-                    tz.clone(),
-                    StrptimeOptions {
-                        format: None,
-                        strict: false,
-                        exact: true,
-                        cache: true,
-                    },
-                    lit("raise"),
-                ),
-                (DataType::Boolean, DataType::String) => {
-                    let l = e.str().to_lowercase();
-                    when(l.clone().eq(lit("true")))
-                        .then(lit(true))
-                        .when(l.eq(lit("false")))
-                        .then(lit(false))
-                        .otherwise(lit(NULL).cast(DataType::Boolean))
-                }
-                _ => e.cast(target.clone()),
-            };
+            let e = crate::ops::columns::convert(col(c.as_str()), current, &target);
             exprs.push(e.alias(c.as_str()));
         }
         Ok(lf.with_columns(exprs))

@@ -107,7 +107,8 @@ pub static SPECS: &[OpSpec] = &[
             if index < 0 {
                 return Err(
                     OpError::new(format!("targetIndex must be 0 or more, found {index}"))
-                        .param("targetIndex"),
+                        .param("targetIndex")
+                        .help("targetIndex is 0-based: 0 is the first column"),
                 );
             }
             Ok(Box::new(Move::from_params(
@@ -344,7 +345,8 @@ impl Move {
                 require_column(input, &target, "targetColumn")?;
                 if target == self.source {
                     return Err(OpError::new("a column cannot be moved relative to itself")
-                        .param("targetColumn"));
+                        .param("targetColumn")
+                        .help("name a different targetColumn"));
                 }
                 let i = names.iter().position(|n| *n == target).unwrap_or(0);
                 if matches!(self.kind, MoveKind::After) {
@@ -382,7 +384,9 @@ impl Operation for Move {
 // ---- CHANGE_DATA_TYPE -------------------------------------------------------------------------
 
 /// CHANGE_DATA_TYPE: cast in place. Values that cannot convert become null (DataBrew
-/// documents this) and the run report counts them (decisions.md). Types: byte→Int8,
+/// documents this) and the run report counts them (decisions.md); see [`convert`] for what
+/// converts (datacook decision: a float with a fraction does not silently truncate to an
+/// integer, it becomes null and is counted). Types: byte→Int8,
 /// short→Int16, int/integer→Int32, long→Int64, float→Float32, double/number→Float64,
 /// decimal→Decimal(38,18), boolean (true/false and yes/no, case-insensitive), date
 /// (`YYYY-MM-DD`), timestamp (ISO 8601, microseconds), string.
@@ -416,56 +420,84 @@ impl ChangeDataType {
     }
 
     fn convert(&self, from: &DataType) -> Expr {
-        let c = col(self.source.as_str());
-        let to = self.target_dtype();
-        match (&to, from) {
-            (DataType::Boolean, DataType::String) => {
-                let lower = c.str().to_lowercase().str().strip_chars(lit(NULL));
-                when(
-                    lower
-                        .clone()
-                        .eq(lit("true"))
-                        .or(lower.clone().eq(lit("yes"))),
-                )
-                .then(lit(true))
-                .when(lower.clone().eq(lit("false")).or(lower.eq(lit("no"))))
-                .then(lit(false))
-                .otherwise(lit(NULL).cast(DataType::Boolean))
-            }
-            (DataType::Date, DataType::String) => c.str().to_date(StrptimeOptions {
-                format: None,
-                strict: false,
-                exact: true,
-                cache: true,
-            }),
-            (DataType::Datetime(tu, tz), DataType::String) => c.str().to_datetime(
-                Some(*tu),
-                tz.clone(),
-                StrptimeOptions {
-                    format: None,
-                    strict: false,
-                    exact: true,
-                    cache: true,
-                },
-                lit("raise"),
-            ),
-            (t, DataType::String) if t.is_integer() => {
-                // "12.0" converts; "12.5" does not (it would lose the fraction).
-                let as_float = c
+        convert(col(self.source.as_str()), from, &self.target_dtype())
+    }
+}
+
+/// Formats tried, in order, when text becomes a timestamp (ISO 8601 without time zone, or
+/// with a `Z`).
+const TIMESTAMP_FORMATS: &[&str] = &[
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M:%S%.fZ",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+];
+
+fn strptime(format: &str) -> StrptimeOptions {
+    StrptimeOptions {
+        format: Some(format.into()),
+        strict: false,
+        exact: true,
+        cache: true,
+    }
+}
+
+/// Convert `c` (of type `from`) to `to`; values that cannot convert become null. Text is
+/// trimmed first. Text to integer parses integers exactly (no detour through f64); `12.0`
+/// converts, `12.5` does not. Floats with a fraction do not convert to integers either (no
+/// silent truncation). Text to boolean accepts true/false and yes/no. Text to date accepts
+/// `YYYY-MM-DD`; to timestamp, ISO 8601 (`T` or space, optional fraction, optional `Z`).
+pub fn convert(c: Expr, from: &DataType, to: &DataType) -> Expr {
+    match (to, from) {
+        (DataType::Boolean, DataType::String) => {
+            let lower = c.str().to_lowercase().str().strip_chars(lit(NULL));
+            when(
+                lower
                     .clone()
-                    .str()
-                    .strip_chars(lit(NULL))
-                    .cast(DataType::Float64);
-                when(as_float.clone().eq(as_float.clone().floor()))
-                    .then(as_float)
-                    .otherwise(lit(NULL))
-                    .cast(to.clone())
-            }
-            (t, DataType::String) if t.is_primitive_numeric() || t.is_decimal() => {
-                c.str().strip_chars(lit(NULL)).cast(to.clone())
-            }
-            _ => c.cast(to),
+                    .eq(lit("true"))
+                    .or(lower.clone().eq(lit("yes"))),
+            )
+            .then(lit(true))
+            .when(lower.clone().eq(lit("false")).or(lower.eq(lit("no"))))
+            .then(lit(false))
+            .otherwise(lit(NULL).cast(DataType::Boolean))
         }
+        (DataType::Date, DataType::String) => c
+            .str()
+            .strip_chars(lit(NULL))
+            .str()
+            .to_date(strptime("%Y-%m-%d")),
+        (DataType::Datetime(tu, tz), DataType::String) => {
+            let text = c.str().strip_chars(lit(NULL));
+            let parsed: Vec<Expr> = TIMESTAMP_FORMATS
+                .iter()
+                .map(|f| {
+                    text.clone()
+                        .str()
+                        .to_datetime(Some(*tu), tz.clone(), strptime(f), lit("raise"))
+                })
+                .collect();
+            coalesce(&parsed)
+        }
+        (t, DataType::String) if t.is_integer() => {
+            let text = c.str().strip_chars(lit(NULL));
+            let as_float = text.clone().cast(DataType::Float64);
+            let integral_float = when(as_float.clone().eq(as_float.clone().floor()))
+                .then(as_float)
+                .otherwise(lit(NULL))
+                .cast(to.clone());
+            text.cast(to.clone()).fill_null(integral_float)
+        }
+        (t, DataType::String) if t.is_primitive_numeric() || t.is_decimal() => {
+            c.str().strip_chars(lit(NULL)).cast(to.clone())
+        }
+        (t, f) if t.is_integer() && f.is_float() => when(c.clone().eq(c.clone().floor()))
+            .then(c)
+            .otherwise(lit(NULL))
+            .cast(to.clone()),
+        _ => c.cast(to.clone()),
     }
 }
 
@@ -515,8 +547,8 @@ struct SortKey {
     case_sensitive: bool,
 }
 
-/// SORT: a stable multi-key sort. Nulls go to the bottom unless `nullsOrdering` is
-/// NULLS_TOP. With `customOrder`, listed values come first in the listed order and all other
+/// SORT: a stable multi-key sort. Missing values (null, or empty text) go to the bottom
+/// unless `nullsOrdering` is NULLS_TOP. With `customOrder`, listed values come first in the listed order and all other
 /// values follow in the key's natural order (datacook decision; DataBrew leaves it open).
 pub struct Sort {
     keys: Vec<SortKey>,
@@ -611,7 +643,8 @@ impl Operation for Sort {
         Ok(input.clone())
     }
 
-    fn apply(&self, lf: LazyFrame, _: &mut ApplyCtx) -> OpResult<LazyFrame> {
+    fn apply(&self, lf: LazyFrame, ctx: &mut ApplyCtx) -> OpResult<LazyFrame> {
+        let schema = &ctx.schema;
         let mut exprs = Vec::new();
         let mut descending = Vec::new();
         let mut nulls_last = Vec::new();
@@ -624,7 +657,8 @@ impl Operation for Sort {
                         e.str().to_lowercase()
                     }
                 };
-                let value = norm(col(k.column.as_str()).cast(DataType::String));
+                let raw = col(k.column.as_str()).cast(DataType::String);
+                let value = norm(raw.clone());
                 let mut rank = lit(k.custom_order.len() as u32);
                 for (i, v) in k.custom_order.iter().enumerate().rev() {
                     let v = if k.case_sensitive {
@@ -636,11 +670,20 @@ impl Operation for Sort {
                         .then(lit(i as u32))
                         .otherwise(rank);
                 }
-                exprs.push(rank);
+                // A missing value has no rank: it sorts with the nulls.
+                let missing = raw.clone().is_null().or(raw.eq(lit("")));
+                exprs.push(
+                    when(missing)
+                        .then(lit(NULL).cast(DataType::UInt32))
+                        .otherwise(rank),
+                );
                 descending.push(false);
                 nulls_last.push(k.nulls_last);
             }
-            exprs.push(col(k.column.as_str()));
+            exprs.push(missing_as_null(
+                k.column.as_str(),
+                schema.get(k.column.as_str()),
+            ));
             descending.push(k.descending);
             nulls_last.push(k.nulls_last);
         }
@@ -651,5 +694,15 @@ impl Operation for Sort {
                 .with_nulls_last_multi(nulls_last)
                 .with_maintain_order(true),
         ))
+    }
+}
+
+/// The column as a sort key, with empty text read as missing (decisions.md, "Values").
+fn missing_as_null(name: &str, dtype: Option<&DataType>) -> Expr {
+    match dtype {
+        Some(DataType::String) => when(col(name).eq(lit("")))
+            .then(lit(NULL).cast(DataType::String))
+            .otherwise(col(name)),
+        _ => col(name),
     }
 }

@@ -206,10 +206,13 @@ impl Operation for Fill {
                     vec![
                         stat.alias("value"),
                         is_missing.clone().sum().alias("missing"),
+                        is_missing.clone().not().sum().alias("present"),
                     ],
                 )?;
                 ctx.record("values_missing", scalar_u64(&df, "missing").unwrap_or(0));
-                let Some(value) = scalar_f64(&df, "value") else {
+                let value = scalar_f64(&df, "value")
+                    .filter(|_| scalar_u64(&df, "present").unwrap_or(0) > 0);
+                let Some(value) = value else {
                     ctx.record("value", serde_json::Value::Null);
                     ctx.warnings.push(format!(
                         "'{}' has no values; nothing to fill with",
@@ -301,7 +304,8 @@ fn any_literal<'a>(v: AnyValue<'a>, dtype: &DataType) -> (Expr, AnyValue<'a>) {
     (lit(Scalar::new(dtype.clone(), v.clone().into_static())), v)
 }
 
-/// The custom fill value converted to the column's type, or an error naming the problem.
+/// The custom fill value converted to the column's type, or an error naming the problem
+/// (out-of-range integers and impossible dates included).
 pub fn custom_literal(value: &str, dtype: &DataType) -> OpResult<Expr> {
     let bad = || {
         OpError::new(format!("value '{value}' is not a valid {dtype}"))
@@ -316,17 +320,38 @@ pub fn custom_literal(value: &str, dtype: &DataType) -> OpResult<Expr> {
             "false" | "no" => lit(false),
             _ => return Err(bad()),
         },
-        d if d.is_integer() => lit(v.parse::<i64>().map_err(|_| bad())?).cast(d.clone()),
+        d if d.is_integer() => {
+            let n = v.parse::<i128>().map_err(|_| bad())?;
+            let fits = Series::new("v".into(), [n as f64])
+                .strict_cast(d)
+                .is_ok_and(|s| s.null_count() == 0)
+                && n >= i64::MIN as i128
+                && n <= u64::MAX as i128;
+            if !fits {
+                return Err(bad());
+            }
+            if n > i64::MAX as i128 {
+                lit(n as u64).cast(d.clone())
+            } else {
+                lit(n as i64).cast(d.clone())
+            }
+        }
         d if d.is_float() => lit(v.parse::<f64>().map_err(|_| bad())?).cast(d.clone()),
-        DataType::Date => {
-            chrono_date(v).ok_or_else(bad)?;
-            lit(v.to_string()).cast(DataType::Date)
+        DataType::Date => lit(chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| bad())?)
+            .cast(DataType::Date),
+        DataType::Datetime(tu, _) => {
+            let parsed = [
+                "%Y-%m-%dT%H:%M:%S%.f",
+                "%Y-%m-%d %H:%M:%S%.f",
+                "%Y-%m-%dT%H:%M:%S%.fZ",
+            ]
+            .iter()
+            .find_map(|f| chrono::NaiveDateTime::parse_from_str(v, f).ok())
+            .ok_or_else(bad)?;
+            lit(parsed)
+                .cast(DataType::Datetime(*tu, None))
+                .cast(dtype.clone())
         }
         d => lit(v.to_string()).cast(d.clone()),
     })
-}
-
-fn chrono_date(v: &str) -> Option<()> {
-    let parts: Vec<&str> = v.split('-').collect();
-    (parts.len() == 3 && parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit()))).then_some(())
 }

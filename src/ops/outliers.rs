@@ -13,8 +13,9 @@
 //!   the `maxValue`-th percentile (defaults 5 and 95, a datacook choice).
 //!
 //! Actions: `removeType: DELETE_ROWS` removes the rows, `CLEAR` sets the cells to null.
-//! REPLACE_OUTLIERS computes AVERAGE / MEDIAN / SUM / MAX / MODE over the values that are *not*
-//! outliers (datacook decision: an outlier should not pull its own replacement);
+//! REPLACE_OUTLIERS computes AVERAGE / MEDIAN / SUM / MAX / MODE over the values the detection
+//! rule does *not* call outliers, before any trimming (datacook decision: an outlier should not
+//! pull its own replacement);
 //! `WINSORIZE_VALUES` caps outliers at the `minValue`/`maxValue` percentiles; `REPLACE_WITH_EMPTY`
 //! on a numeric column means null. Integer columns round the replacement half away from zero.
 
@@ -314,6 +315,18 @@ impl OutlierStep {
 
     /// True where the value is an outlier to act on (never null).
     fn predicate(&self, x: Expr, s: &Stats) -> Expr {
+        let outlier = self.detected(x.clone(), s);
+        if self.trim {
+            outlier
+                .and(x.clone().lt(s.p_lo.clone()).or(x.gt(s.p_hi.clone())))
+                .fill_null(lit(false))
+        } else {
+            outlier
+        }
+    }
+
+    /// True where the detection rule calls the value an outlier, before trimming.
+    fn detected(&self, x: Expr, s: &Stats) -> Expr {
         let t = lit(self.threshold);
         let outlier = match self.strategy {
             Strategy::ZScore => when(
@@ -340,11 +353,6 @@ impl OutlierStep {
                     .lt(s.q1.clone() - t.clone() * iqr.clone())
                     .or(x.clone().gt(s.q3.clone() + t * iqr))
             }
-        };
-        let outlier = if self.trim {
-            outlier.and(x.clone().lt(s.p_lo.clone()).or(x.gt(s.p_hi.clone())))
-        } else {
-            outlier
         };
         outlier.fill_null(lit(false))
     }
@@ -515,7 +523,8 @@ impl Operation for OutlierStep {
                 )
             }
             Action::Replace { .. } => {
-                let replacement = self.replacement(&lf, ctx, &pred, &dtype, &values)?;
+                let detected = self.detected(self.values(), &Self::literal_stats(&values));
+                let replacement = self.replacement(&lf, ctx, &detected, &dtype, &values)?;
                 ctx.record("values_replaced", outliers);
                 lf.with_column(
                     when(acted)

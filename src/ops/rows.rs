@@ -108,8 +108,8 @@ impl Operation for RemoveMissing {
     }
 }
 
-/// DELETE_DUPLICATE_ROWS: the first of identical rows stays, order is kept. Nulls compare
-/// equal to nulls.
+/// DELETE_DUPLICATE_ROWS: the first of identical rows stays, order is kept. Missing values
+/// compare equal to each other (null and empty text alike).
 pub struct DeleteDuplicateRows;
 
 impl Operation for DeleteDuplicateRows {
@@ -121,8 +121,26 @@ impl Operation for DeleteDuplicateRows {
         Ok(input.clone())
     }
 
-    fn apply(&self, lf: LazyFrame, _: &mut ApplyCtx) -> OpResult<LazyFrame> {
-        Ok(lf.unique_stable(None, UniqueKeepStrategy::First))
+    fn apply(&self, lf: LazyFrame, ctx: &mut ApplyCtx) -> OpResult<LazyFrame> {
+        // Empty text and null are the same missing value when rows are compared.
+        let keys: Vec<Expr> = ctx
+            .schema
+            .iter()
+            .map(|(name, dtype)| {
+                if *dtype == DataType::String {
+                    when(col(name.as_str()).eq(lit("")))
+                        .then(lit(NULL).cast(DataType::String))
+                        .otherwise(col(name.as_str()))
+                        .alias(name.as_str())
+                } else {
+                    col(name.as_str())
+                }
+            })
+            .collect();
+        if keys.is_empty() {
+            return Ok(lf);
+        }
+        Ok(lf.filter(as_struct(keys).is_first_distinct()))
     }
 }
 
