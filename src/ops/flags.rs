@@ -123,10 +123,14 @@ impl Operation for Flag {
     fn apply(&self, lf: LazyFrame, ctx: &mut ApplyCtx) -> OpResult<LazyFrame> {
         let dtype = require_column(&ctx.schema, &self.source, "sourceColumn")?;
         let test = match &self.pattern {
-            Some(pattern) => col(self.source.as_str())
-                .cast(DataType::String)
-                .str()
-                .contains(lit(pattern.clone()), true)
+            Some(pattern) => when(missing(&self.source, &dtype))
+                .then(lit(false))
+                .otherwise(
+                    col(self.source.as_str())
+                        .cast(DataType::String)
+                        .str()
+                        .contains(lit(pattern.clone()), true),
+                )
                 .fill_null(lit(false)),
             None => missing(&self.source, &dtype),
         };

@@ -179,13 +179,14 @@ impl CategoricalMapping {
             lf.clone()
                 .select([col(src)])
                 .filter(missing(src, dtype).not())
-                .group_by([col(src).cast(DataType::String).alias("value")])
+                .group_by([col(src)])
                 .agg([len().alias("count")])
                 .sort_by_exprs(
-                    [col("count"), col("value")],
+                    [col("count"), col(src)],
                     SortMultipleOptions::default().with_order_descending_multi([true, false]),
                 )
-                .limit(n as IdxSize),
+                .limit(n as IdxSize)
+                .select([col(src).cast(DataType::String).alias("value")]),
         )?;
         let values = counts.column("value")?.str()?.clone();
         Ok(values
@@ -259,11 +260,7 @@ impl Operation for CategoricalMapping {
         let mapped = when(is_missing.clone())
             .then(lit(NULL).cast(DataType::String))
             .otherwise(mapped);
-        let target_dtype = if self.top.is_some() && self.numeric {
-            DataType::Int64
-        } else {
-            self.target_dtype()
-        };
+        let target_dtype = self.target_dtype();
         let mapped = if target_dtype == DataType::String {
             mapped
         } else {

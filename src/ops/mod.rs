@@ -219,20 +219,35 @@ pub fn suggest(name: &str) -> Option<String> {
 
 /// The type of `name` in `schema`, or a "column not found; did you mean" error on `param`.
 pub fn require_column(schema: &Schema, name: &str, param: &'static str) -> OpResult<DataType> {
-    match schema.get(name) {
-        Some(dtype) => Ok(dtype.clone()),
-        None if is_dynamic_column(schema, name) => Ok(DataType::Int32),
+    match column_type(schema, name) {
+        Some(dtype) => Ok(dtype),
         None => {
             let mut e = OpError::new(format!("column '{name}' not found")).param(param);
-            e.help = did_you_mean(name, schema.iter_names().map(|n| n.as_str())).or_else(|| {
-                Some(format!(
-                    "available columns: {}",
-                    abbreviate(schema.iter_names().map(|n| n.to_string()).collect())
-                ))
-            });
+            e.help = column_help(schema, name);
             Err(e)
         }
     }
+}
+
+/// The type of a column, counting the columns ONE_HOT_ENCODING will add once it has seen the
+/// data (before a run they exist only as a placeholder).
+pub fn column_type(schema: &Schema, name: &str) -> Option<DataType> {
+    match schema.get(name) {
+        Some(dtype) => Some(dtype.clone()),
+        None if is_dynamic_column(schema, name) => Some(DataType::Int32),
+        None => None,
+    }
+}
+
+/// "did you mean …" for a missing column, or the list of columns.
+pub fn column_help(schema: &Schema, name: &str) -> Option<String> {
+    let names: Vec<String> = schema
+        .iter_names()
+        .filter(|n| !n.ends_with(mapping::DYNAMIC_SUFFIX))
+        .map(|n| n.to_string())
+        .collect();
+    did_you_mean(name, names.iter().map(String::as_str))
+        .or_else(|| Some(format!("available columns: {}", abbreviate(names))))
 }
 
 /// Whether `name` may be one of the columns ONE_HOT_ENCODING adds once it sees the data.
@@ -278,15 +293,24 @@ fn abbreviate(names: Vec<String>) -> String {
     }
 }
 
-/// Insert `new` fields right after `anchor` (decisions.md: "Placement of new columns").
+/// Insert `new` fields right after `anchor` (decisions.md: "Placement of new columns"). An
+/// anchor that exists only once the data is seen (a one-hot column) puts them at the end for
+/// now; the run places them exactly.
 pub fn schema_insert_after(schema: &Schema, anchor: &str, new: &[(String, DataType)]) -> Schema {
     let mut out = Schema::with_capacity(schema.len() + new.len());
+    let mut placed = false;
     for (name, dtype) in schema.iter() {
         out.with_column(name.clone(), dtype.clone());
         if name.as_str() == anchor {
+            placed = true;
             for (n, d) in new {
                 out.with_column(n.as_str().into(), d.clone());
             }
+        }
+    }
+    if !placed {
+        for (n, d) in new {
+            out.with_column(n.as_str().into(), d.clone());
         }
     }
     out

@@ -19,6 +19,7 @@ use super::RawCondition;
 use super::node::{Node, NodeKind, Pos};
 use super::params::json_scalar_text;
 use crate::error::did_you_mean;
+use crate::ops::columns::convert;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CondOp {
@@ -138,12 +139,11 @@ fn required<'a>(raw: &'a RawCondition, name: &str) -> Result<&'a Node, CondError
 fn list_values(node: &Node) -> Result<Vec<String>, CondError> {
     let json = match &node.kind {
         NodeKind::Str(s) if s.trim_start().starts_with('[') => {
-            serde_json::from_str(s).map_err(|e| {
-                (
-                    format!("'Value' looks like a JSON list but is not: {e}"),
-                    None,
-                )
-            })?
+            match serde_json::from_str::<serde_json::Value>(s) {
+                Ok(v) => v,
+                // Plain text that happens to start with '[' (e.g. "[TEST] Bob").
+                Err(_) => return Ok(vec![s.clone()]),
+            }
         }
         NodeKind::List(_) => node.to_json(),
         _ => {
@@ -214,12 +214,13 @@ fn between_values(node: &Node) -> Result<Vec<String>, CondError> {
 impl Condition {
     /// Check the condition against the step's input schema.
     pub fn check(&self, schema: &Schema) -> Result<(), CondError> {
-        let dtype = schema.get(self.target.as_str()).ok_or_else(|| {
+        let dtype = crate::ops::column_type(schema, &self.target).ok_or_else(|| {
             (
                 format!("condition column '{}' not found", self.target),
-                did_you_mean(&self.target, schema.iter_names().map(|n| n.as_str())),
+                crate::ops::column_help(schema, &self.target),
             )
         })?;
+        let dtype = &dtype;
         if dtype.is_primitive_numeric() && self.compares_values() {
             for v in &self.values {
                 if v.trim().parse::<f64>().is_err() {
@@ -266,8 +267,12 @@ impl Condition {
             .unwrap_or(DataType::String);
         let c = col(self.target.as_str());
         let numeric = dtype.is_primitive_numeric();
+        let integer = dtype.is_integer();
         let value = |s: &str| -> Expr {
-            if numeric {
+            if integer && let Ok(i) = s.trim().parse::<i64>() {
+                // Exact: large integers do not survive a trip through f64.
+                lit(i)
+            } else if numeric {
                 lit(s.trim().parse::<f64>().unwrap_or(f64::NAN))
             } else if dtype == DataType::Boolean {
                 lit(s.trim().eq_ignore_ascii_case("true"))
@@ -308,7 +313,7 @@ impl Condition {
                         .clone()
                         .is_not_null()
                         .and(c.clone().neq(lit("")))
-                        .and(c.cast(to).is_null()),
+                        .and(convert(c, &DataType::String, &to).is_null()),
                     None => lit(false),
                 },
                 _ => lit(false),

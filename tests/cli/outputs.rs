@@ -221,7 +221,11 @@ fn a_glob_dataset_reads_every_file_and_counts_filtered_rows() {
     std::fs::create_dir(dir.path().join("parts")).unwrap();
     std::fs::write(dir.path().join("parts/a.csv"), "id,v\n1,x\n2,\n").unwrap();
     std::fs::write(dir.path().join("parts/b.csv"), "id,v\n3,y\n4,1.5\n").unwrap();
-    std::fs::write(dir.path().join("d.yaml"), "path: parts/*.csv\nformat: csv\n").unwrap();
+    std::fs::write(
+        dir.path().join("d.yaml"),
+        "path: parts/*.csv\nformat: csv\n",
+    )
+    .unwrap();
     std::fs::write(
         dir.path().join("r.yaml"),
         "steps:\n  - operation: REMOVE_MISSING\n    parameters: {sourceColumn: v}\n",
@@ -238,7 +242,10 @@ fn a_glob_dataset_reads_every_file_and_counts_filtered_rows() {
         "--json",
     ]);
     r.ok();
-    assert_eq!(std::fs::read_to_string(&out).unwrap(), "id,v\n1,x\n3,y\n4,1.5\n");
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "id,v\n1,x\n3,y\n4,1.5\n"
+    );
     let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(report["dataset"]["rows"], 4);
     assert_eq!(report["steps"][0]["rows_out"], 3);
