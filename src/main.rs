@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use datacook::dataset::{Catalogue, NoDatasets};
+use datacook::dataset::Catalogue;
 use datacook::error::{Diagnostic, Error};
 use datacook::job::run::{RunOptions, load_plan, run};
 use datacook::sink::{Compression, OutputFormat};
@@ -112,6 +112,13 @@ fn parse_with(s: &str) -> Result<(String, PathBuf), String> {
 }
 
 fn main() -> ExitCode {
+    // Read local files with buffered I/O instead of memory maps, so a large input never
+    // counts towards the resident memory as a whole (streaming keeps memory below the input
+    // size). Set before any thread starts.
+    if std::env::var_os("POLARS_FORCE_ASYNC").is_none() {
+        // SAFETY: no other thread exists yet.
+        unsafe { std::env::set_var("POLARS_FORCE_ASYNC", "1") };
+    }
     let cli = Cli::parse();
     match dispatch(cli) {
         Ok(code) => code,
@@ -201,9 +208,6 @@ fn validate(
             let schema = def.peek_schema()?;
             let schemas = plan.check(&schema, &catalogue).map_err(Error::Invalid)?;
             columns = Some(schemas.last().map_or(schema.len(), |s| s.len()));
-        } else {
-            // Without a dataset only what needs no schema is checked.
-            let _ = NoDatasets;
         }
         Ok((plan.steps.len(), warnings, columns))
     })();

@@ -19,7 +19,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufWriter, Read};
+use std::io::{BufWriter, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use serde::Serialize;
@@ -447,26 +447,71 @@ fn tokenize_once(
     on_record: &mut dyn FnMut(&Record) -> Result<(), CsvError>,
     on_event: &mut dyn FnMut(Event),
 ) -> Result<Option<u64>, CsvError> {
+    match tokenize_range(path, delim, literal_quotes, 0, None, on_record, on_event)? {
+        RangeEnd::Finished { unterminated } => Ok(unterminated),
+        RangeEnd::Boundary { .. } => Ok(None),
+    }
+}
+
+/// How a tokenized byte range ended.
+enum RangeEnd {
+    /// The range ran to the end of the file.
+    Finished { unterminated: Option<u64> },
+    /// The range stopped at `end`; `clean` when that is a record boundary (outside quotes),
+    /// having consumed `lines` line ends.
+    Boundary { clean: bool, lines: u64 },
+}
+
+/// Tokenize bytes `start..end` of a file (`end: None` = to the end of the file).
+fn tokenize_range(
+    path: &Path,
+    delim: u8,
+    literal_quotes: &[u64],
+    start: u64,
+    end: Option<u64>,
+    on_record: &mut dyn FnMut(&Record) -> Result<(), CsvError>,
+    on_event: &mut dyn FnMut(Event),
+) -> Result<RangeEnd, CsvError> {
     let mut file = File::open(path)?;
+    file.seek(SeekFrom::Start(start))?;
     let mut tok = Tokenizer::new(delim, literal_quotes);
+    tok.offset = start;
+    let mut remaining = end.map(|e| e.saturating_sub(start));
     let mut buf = vec![0u8; 1 << 20];
-    let mut first = true;
+    let mut first = start == 0;
     loop {
-        let n = file.read(&mut buf)?;
+        let want = match remaining {
+            Some(0) => break,
+            Some(r) => (r as usize).min(buf.len()),
+            None => buf.len(),
+        };
+        let n = file.read(&mut buf[..want])?;
         if n == 0 {
             break;
+        }
+        if let Some(r) = remaining.as_mut() {
+            *r -= n as u64;
         }
         let mut chunk = &buf[..n];
         if first {
             first = false;
             if chunk.starts_with(b"\xef\xbb\xbf") {
                 chunk = &chunk[3..];
-                tok.offset = 3;
+                tok.offset += 3;
             }
         }
         tok.feed(chunk, on_record, on_event)?;
     }
-    tok.finish(on_record, on_event)
+    if end.is_some() {
+        let clean = tok.state == State::StartField && tok.field.is_empty() && tok.ends.is_empty();
+        return Ok(RangeEnd::Boundary {
+            clean,
+            lines: tok.line - 1,
+        });
+    }
+    Ok(RangeEnd::Finished {
+        unterminated: tok.finish(on_record, on_event)?,
+    })
 }
 
 /// Classify one field for type inference.
@@ -489,12 +534,14 @@ fn classify(v: &[u8]) -> ColType {
         return ColType::Text;
     }
     if int_end == digits.len() {
-        return if int_end <= 19
-            && std::str::from_utf8(v)
-                .ok()
-                .and_then(|s| s.parse::<i64>().ok())
-                .is_some()
-        {
+        // Up to 18 digits always fit in i64; 19 may; more never do.
+        let fits = int_end <= 18
+            || (int_end == 19
+                && std::str::from_utf8(v)
+                    .ok()
+                    .and_then(|s| s.parse::<i64>().ok())
+                    .is_some());
+        return if fits {
             ColType::Integer
         } else {
             ColType::Text
@@ -560,9 +607,14 @@ fn unique_headers(raw: Vec<String>, line: u64, repairs: &mut Repairs) -> Vec<Str
     out
 }
 
-/// One pass over the file: headers, types, row count and repairs. (An unterminated quote
+/// One pass over the file: headers, types, row count and repairs. Large files are read by
+/// several threads, each taking a range that starts after a line end; if a range turns out to
+/// start inside a quoted field, the file is read again in one pass. (An unterminated quote
 /// costs one more pass, with that quote read as a literal character.)
 pub fn inspect(path: &Path, opts: &CsvOptions) -> Result<Inspection, CsvError> {
+    if let Some(inspection) = inspect_parallel(path, opts)? {
+        return Ok(inspection);
+    }
     let mut literal_quotes = Vec::new();
     for _ in 0..MAX_QUOTE_RETRIES {
         match inspect_with(path, opts, &literal_quotes)? {
@@ -578,6 +630,155 @@ pub fn inspect(path: &Path, opts: &CsvOptions) -> Result<Inspection, CsvError> {
     )))
 }
 
+/// What the rows of one range of the file showed. Ranges merge in file order.
+#[derive(Debug, Default)]
+struct Findings {
+    headers: Option<Vec<String>>,
+    types: Vec<ColType>,
+    rows: u64,
+    repairs: Repairs,
+    needs_rewrite: bool,
+}
+
+impl Findings {
+    fn new(width: Option<usize>) -> Self {
+        Findings {
+            types: vec![ColType::Empty; width.unwrap_or(0)],
+            ..Findings::default()
+        }
+    }
+
+    /// Take one record. `expected` is the header width when this range has no header.
+    fn record(
+        &mut self,
+        rec: &Record,
+        opts: &CsvOptions,
+        expected: Option<usize>,
+    ) -> Result<(), CsvError> {
+        let latin1 = opts.encoding == Encoding::Latin1;
+        if rec.is_blank() {
+            self.repair(RepairKind::BlankLine, rec.line);
+            return Ok(());
+        }
+        let expected = match (expected, &self.headers) {
+            (Some(e), _) => e,
+            (None, Some(h)) => h.len(),
+            (None, None) => {
+                self.header(rec, opts, latin1);
+                if opts.header {
+                    return Ok(());
+                }
+                rec.len()
+            }
+        };
+        if rec.len() != expected {
+            let kind = if rec.len() < expected {
+                RepairKind::ShortRowPadded
+            } else {
+                RepairKind::LongRowTruncated
+            };
+            self.repair(kind, rec.line);
+            if opts.strict {
+                return Err(CsvError::Malformed {
+                    line: rec.line,
+                    kind,
+                    detail: format!(
+                        "row has {} fields, the header has {expected} (strict dataset)",
+                        rec.len()
+                    ),
+                });
+            }
+        }
+        self.rows += 1;
+        for (i, t) in self.types.iter_mut().enumerate().take(rec.len()) {
+            let v = rec.field(i);
+            if !latin1 && !v.is_ascii() && std::str::from_utf8(v).is_err() {
+                self.repairs.add(RepairKind::InvalidUtf8, rec.line);
+                self.needs_rewrite = true;
+            }
+            if *t != ColType::Text {
+                *t = t.merge(classify(v));
+            }
+        }
+        Ok(())
+    }
+
+    fn header(&mut self, rec: &Record, opts: &CsvOptions, latin1: bool) {
+        let raw: Vec<String> = (0..rec.len())
+            .map(|i| {
+                let (t, bad) = decode(rec.field(i), latin1);
+                if bad {
+                    self.repair(RepairKind::InvalidUtf8, rec.line);
+                }
+                t
+            })
+            .collect();
+        let names = if opts.header {
+            let before = self.repairs.0.len();
+            let n = unique_headers(raw, rec.line, &mut self.repairs);
+            self.needs_rewrite |= self.repairs.0.len() > before;
+            n
+        } else {
+            (1..=rec.len()).map(|i| format!("Column_{i}")).collect()
+        };
+        self.types = vec![ColType::Empty; names.len()];
+        self.headers = Some(names);
+    }
+
+    fn repair(&mut self, kind: RepairKind, line: u64) {
+        self.repairs.add(kind, line);
+        self.needs_rewrite = true;
+    }
+
+    fn event(&mut self, e: Event) {
+        let (kind, line) = match e {
+            Event::StrayQuote(l) => (RepairKind::StrayQuote, l),
+            Event::LiteralQuote(l) => (RepairKind::UnterminatedQuote, l),
+            Event::BareCr(l) => (RepairKind::CarriageReturnLineEnd, l),
+        };
+        self.repair(kind, line);
+    }
+
+    /// Append the findings of the next range, whose lines start after `line_offset`.
+    fn merge(&mut self, next: Findings, line_offset: u64) {
+        self.rows += next.rows;
+        self.needs_rewrite |= next.needs_rewrite;
+        for (t, u) in self.types.iter_mut().zip(next.types) {
+            *t = t.merge(u);
+        }
+        for (kind, stat) in next.repairs.0 {
+            let mine = self.repairs.0.entry(kind).or_default();
+            mine.count += stat.count;
+            for l in stat.lines {
+                if mine.lines.len() < EXAMPLE_LINES {
+                    mine.lines.push(l + line_offset);
+                }
+            }
+        }
+    }
+
+    fn finish(self, opts: &CsvOptions, literal_quotes: &[u64]) -> Result<Inspection, CsvError> {
+        if opts.strict
+            && let Some((kind, line)) = self.repairs.first_malformed()
+        {
+            return Err(CsvError::Malformed {
+                line,
+                kind,
+                detail: format!("{} (strict dataset)", kind.describe()),
+            });
+        }
+        let headers = self.headers.ok_or(CsvError::Empty)?;
+        Ok(Inspection {
+            headers,
+            types: self.types,
+            rows: self.rows,
+            repairs: self.repairs,
+            needs_rewrite: self.needs_rewrite || opts.encoding == Encoding::Latin1,
+            literal_quotes: literal_quotes.to_vec(),
+        })
+    }
+}
+
 /// One pass with a given set of literal quotes; `Ok(Err(offset))` when the file ends inside a
 /// quote that opened at `offset`.
 fn inspect_with(
@@ -585,132 +786,168 @@ fn inspect_with(
     opts: &CsvOptions,
     literal_quotes: &[u64],
 ) -> Result<Result<Inspection, u64>, CsvError> {
-    let latin1 = opts.encoding == Encoding::Latin1;
-    let mut headers: Option<Vec<String>> = None;
-    let mut types: Vec<ColType> = Vec::new();
-    let mut rows = 0u64;
-    let mut repairs = Repairs::default();
-    let mut needs_rewrite = latin1;
-    let mut events: Vec<Event> = Vec::new();
+    let mut found = Findings::new(None);
+    let mut events = Vec::new();
     let unterminated = tokenize_once(
         path,
         opts.delimiter,
         literal_quotes,
-        &mut |rec: &Record| {
-            if rec.is_blank() {
-                repairs.add(RepairKind::BlankLine, rec.line);
-                needs_rewrite = true;
-                return Ok(());
-            }
-            if headers.is_none() {
-                let raw: Vec<String> = (0..rec.len())
-                    .map(|i| {
-                        let (t, bad) = decode(rec.field(i), latin1);
-                        if bad {
-                            repairs.add(RepairKind::InvalidUtf8, rec.line);
-                            needs_rewrite = true;
-                        }
-                        t
-                    })
-                    .collect();
-                let names = if opts.header {
-                    let n = unique_headers(raw, rec.line, &mut repairs);
-                    if repairs.0.contains_key(&RepairKind::HeaderRenamed) {
-                        needs_rewrite = true;
-                    }
-                    n
-                } else {
-                    (1..=rec.len()).map(|i| format!("Column_{i}")).collect()
-                };
-                types = vec![ColType::Empty; names.len()];
-                headers = Some(names);
-                if opts.header {
-                    return Ok(());
-                }
-            }
-            let expected = headers.as_ref().map_or(0, Vec::len);
-            if rec.len() != expected {
-                let kind = if rec.len() < expected {
-                    RepairKind::ShortRowPadded
-                } else {
-                    RepairKind::LongRowTruncated
-                };
-                repairs.add(kind, rec.line);
-                needs_rewrite = true;
-                if opts.strict {
-                    return Err(CsvError::Malformed {
-                        line: rec.line,
-                        kind,
-                        detail: format!(
-                            "row has {} fields, the header has {expected} (strict dataset)",
-                            rec.len()
-                        ),
-                    });
-                }
-            }
-            classify_row(
-                rec,
-                &mut types,
-                &mut rows,
-                &mut repairs,
-                &mut needs_rewrite,
-                latin1,
-            )
-        },
+        &mut |rec: &Record| found.record(rec, opts, None),
         &mut |e| events.push(e),
     )?;
     if let Some(offset) = unterminated {
         return Ok(Err(offset));
     }
     for e in events {
-        let (kind, line) = match e {
-            Event::StrayQuote(l) => (RepairKind::StrayQuote, l),
-            Event::LiteralQuote(l) => (RepairKind::UnterminatedQuote, l),
-            Event::BareCr(l) => (RepairKind::CarriageReturnLineEnd, l),
-        };
-        repairs.add(kind, line);
-        needs_rewrite = true;
+        found.event(e);
     }
-    if opts.strict
-        && let Some((kind, line)) = repairs.first_malformed()
-    {
-        return Err(CsvError::Malformed {
-            line,
-            kind,
-            detail: format!("{} (strict dataset)", kind.describe()),
-        });
-    }
-    let headers = headers.ok_or(CsvError::Empty)?;
-    Ok(Ok(Inspection {
-        headers,
-        types,
-        rows,
-        repairs,
-        needs_rewrite,
-        literal_quotes: literal_quotes.to_vec(),
-    }))
+    found.finish(opts, literal_quotes).map(Ok)
 }
 
-fn classify_row(
-    rec: &Record,
-    types: &mut [ColType],
-    rows: &mut u64,
-    repairs: &mut Repairs,
-    needs_rewrite: &mut bool,
-    latin1: bool,
-) -> Result<(), CsvError> {
-    *rows += 1;
-    for (i, t) in types.iter_mut().enumerate().take(rec.len()) {
-        let v = rec.field(i);
-        if !latin1 && !v.is_ascii() && std::str::from_utf8(v).is_err() {
-            repairs.add(RepairKind::InvalidUtf8, rec.line);
-            *needs_rewrite = true;
-        }
-        if *t != ColType::Text {
-            *t = t.merge(classify(v));
+/// Files smaller than this are read by one thread.
+const PARALLEL_MIN_BYTES: u64 = 32 << 20;
+
+/// Read a large file in parallel ranges. `None` when it cannot be done safely (a range
+/// started inside a quoted field, or a quote never closes): the caller reads sequentially.
+fn inspect_parallel(path: &Path, opts: &CsvOptions) -> Result<Option<Inspection>, CsvError> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8) as u64;
+    inspect_in_ranges(path, opts, threads, PARALLEL_MIN_BYTES)
+}
+
+fn inspect_in_ranges(
+    path: &Path,
+    opts: &CsvOptions,
+    threads: u64,
+    min_bytes: u64,
+) -> Result<Option<Inspection>, CsvError> {
+    let size = std::fs::metadata(path)?.len();
+    if size < min_bytes || threads < 2 {
+        return Ok(None);
+    }
+    let Some(width) = first_record_width(path, opts)? else {
+        return Ok(None);
+    };
+    let mut bounds = vec![0u64];
+    for i in 1..threads {
+        let b = next_line_start(path, size * i / threads)?;
+        if b > *bounds.last().unwrap_or(&0) && b < size {
+            bounds.push(b);
         }
     }
-    Ok(())
+    bounds.push(size);
+    let results: Vec<Result<(Findings, Vec<Event>, RangeEnd), CsvError>> =
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = bounds
+                .windows(2)
+                .enumerate()
+                .map(|(i, w)| {
+                    let (start, end) = (w[0], w[1]);
+                    let last = end == size;
+                    scope.spawn(move || {
+                        let mut found = Findings::new((i > 0).then_some(width));
+                        let mut events = Vec::new();
+                        let expected = (i > 0).then_some(width);
+                        let ended = tokenize_range(
+                            path,
+                            opts.delimiter,
+                            &[],
+                            start,
+                            (!last).then_some(end),
+                            &mut |rec: &Record| found.record(rec, opts, expected),
+                            &mut |e| events.push(e),
+                        )?;
+                        Ok((found, events, ended))
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(CsvError::TooBroken("a reader thread failed".into()))
+                    })
+                })
+                .collect()
+        });
+    let mut merged: Option<Findings> = None;
+    let mut line_offset = 0u64;
+    for result in results {
+        let (mut found, events, ended) = match result {
+            Ok(r) => r,
+            Err(CsvError::Malformed { line, kind, detail }) => {
+                return Err(CsvError::Malformed {
+                    line: line + line_offset,
+                    kind,
+                    detail,
+                });
+            }
+            Err(e) => return Err(e),
+        };
+        for e in events {
+            found.event(e);
+        }
+        let lines = match ended {
+            RangeEnd::Boundary { clean: false, .. } => return Ok(None),
+            RangeEnd::Finished {
+                unterminated: Some(_),
+            } => return Ok(None),
+            RangeEnd::Boundary { lines, .. } => lines,
+            RangeEnd::Finished { .. } => 0,
+        };
+        match merged.as_mut() {
+            None => merged = Some(found),
+            Some(m) => m.merge(found, line_offset),
+        }
+        line_offset += lines;
+    }
+    match merged {
+        Some(m) => m.finish(opts, &[]).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The number of fields in the first non-blank record (the header), read from the start.
+fn first_record_width(path: &Path, opts: &CsvOptions) -> Result<Option<usize>, CsvError> {
+    let mut width = None;
+    let result = tokenize_range(
+        path,
+        opts.delimiter,
+        &[],
+        0,
+        Some(1 << 20),
+        &mut |rec: &Record| {
+            if rec.is_blank() {
+                return Ok(());
+            }
+            width = Some(rec.len());
+            Err(CsvError::TooBroken(String::new()))
+        },
+        &mut |_| {},
+    );
+    match result {
+        Ok(_) | Err(CsvError::TooBroken(_)) => Ok(width),
+        Err(e) => Err(e),
+    }
+}
+
+/// The offset just after the first line end at or after `from`.
+fn next_line_start(path: &Path, from: u64) -> Result<u64, CsvError> {
+    let mut file = File::open(path)?;
+    file.seek(SeekFrom::Start(from))?;
+    let mut buf = vec![0u8; 1 << 16];
+    let mut pos = from;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            return Ok(pos);
+        }
+        if let Some(i) = buf[..n].iter().position(|b| *b == b'\n') {
+            return Ok(pos + i as u64 + 1);
+        }
+        pos += n as u64;
+    }
 }
 
 /// Write the normalised copy of a file that needs repairs: UTF-8, LF line ends, the header
@@ -819,6 +1056,71 @@ mod tests {
         let out = tempfile::NamedTempFile::new().unwrap();
         rewrite(f.path(), &opts, &ins, out.path()).unwrap();
         (ins, std::fs::read_to_string(out.path()).unwrap())
+    }
+
+    /// The parallel reader must find exactly what the sequential one finds, or give up.
+    #[test]
+    fn parallel_ranges_agree_with_one_pass() {
+        let mut text = String::from("id,name,score\n");
+        for i in 0..400 {
+            match i % 37 {
+                5 => text.push_str(&format!("{i},short\n")),
+                11 => text.push_str(&format!("{i},\"quoted, with comma\",1.5\n")),
+                17 => text.push('\n'),
+                23 => text.push_str(&format!("{i},x,1,extra\n")),
+                29 => text.push_str(&format!("{i},5\" tall,2\n")),
+                _ => text.push_str(&format!("{i},name{i},{}\n", i % 7)),
+            }
+        }
+        let f = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(f.path(), &text).unwrap();
+        let opts = CsvOptions::default();
+        let one = inspect_with(f.path(), &opts, &[]).unwrap().unwrap();
+        for threads in [2, 3, 5, 8] {
+            let par = inspect_in_ranges(f.path(), &opts, threads, 0)
+                .unwrap()
+                .unwrap();
+            assert_eq!(par.headers, one.headers);
+            assert_eq!(par.types, one.types);
+            assert_eq!(par.rows, one.rows);
+            assert_eq!(par.repairs, one.repairs, "{threads} threads");
+            assert_eq!(par.needs_rewrite, one.needs_rewrite);
+        }
+    }
+
+    #[test]
+    fn parallel_ranges_give_up_inside_quotes() {
+        // One quoted field spans most of the file, so every range boundary falls inside it.
+        let mut text = String::from("id,note\n1,\"");
+        for _ in 0..200 {
+            text.push_str("line\n");
+        }
+        text.push_str("\"\n2,b\n");
+        let f = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(f.path(), &text).unwrap();
+        let opts = CsvOptions::default();
+        assert!(inspect_in_ranges(f.path(), &opts, 4, 0).unwrap().is_none());
+        let ins = inspect(f.path(), &opts).unwrap();
+        assert_eq!(ins.rows, 2);
+        assert!(ins.repairs.is_empty());
+    }
+
+    #[test]
+    fn parallel_strict_error_names_the_absolute_line() {
+        let mut text = String::from("a,b\n");
+        for i in 0..300 {
+            text.push_str(if i == 250 { "1\n" } else { "1,2\n" });
+        }
+        let f = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(f.path(), &text).unwrap();
+        let opts = CsvOptions {
+            strict: true,
+            ..CsvOptions::default()
+        };
+        match inspect_in_ranges(f.path(), &opts, 4, 0) {
+            Err(CsvError::Malformed { line, .. }) => assert_eq!(line, 252),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -148,7 +148,7 @@ impl<'a> ApplyCtx<'a> {
         let start = Instant::now();
         let mut exprs = exprs;
         exprs.push(len().alias("__datacook_rows"));
-        let df = lf.clone().select(exprs).collect()?;
+        let df = collect_streaming(lf.clone().select(exprs))?;
         if let Ok(rows) = df.column("__datacook_rows") {
             self.rows_in = rows.get(0).ok().and_then(|v| v.extract::<u64>());
         }
@@ -159,7 +159,7 @@ impl<'a> ApplyCtx<'a> {
     /// Run any query (e.g. distinct values) over the step's input.
     pub fn query(&mut self, lf: LazyFrame) -> OpResult<DataFrame> {
         let start = Instant::now();
-        let df = lf.collect()?;
+        let df = collect_streaming(lf)?;
         self.query_time += start.elapsed();
         Ok(df)
     }
@@ -191,6 +191,13 @@ impl<'a> ApplyCtx<'a> {
     pub fn record(&mut self, key: &str, value: impl Into<serde_json::Value>) {
         self.stats.insert(key.to_string(), value.into());
     }
+}
+
+/// Run a query on the streaming engine: it reads the input in batches, so statistics over a
+/// large file need neither the whole file in memory nor more than one pass.
+pub fn collect_streaming(lf: LazyFrame) -> PolarsResult<DataFrame> {
+    lf.collect_with_engine(Engine::Streaming)
+        .map(|r| r.unwrap_single())
 }
 
 pub static REGISTRY: &[&[OpSpec]] = &[
