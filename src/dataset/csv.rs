@@ -837,40 +837,38 @@ fn inspect_in_ranges(
         }
     }
     bounds.push(size);
-    let results: Vec<Result<(Findings, Vec<Event>, RangeEnd), CsvError>> =
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = bounds
-                .windows(2)
-                .enumerate()
-                .map(|(i, w)| {
-                    let (start, end) = (w[0], w[1]);
-                    let last = end == size;
-                    scope.spawn(move || {
-                        let mut found = Findings::new((i > 0).then_some(width));
-                        let mut events = Vec::new();
-                        let expected = (i > 0).then_some(width);
-                        let ended = tokenize_range(
-                            path,
-                            opts.delimiter,
-                            &[],
-                            start,
-                            (!last).then_some(end),
-                            &mut |rec: &Record| found.record(rec, opts, expected),
-                            &mut |e| events.push(e),
-                        )?;
-                        Ok((found, events, ended))
-                    })
+    let results: Vec<Result<RangeResult, CsvError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = bounds
+            .windows(2)
+            .enumerate()
+            .map(|(i, w)| {
+                let (start, end) = (w[0], w[1]);
+                let last = end == size;
+                scope.spawn(move || {
+                    let mut found = Findings::new((i > 0).then_some(width));
+                    let mut events = Vec::new();
+                    let expected = (i > 0).then_some(width);
+                    let ended = tokenize_range(
+                        path,
+                        opts.delimiter,
+                        &[],
+                        start,
+                        (!last).then_some(end),
+                        &mut |rec: &Record| found.record(rec, opts, expected),
+                        &mut |e| events.push(e),
+                    )?;
+                    Ok((found, events, ended))
                 })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join().unwrap_or_else(|_| {
-                        Err(CsvError::TooBroken("a reader thread failed".into()))
-                    })
-                })
-                .collect()
-        });
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(CsvError::TooBroken("a reader thread failed".into())))
+            })
+            .collect()
+    });
     let mut merged: Option<Findings> = None;
     let mut line_offset = 0u64;
     for result in results {
@@ -907,6 +905,9 @@ fn inspect_in_ranges(
         None => Ok(None),
     }
 }
+
+/// What one range of a parallel read found.
+type RangeResult = (Findings, Vec<Event>, RangeEnd);
 
 /// The number of fields in the first non-blank record (the header), read from the start.
 fn first_record_width(path: &Path, opts: &CsvOptions) -> Result<Option<usize>, CsvError> {

@@ -2,6 +2,7 @@
 //! into one lazy plan (running the small statistics queries steps need on the full data),
 //! then write the output atomically and report what each step did.
 
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -10,10 +11,11 @@ use serde::Serialize;
 
 use crate::dataset::{Catalogue, ReadReport, Resolver};
 use crate::error::{Diagnostic, Error, Result};
-use crate::ops::ApplyCtx;
+use crate::ops::{ApplyCtx, ROWS};
 use crate::plan::{self, Plan};
 use crate::progress::Progress;
 use crate::recipe;
+use crate::recipe::condition::combine;
 use crate::sink::{self, Compression, OutputFormat};
 
 #[derive(Debug, Clone)]
@@ -100,18 +102,23 @@ pub struct ExecuteResult {
 }
 
 /// Add every step to the plan, in order. `rows` is the input row count when known.
+///
+/// `planned` holds each step's output schema as [`Plan::check`] computed it; with it, the
+/// statistics of consecutive steps are computed together in one pass over the data.
 pub fn execute(
     plan: &Plan,
     lf: LazyFrame,
     rows: Option<u64>,
+    planned: &[Schema],
     datasets: &dyn Resolver,
     progress: &Progress,
 ) -> Result<ExecuteResult> {
     let mut lf = lf;
     let mut rows = rows;
     let mut reports = Vec::new();
+    let mut prefetched: BTreeMap<usize, DataFrame> = BTreeMap::new();
     let total = plan.steps.len();
-    for step in &plan.steps {
+    for (index, step) in plan.steps.iter().enumerate() {
         progress.message(format!("step {}/{total} {}", step.number, step.spec.name));
         let start = Instant::now();
         let schema = lf.collect_schema()?.as_ref().clone();
@@ -132,8 +139,12 @@ pub fn execute(
             .schema(&schema, &ctx_schema)
             .map_err(|e| Error::Invalid(vec![step.diagnostic(&e)]))?;
         let condition = crate::recipe::condition::combine(&step.conditions, &schema);
+        if !prefetched.contains_key(&index) {
+            prefetched.extend(batch_statistics(plan, index, &lf, &schema, planned)?);
+        }
         let mut ctx = ApplyCtx::new(schema, condition, datasets);
         ctx.rows_in = rows;
+        ctx.prefetched = prefetched.remove(&index);
         let out = step.op.apply(lf.clone(), &mut ctx).map_err(|e| {
             let d = step.diagnostic(&e);
             if e.runtime && e.message.starts_with("data processing failed") {
@@ -167,6 +178,81 @@ pub fn execute(
         lf = out;
     }
     Ok(ExecuteResult { lf, steps: reports })
+}
+
+/// Compute the statistics of step `first` together with those of the following steps that
+/// can share its pass over the data: every step in between keeps all rows and changes no
+/// column a later request reads (row filters end the batch: aggregates behind a filter would
+/// need the filtered columns held in memory). Returns one frame per step, as
+/// [`ApplyCtx::aggregate`] would have.
+fn batch_statistics(
+    plan: &Plan,
+    first: usize,
+    lf: &LazyFrame,
+    input: &Schema,
+    planned: &[Schema],
+) -> Result<BTreeMap<usize, DataFrame>> {
+    let steps = &plan.steps;
+    let condition_of = |i: usize, schema: &Schema| combine(&steps[i].conditions, schema);
+    let Some(request) = steps[first]
+        .op
+        .stats(input, condition_of(first, input).as_ref())
+    else {
+        return Ok(BTreeMap::new());
+    };
+    let mut members = vec![(first, request)];
+    let mut written: HashSet<String> = HashSet::new();
+    for j in first + 1..steps.len() {
+        let prev = &steps[j - 1];
+        let Some(step_input) = planned.get(j - 1) else {
+            break;
+        };
+        if !prev.op.preserves_rows() {
+            break;
+        }
+        match prev.op.writes() {
+            Some(w) => written.extend(w),
+            None => break,
+        }
+        let Some(request) = steps[j]
+            .op
+            .stats(step_input, condition_of(j, step_input).as_ref())
+        else {
+            continue;
+        };
+        let reads = request
+            .reads
+            .iter()
+            .chain(steps[j].conditions.iter().map(|c| &c.target));
+        let mut reads = reads;
+        if !reads.all(|r| input.contains(r) && !written.contains(r)) {
+            break;
+        }
+        members.push((j, request));
+    }
+    if members.len() < 2 {
+        return Ok(BTreeMap::new());
+    }
+    let mut exprs = vec![len().cast(DataType::UInt64).alias(ROWS)];
+    for (j, request) in &members {
+        for (name, e) in &request.exprs {
+            exprs.push(e.clone().alias(format!("{j}:{name}")));
+        }
+    }
+    let df = crate::ops::collect_streaming(lf.clone().select(exprs))?;
+    let mut out = BTreeMap::new();
+    for (j, request) in members {
+        let mut columns = vec![df.column(ROWS)?.clone()];
+        for (name, _) in &request.exprs {
+            columns.push(
+                df.column(&format!("{j}:{name}"))?
+                    .clone()
+                    .with_name((*name).into()),
+            );
+        }
+        out.insert(j, DataFrame::new_infer_height(columns)?);
+    }
+    Ok(out)
 }
 
 /// The recipe job.
@@ -205,12 +291,14 @@ pub fn run(opts: &RunOptions) -> Result<RunReport> {
     let read_time = read_start.elapsed();
 
     let plan_start = Instant::now();
-    plan.check(&loaded.schema, &catalogue)
+    let planned = plan
+        .check(&loaded.schema, &catalogue)
         .map_err(Error::Invalid)?;
     let executed = execute(
         &plan,
         loaded.lf.clone(),
         loaded.report.rows,
+        &planned,
         &catalogue,
         &progress,
     )?;
@@ -331,9 +419,16 @@ pub fn run_on_frame(
     let Some(plan) = plan else {
         return Err(Error::Invalid(diags));
     };
-    plan.check(df.schema(), datasets).map_err(Error::Invalid)?;
+    let planned = plan.check(df.schema(), datasets).map_err(Error::Invalid)?;
     let rows = df.height() as u64;
-    let executed = execute(&plan, df.lazy(), Some(rows), datasets, &Progress::hidden())?;
+    let executed = execute(
+        &plan,
+        df.lazy(),
+        Some(rows),
+        &planned,
+        datasets,
+        &Progress::hidden(),
+    )?;
     let out = executed.lf.collect()?;
     Ok((out, executed.steps))
 }

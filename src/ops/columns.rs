@@ -3,8 +3,8 @@
 use polars::prelude::*;
 
 use super::{
-    ApplyCtx, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, p, require_column,
-    require_new_column, scalar_u64, schema_insert_after, select_insert_after,
+    ApplyCtx, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, Stats, p,
+    require_column, require_new_column, scalar_u64, schema_insert_after, select_insert_after,
 };
 use crate::recipe::params::{ParamKind, ParamSpec, Params};
 
@@ -208,6 +208,9 @@ impl Operation for Delete {
             .collect();
         Ok(lf.select(keep))
     }
+    fn writes(&self) -> Option<Vec<String>> {
+        Some(self.columns.clone())
+    }
 }
 
 // ---- RENAME / DUPLICATE ---------------------------------------------------------------------
@@ -260,6 +263,9 @@ impl Operation for Rename {
             .collect();
         Ok(lf.select(exprs))
     }
+    fn writes(&self) -> Option<Vec<String>> {
+        Some(vec![self.source.clone(), self.target.clone()])
+    }
 }
 
 /// DUPLICATE: a copy named `targetColumn`, inserted right after the source.
@@ -298,6 +304,9 @@ impl Operation for Duplicate {
             &self.source,
             vec![copy],
         ))
+    }
+    fn writes(&self) -> Option<Vec<String>> {
+        Some(vec![self.target.clone()])
     }
 }
 
@@ -378,6 +387,9 @@ impl Operation for Move {
     fn apply(&self, lf: LazyFrame, ctx: &mut ApplyCtx) -> OpResult<LazyFrame> {
         let order = self.order(&ctx.schema)?;
         Ok(lf.select(order.iter().map(|n| col(n.as_str())).collect::<Vec<_>>()))
+    }
+    fn writes(&self) -> Option<Vec<String>> {
+        Some(vec![])
     }
 }
 
@@ -501,6 +513,18 @@ pub fn convert(c: Expr, from: &DataType, to: &DataType) -> Expr {
     }
 }
 
+impl ChangeDataType {
+    /// How many present values would not convert.
+    fn request(&self, from: &DataType) -> Stats {
+        let present = crate::recipe::condition::missing(&self.source, from).not();
+        let converted = convert(col(self.source.as_str()), from, &self.target_dtype());
+        Stats {
+            exprs: vec![("nulled", present.and(converted.is_null()).sum())],
+            reads: vec![self.source.clone()],
+        }
+    }
+}
+
 impl Operation for ChangeDataType {
     fn schema(&self, input: &Schema, _: &SchemaCtx) -> OpResult<Schema> {
         require_column(input, &self.source, "sourceColumn")?;
@@ -512,16 +536,7 @@ impl Operation for ChangeDataType {
     fn apply(&self, lf: LazyFrame, ctx: &mut ApplyCtx) -> OpResult<LazyFrame> {
         let from = require_column(&ctx.schema, &self.source, "sourceColumn")?;
         let converted = self.convert(&from);
-        let present = crate::recipe::condition::missing(&self.source, &from).not();
-        let df = ctx.aggregate(
-            &lf,
-            vec![
-                present
-                    .and(converted.clone().is_null())
-                    .sum()
-                    .alias("nulled"),
-            ],
-        )?;
+        let df = ctx.aggregate(&lf, self.request(&from))?;
         let nulled = scalar_u64(&df, "nulled").unwrap_or(0);
         ctx.record("from", from.to_string());
         ctx.record("to", self.target_dtype().to_string());
@@ -533,6 +548,14 @@ impl Operation for ChangeDataType {
             ));
         }
         Ok(lf.with_column(converted.alias(self.source.as_str())))
+    }
+
+    fn stats(&self, input: &Schema, _: Option<&Expr>) -> Option<Stats> {
+        Some(self.request(&super::column_type(input, &self.source)?))
+    }
+
+    fn writes(&self) -> Option<Vec<String>> {
+        Some(vec![self.source.clone()])
     }
 }
 
@@ -694,6 +717,10 @@ impl Operation for Sort {
                 .with_nulls_last_multi(nulls_last)
                 .with_maintain_order(true),
         ))
+    }
+    /// Order changes no aggregate a later step computes.
+    fn writes(&self) -> Option<Vec<String>> {
+        Some(vec![])
     }
 }
 

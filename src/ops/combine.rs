@@ -128,6 +128,9 @@ fn s3_input(v: &serde_json::Value, param: &'static str) -> OpResult<DatasetRef> 
 
 // ---- JOIN ---------------------------------------------------------------------------------
 
+/// Left columns kept, and right columns kept with their output names.
+type KeptColumns = (Vec<String>, Vec<(String, String)>);
+
 /// JOIN (decisions.md, "Joins"):
 /// * `joinKeys` pairs left `key` with right `value`; several pairs are ANDed; null keys never
 ///   match. Keys of different types are compared as text.
@@ -208,11 +211,7 @@ impl Join {
     }
 
     /// (left kept columns, right kept columns with their output names), validated.
-    fn output_columns(
-        &self,
-        left: &Schema,
-        right: &Schema,
-    ) -> OpResult<(Vec<String>, Vec<(String, String)>)> {
+    fn output_columns(&self, left: &Schema, right: &Schema) -> OpResult<KeptColumns> {
         for (l, r) in &self.keys {
             require_column(left, l, "joinKeys")?;
             require_column(right, r, "joinKeys").map_err(|e| OpError {
@@ -390,6 +389,9 @@ impl Operation for Join {
 
 // ---- UNION --------------------------------------------------------------------------------
 
+/// One input of a UNION: its schema and the column feeding each output column.
+type UnionInput = (Schema, Vec<Option<String>>);
+
 /// UNION: stacks the current rows, then each secondary dataset's rows in order (UNION ALL,
 /// duplicates kept). `datasetsColumns[i][j]` names the column of dataset i (current first)
 /// that feeds output column `targetColumnNames[j]`; `null` gives nulls. Without
@@ -486,7 +488,7 @@ impl Union {
         &self,
         input: &Schema,
         resolver: &dyn crate::dataset::Resolver,
-    ) -> OpResult<(Vec<String>, Vec<(Schema, Vec<Option<String>>)>)> {
+    ) -> OpResult<(Vec<String>, Vec<UnionInput>)> {
         let mut schemas = vec![input.clone()];
         for d in &self.datasets {
             schemas.push(

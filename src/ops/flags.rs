@@ -101,8 +101,7 @@ impl Flag {
 fn regex_message(e: &regex::Error) -> String {
     e.to_string()
         .lines()
-        .filter(|l| !l.trim().is_empty())
-        .last()
+        .rfind(|l| !l.trim().is_empty())
         .unwrap_or("syntax error")
         .trim()
         .trim_start_matches("error: ")
@@ -147,5 +146,8 @@ impl Operation for Flag {
             &self.source,
             vec![flag],
         ))
+    }
+    fn writes(&self) -> Option<Vec<String>> {
+        Some(vec![self.target.clone()])
     }
 }

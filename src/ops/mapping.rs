@@ -3,8 +3,8 @@
 use polars::prelude::*;
 
 use super::{
-    ApplyCtx, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, p, require_column,
-    require_new_column, schema_insert_after, select_insert_after,
+    ApplyCtx, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, Stats, p,
+    require_column, require_new_column, schema_insert_after, select_insert_after,
 };
 use crate::recipe::condition::missing;
 use crate::recipe::node::format_float;
@@ -200,7 +200,7 @@ impl CategoricalMapping {
 
 impl Operation for CategoricalMapping {
     fn preserves_rows(&self) -> bool {
-        !(self.delete_others && !self.keep_others)
+        !self.delete_others || self.keep_others
     }
 
     fn schema(&self, input: &Schema, _: &SchemaCtx) -> OpResult<Schema> {
@@ -274,6 +274,9 @@ impl Operation for CategoricalMapping {
         }
         Ok(lf)
     }
+    fn writes(&self) -> Option<Vec<String>> {
+        Some(vec![self.target.clone()])
+    }
 }
 
 /// ONE_HOT_ENCODING (decisions.md): one Int32 0/1 column `<src>_<value>` per distinct
@@ -283,6 +286,22 @@ impl Operation for CategoricalMapping {
 /// The distinct values are read from the full input at run time.
 pub struct OneHot {
     source: String,
+}
+
+impl OneHot {
+    /// The distinct present values, ascending.
+    fn request(&self, dtype: &DataType) -> Stats {
+        let src = self.source.as_str();
+        let values = col(src)
+            .filter(missing(src, dtype).not())
+            .unique()
+            .sort(SortOptions::default())
+            .implode(true);
+        Stats {
+            exprs: vec![("values", values)],
+            reads: vec![self.source.clone()],
+        }
+    }
 }
 
 impl Operation for OneHot {
@@ -298,14 +317,12 @@ impl Operation for OneHot {
     fn apply(&self, lf: LazyFrame, ctx: &mut ApplyCtx) -> OpResult<LazyFrame> {
         let src = self.source.as_str();
         let dtype = require_column(&ctx.schema, src, "sourceColumn")?;
-        let distinct = ctx.query(
-            lf.clone()
-                .select([col(src)])
-                .filter(missing(src, &dtype).not())
-                .unique(None, UniqueKeepStrategy::Any)
-                .sort([src], SortMultipleOptions::default()),
-        )?;
-        let values = distinct.column(src)?.as_materialized_series().clone();
+        let df = ctx.aggregate(&lf, self.request(&dtype))?;
+        let values = df
+            .column("values")?
+            .list()?
+            .get_as_series(0)
+            .unwrap_or_else(|| Series::new_empty(src.into(), &dtype));
         if values.len() > ONE_HOT_MAX_VALUES {
             return Err(OpError::data(format!(
                 "'{src}' has {} distinct values; ONE_HOT_ENCODING allows at most {ONE_HOT_MAX_VALUES}",
@@ -329,6 +346,15 @@ impl Operation for OneHot {
         }
         ctx.record("columns", names.clone());
         Ok(select_insert_after(lf, &ctx.schema, src, exprs))
+    }
+    fn stats(&self, input: &Schema, _: Option<&Expr>) -> Option<Stats> {
+        let dtype = super::column_type(input, &self.source)?;
+        Some(self.request(&dtype))
+    }
+
+    /// Only new columns, which no earlier input had.
+    fn writes(&self) -> Option<Vec<String>> {
+        Some(vec![])
     }
 }
 

@@ -10,7 +10,7 @@
 use polars::prelude::*;
 
 use super::{
-    ApplyCtx, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, json_f64,
+    ApplyCtx, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, Stats, json_f64,
     numeric_literal, p, require_column, scalar_f64, scalar_u64,
 };
 use crate::recipe::condition::missing;
@@ -185,7 +185,11 @@ impl Operation for Fill {
                 return Ok(lf.with_column(nulls.alias(self.source.as_str())));
             }
             FillKind::LastValid => {
-                let df = ctx.aggregate(&lf, vec![is_missing.clone().sum().alias("missing")])?;
+                let request = self.request(&dtype).unwrap_or(Stats {
+                    exprs: vec![],
+                    reads: vec![],
+                });
+                let df = ctx.aggregate(&lf, request)?;
                 ctx.record("values_missing", scalar_u64(&df, "missing").unwrap_or(0));
                 let present = when(is_missing.clone())
                     .then(lit(NULL).cast(dtype.clone()))
@@ -195,20 +199,11 @@ impl Operation for Fill {
             FillKind::Empty => lit(""),
             FillKind::Custom(v) => custom_literal(v, &dtype)?,
             FillKind::Average | FillKind::Median | FillKind::Sum => {
-                let present = c.clone().filter(is_missing.clone().not());
-                let stat = match self.kind {
-                    FillKind::Average => present.mean(),
-                    FillKind::Median => present.median(),
-                    _ => present.sum().cast(DataType::Float64),
-                };
-                let df = ctx.aggregate(
-                    &lf,
-                    vec![
-                        stat.alias("value"),
-                        is_missing.clone().sum().alias("missing"),
-                        is_missing.clone().not().sum().alias("present"),
-                    ],
-                )?;
+                let request = self.request(&dtype).unwrap_or(Stats {
+                    exprs: vec![],
+                    reads: vec![],
+                });
+                let df = ctx.aggregate(&lf, request)?;
                 ctx.record("values_missing", scalar_u64(&df, "missing").unwrap_or(0));
                 let value = scalar_f64(&df, "value")
                     .filter(|_| scalar_u64(&df, "present").unwrap_or(0) > 0);
@@ -240,9 +235,46 @@ impl Operation for Fill {
         let filled = ctx.in_place(&self.source, when(is_missing).then(new).otherwise(c));
         Ok(lf.with_column(filled.alias(self.source.as_str())))
     }
+
+    fn stats(&self, input: &Schema, _: Option<&Expr>) -> Option<Stats> {
+        self.request(&super::column_type(input, &self.source)?)
+    }
+
+    fn writes(&self) -> Option<Vec<String>> {
+        Some(vec![self.source.clone()])
+    }
 }
 
 impl Fill {
+    /// The aggregates behind the fill value: the statistic over the present values, and the
+    /// counts of missing and present values.
+    fn request(&self, dtype: &DataType) -> Option<Stats> {
+        let src = self.source.as_str();
+        let is_missing = missing(src, dtype);
+        let missing_count = ("missing", is_missing.clone().sum());
+        let exprs = match self.kind {
+            FillKind::LastValid => vec![missing_count],
+            FillKind::Average | FillKind::Median | FillKind::Sum => {
+                let present = col(src).filter(is_missing.clone().not());
+                let stat = match self.kind {
+                    FillKind::Average => present.mean(),
+                    FillKind::Median => present.median(),
+                    _ => present.sum().cast(DataType::Float64),
+                };
+                vec![
+                    ("value", stat),
+                    missing_count,
+                    ("present", is_missing.not().sum()),
+                ]
+            }
+            _ => return None,
+        };
+        Some(Stats {
+            exprs,
+            reads: vec![self.source.clone()],
+        })
+    }
+
     /// The mode as a literal, with ties broken by `tie` (decisions.md: NONE and
     /// MOST_FREQUENT take the smallest tied value, lexicographic for text).
     fn mode(

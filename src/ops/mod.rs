@@ -38,6 +38,9 @@ pub enum Conditions {
     Required,
 }
 
+/// Builds an operation from its name and typed parameters.
+pub type BuildFn = fn(&'static str, &Params) -> Result<Box<dyn Operation>, OpError>;
+
 /// Static description of an operation.
 #[derive(Serialize)]
 pub struct OpSpec {
@@ -47,7 +50,7 @@ pub struct OpSpec {
     pub params: &'static [ParamSpec],
     pub conditions: Conditions,
     #[serde(skip)]
-    pub build: fn(&'static str, &Params) -> Result<Box<dyn Operation>, OpError>,
+    pub build: BuildFn,
 }
 
 /// A problem with one step, to be located by the planner (step, operation, file:line).
@@ -106,6 +109,21 @@ pub trait Operation: Send + Sync {
     fn preserves_rows(&self) -> bool {
         true
     }
+    /// The one-row aggregates `apply` will ask for (through [`ApplyCtx::aggregate`]), so the
+    /// executor can compute the statistics of several steps in one pass over the data.
+    fn stats(&self, _input: &Schema, _condition: Option<&Expr>) -> Option<Stats> {
+        None
+    }
+    /// The columns this step changes or adds; `None` when that is not known.
+    fn writes(&self) -> Option<Vec<String>> {
+        None
+    }
+}
+
+/// Named one-row aggregates a step needs, and the input columns they read.
+pub struct Stats {
+    pub exprs: Vec<(&'static str, Expr)>,
+    pub reads: Vec<String>,
 }
 
 /// What `schema` may consult besides the input schema.
@@ -126,6 +144,8 @@ pub struct ApplyCtx<'a> {
     /// Rows leaving the step, when the step knows (e.g. rows in − outliers removed).
     pub rows_out: Option<u64>,
     pub query_time: std::time::Duration,
+    /// This step's statistics, already computed together with other steps'.
+    pub prefetched: Option<DataFrame>,
 }
 
 impl<'a> ApplyCtx<'a> {
@@ -139,17 +159,25 @@ impl<'a> ApplyCtx<'a> {
             rows_in: None,
             rows_out: None,
             query_time: Default::default(),
+            prefetched: None,
         }
     }
 
-    /// Run a one-row aggregate query over the step's input (the full data, at run time). The
-    /// row count comes along for free and is recorded as `rows_in`.
-    pub fn aggregate(&mut self, lf: &LazyFrame, exprs: Vec<Expr>) -> OpResult<DataFrame> {
+    /// The step's statistics: one-row aggregates over its input (the full data, at run time),
+    /// computed now or already computed in a batch with other steps. The row count comes
+    /// along for free and is recorded as `rows_in`.
+    pub fn aggregate(&mut self, lf: &LazyFrame, stats: Stats) -> OpResult<DataFrame> {
         let start = Instant::now();
-        let mut exprs = exprs;
-        exprs.push(len().alias("__datacook_rows"));
-        let df = collect_streaming(lf.clone().select(exprs))?;
-        if let Ok(rows) = df.column("__datacook_rows") {
+        let df = match self.prefetched.take() {
+            Some(df) => df,
+            None => {
+                let mut exprs: Vec<Expr> =
+                    stats.exprs.into_iter().map(|(n, e)| e.alias(n)).collect();
+                exprs.push(len().cast(DataType::UInt64).alias(ROWS));
+                collect_streaming(lf.clone().select(exprs))?
+            }
+        };
+        if let Ok(rows) = df.column(ROWS) {
             self.rows_in = rows.get(0).ok().and_then(|v| v.extract::<u64>());
         }
         self.query_time += start.elapsed();
@@ -192,6 +220,9 @@ impl<'a> ApplyCtx<'a> {
         self.stats.insert(key.to_string(), value.into());
     }
 }
+
+/// The row count that comes with every statistics query.
+pub const ROWS: &str = "__datacook_rows";
 
 /// Run a query on the streaming engine: it reads the input in batches, so statistics over a
 /// large file need neither the whole file in memory nor more than one pass.

@@ -278,6 +278,31 @@ impl OutlierStep {
         col(self.source.as_str()).cast(DataType::Float64)
     }
 
+    /// Every statistic the detector needs, and the number of outliers it acts on, in one
+    /// aggregate query.
+    fn request(&self, condition: Option<&Expr>) -> super::Stats {
+        let agg = self.aggregate_stats();
+        let pred = self.predicate(self.values(), &agg);
+        let count = match condition {
+            Some(c) => pred.and(c.clone()),
+            None => pred,
+        }
+        .sum();
+        super::Stats {
+            exprs: vec![
+                (NAMES[0], agg.n),
+                (NAMES[1], agg.center),
+                (NAMES[2], agg.spread),
+                (NAMES[3], agg.q1),
+                (NAMES[4], agg.q3),
+                (NAMES[5], agg.p_lo),
+                (NAMES[6], agg.p_hi),
+                ("outliers", count),
+            ],
+            reads: vec![self.source.clone()],
+        }
+    }
+
     fn aggregate_stats(&self) -> Stats {
         let x = self.values().drop_nulls();
         let q = |v: f64| x.clone().quantile(lit(v), QuantileMethod::Linear);
@@ -463,6 +488,18 @@ impl Operation for OutlierStep {
         !matches!(self.action, Action::DeleteRows)
     }
 
+    fn stats(&self, _: &Schema, condition: Option<&Expr>) -> Option<super::Stats> {
+        Some(self.request(condition))
+    }
+
+    fn writes(&self) -> Option<Vec<String>> {
+        Some(match &self.action {
+            Action::DeleteRows => vec![],
+            Action::Clear | Action::Replace { .. } => vec![self.source.clone()],
+            Action::Flag { target, .. } => vec![target.clone()],
+        })
+    }
+
     fn schema(&self, input: &Schema, _: &SchemaCtx) -> OpResult<Schema> {
         require_numeric(input, &self.source, "sourceColumn", "outlier detection")?;
         if let Action::Flag { target, .. } = &self.action {
@@ -483,22 +520,8 @@ impl Operation for OutlierStep {
             "sourceColumn",
             "outlier detection",
         )?;
-        let agg = self.aggregate_stats();
-        let count = ctx
-            .where_conditions(self.predicate(self.values(), &agg))
-            .sum()
-            .alias("outliers");
-        let stat_exprs = vec![
-            agg.n.alias(NAMES[0]),
-            agg.center.alias(NAMES[1]),
-            agg.spread.alias(NAMES[2]),
-            agg.q1.alias(NAMES[3]),
-            agg.q3.alias(NAMES[4]),
-            agg.p_lo.alias(NAMES[5]),
-            agg.p_hi.alias(NAMES[6]),
-            count,
-        ];
-        let df = ctx.aggregate(&lf, stat_exprs)?;
+        let request = self.request(ctx.condition.as_ref());
+        let df = ctx.aggregate(&lf, request)?;
         let values: [Option<f64>; 7] = NAMES.map(|n| scalar_f64(&df, n));
         let outliers = scalar_u64(&df, "outliers").unwrap_or(0);
         self.record_stats(ctx, &values);

@@ -75,6 +75,9 @@ impl Operation for RemoveValues {
         let remove = ctx.where_conditions(lit(true));
         Ok(lf.filter(remove.not()))
     }
+    fn writes(&self) -> Option<Vec<String>> {
+        Some(vec![])
+    }
 }
 
 /// REMOVE_MISSING: keep rows where `sourceColumn` is present (with conditions: remove only
@@ -105,6 +108,9 @@ impl Operation for RemoveMissing {
         let dtype = require_column(&ctx.schema, &self.source, "sourceColumn")?;
         let remove = ctx.where_conditions(missing(&self.source, &dtype));
         Ok(lf.filter(remove.not()))
+    }
+    fn writes(&self) -> Option<Vec<String>> {
+        Some(vec![])
     }
 }
 
@@ -141,6 +147,9 @@ impl Operation for DeleteDuplicateRows {
             return Ok(lf);
         }
         Ok(lf.filter(as_struct(keys).is_first_distinct()))
+    }
+    fn writes(&self) -> Option<Vec<String>> {
+        Some(vec![])
     }
 }
 
@@ -182,5 +191,8 @@ impl Operation for RemoveDuplicates {
         };
         let remove = ctx.where_conditions(key.is_first_distinct().not());
         Ok(lf.filter(remove.not()))
+    }
+    fn writes(&self) -> Option<Vec<String>> {
+        Some(vec![])
     }
 }

@@ -777,3 +777,43 @@ steps:
         "{m}"
     );
 }
+
+/// Steps whose statistics share one pass must see exactly what they would see one by one: a
+/// step reading a column an earlier step changed, or following a row filter, gets its own.
+#[test]
+fn batched_statistics_match_step_by_step_statistics() {
+    let df = df!(
+        "a" => [Some(1i64), None, Some(3), Some(10)],
+        "b" => [Some(2.0f64), Some(4.0), None, Some(100.0)],
+    )
+    .unwrap();
+    let steps = r#"
+  - operation: FILL_WITH_MEDIAN
+    parameters: {sourceColumn: a}
+  - operation: FILL_WITH_AVERAGE
+    parameters: {sourceColumn: b}
+  - operation: FILL_WITH_SUM
+    parameters: {sourceColumn: a}
+  - operation: REMOVE_OUTLIERS
+    parameters: {sourceColumn: b, outlierStrategy: IQR, threshold: 1}
+  - operation: FILL_WITH_MEDIAN
+    parameters: {sourceColumn: b}
+"#;
+    let (out, reports) = run_report(steps, df);
+    // Step 1: median of 1, 3, 10 = 3. Step 2: mean of 2, 4, 100 = 35.333…
+    assert_eq!(reports[0].stats["median"], 3.0);
+    assert!((reports[1].stats["mean"].as_f64().unwrap() - 106.0 / 3.0).abs() < 1e-12);
+    // Step 3 sums `a` after step 1 filled it: 1 + 3 + 3 + 10 = 17, nothing left to fill.
+    assert_eq!(reports[2].stats["sum"], 17.0);
+    assert_eq!(reports[2].stats["values_missing"], 0);
+    // Step 4 sees b = 2, 4, 35.33, 100 (Q1 3.5, Q3 51.5, fences -44.5 and 99.5): 100 goes.
+    assert_eq!(reports[3].stats["outliers"], 1);
+    assert_eq!(reports[3].rows_out, Some(3));
+    assert_eq!(reports[4].rows_in, Some(3));
+    let expected = df!(
+        "a" => [1i64, 3, 3],
+        "b" => [2.0f64, 4.0, 106.0 / 3.0],
+    )
+    .unwrap();
+    assert_frame_eq(&out, &expected);
+}
