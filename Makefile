@@ -15,9 +15,10 @@ run: build
 build:
 	$(CARGO) build --release --bin datacook
 
-## Every test: unit tests, end-to-end CLI tests, formatting.
+## Every test: unit tests, end-to-end CLI tests, formatting and lints.
 test:
 	$(CARGO) fmt --check
+	$(CARGO) clippy --all-targets -- -D warnings
 	$(CARGO) test --all-targets
 
 lint:

@@ -19,8 +19,8 @@ use datacook::sink::{Compression, OutputFormat};
     about = "Run AWS Glue DataBrew recipes locally and in CI, over Polars.",
     long_about = "datacook runs data-preparation recipes written in AWS Glue DataBrew's \
 vocabulary (JSON or YAML exports run unchanged) over local CSV, Parquet and JSON files.\n\n\
-Typical use:\n  datacook validate recipes/student-performance.yaml --dataset datasets/students.yaml\n  \
-datacook run recipes/student-performance.yaml --dataset datasets/students.yaml --output out/students.csv\n  \
+Typical use:\n  datacook validate recipes/student-performance.yaml -d datasets/students.yaml\n  \
+datacook run recipes/student-performance.yaml -d datasets/students.yaml -o out/s.csv\n  \
 datacook ops                 # every operation and its parameters\n\n\
 Exit codes: 0 success, 2 invalid recipe/dataset/arguments, 3 runtime failure (I/O)."
 )]

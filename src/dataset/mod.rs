@@ -455,6 +455,15 @@ impl DatasetDef {
             .map_err(|e| Error::runtime(format!("cannot read '{}': {e}", self.pattern)))?
             .as_ref()
             .clone();
+        if report.rows.is_none() {
+            // Parquet answers from its metadata; JSON needs a pass, as any reader would.
+            let counted = lf
+                .clone()
+                .select([crate::ops::row_count(&schema)])
+                .collect()
+                .map_err(|e| Error::runtime(format!("cannot read '{}': {e}", self.pattern)))?;
+            report.rows = crate::ops::scalar_u64(&counted, "rows");
+        }
         if report.columns.is_empty() {
             report.columns = schema
                 .iter()

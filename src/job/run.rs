@@ -398,6 +398,7 @@ fn compact(v: &serde_json::Value) -> String {
                 .trim_end_matches('0')
                 .trim_end_matches('.')
                 .to_string(),
+            Some(f) if f.abs() < 1e15 => format!("{}", f as i64),
             _ => n.to_string(),
         },
         serde_json::Value::String(s) => s.clone(),

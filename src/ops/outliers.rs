@@ -314,15 +314,31 @@ impl OutlierStep {
             ),
             Strategy::Iqr => (lit(0.0), lit(0.0)),
         };
+        // Only the quantiles this step uses: each costs a selection over the column.
+        let iqr = self.strategy == Strategy::Iqr;
+        let band = self.trim || self.winsorizes();
+        let unused = || lit(NULL).cast(DataType::Float64);
         Stats {
             n: x.clone().count().cast(DataType::Float64),
             center,
             spread,
-            q1: q(0.25),
-            q3: q(0.75),
-            p_lo: q(self.percentiles.0 / 100.0),
-            p_hi: q(self.percentiles.1 / 100.0),
+            q1: if iqr { q(0.25) } else { unused() },
+            q3: if iqr { q(0.75) } else { unused() },
+            p_lo: if band {
+                q(self.percentiles.0 / 100.0)
+            } else {
+                unused()
+            },
+            p_hi: if band {
+                q(self.percentiles.1 / 100.0)
+            } else {
+                unused()
+            },
         }
+    }
+
+    fn winsorizes(&self) -> bool {
+        matches!(&self.action, Action::Replace { kind, .. } if kind == "WINSORIZE_VALUES")
     }
 
     fn literal_stats(values: &[Option<f64>; 7]) -> Stats {
@@ -393,7 +409,10 @@ impl OutlierStep {
             },
         );
         ctx.record("threshold", json_f64(self.threshold));
-        ctx.record("values", f(v[0]));
+        ctx.record(
+            "values",
+            v[0].map_or(serde_json::Value::Null, |n| (n as u64).into()),
+        );
         match self.strategy {
             Strategy::ZScore => {
                 ctx.record("mean", f(v[1]));

@@ -4,6 +4,7 @@
 mod support;
 
 mod csv_damage;
+mod datasets;
 mod errors;
 mod outputs;
 mod walkthroughs;

@@ -1,0 +1,221 @@
+//! Dataset files: formats, options, type pins, catalogue lookups.
+
+use std::path::Path;
+
+use crate::support::*;
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    path_str(&p)
+}
+
+fn run_identity(dir: &Path, dataset: &str, out: &str) -> (Run, serde_json::Value) {
+    let recipe = write(dir, "identity.json", "[]");
+    let out = dir.join(out);
+    let r = datacook(&[
+        "run",
+        &recipe,
+        "--dataset",
+        dataset,
+        "--output",
+        &path_str(&out),
+        "--json",
+    ]);
+    let report = serde_json::from_str(&r.stdout).unwrap_or(serde_json::Value::Null);
+    (r, report)
+}
+
+#[test]
+fn parquet_and_json_lines_outputs_read_back_as_datasets() {
+    let dir = tmpdir();
+    let original = dir.path().join("students.csv");
+    for (format, name) in [("parquet", "s.parquet"), ("json", "s.jsonl")] {
+        let out = dir.path().join(name);
+        datacook(&[
+            "run",
+            "recipes/student-performance.json",
+            "--dataset",
+            "datasets/students.yaml",
+            "--output",
+            &path_str(&out),
+            "--format",
+            format,
+        ])
+        .ok();
+        // Read the written file as a dataset and write it back as CSV: the same table.
+        let (r, report) = run_identity(dir.path(), &path_str(&out), &format!("{name}.csv"));
+        r.ok();
+        assert_eq!(report["dataset"]["rows"], 598);
+        assert_eq!(report["output"]["rows"], 598);
+        let back = std::fs::read_to_string(dir.path().join(format!("{name}.csv"))).unwrap();
+        if !original.exists() {
+            datacook(&[
+                "run",
+                "recipes/student-performance.json",
+                "--dataset",
+                "datasets/students.yaml",
+                "--output",
+                &path_str(&original),
+            ])
+            .ok();
+        }
+        assert_eq!(
+            back,
+            std::fs::read_to_string(&original).unwrap(),
+            "{format}"
+        );
+    }
+}
+
+#[test]
+fn json_array_dataset() {
+    let dir = tmpdir();
+    write(
+        dir.path(),
+        "d.json",
+        r#"[{"id": 1, "name": "a"}, {"id": 2, "name": null}]"#,
+    );
+    let ds = write(dir.path(), "d.yaml", "path: d.json\nformat: json\n");
+    let (r, _) = run_identity(dir.path(), &ds, "o.csv");
+    r.ok();
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("o.csv")).unwrap(),
+        "id,name\n1,a\n2,\n"
+    );
+}
+
+#[test]
+fn delimiter_header_and_encoding_options() {
+    let dir = tmpdir();
+    std::fs::write(dir.path().join("d.txt"), b"1;Jos\xe9\n2;Ana\n").unwrap();
+    let ds = write(
+        dir.path(),
+        "d.yaml",
+        "path: d.txt\nformat: csv\ncsv:\n  delimiter: \";\"\n  header: false\n  encoding: latin1\n",
+    );
+    let (r, report) = run_identity(dir.path(), &ds, "o.csv");
+    r.ok();
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("o.csv")).unwrap(),
+        "Column_1,Column_2\n1,José\n2,Ana\n"
+    );
+    // A declared encoding is not a repair.
+    assert_eq!(report["dataset"]["repairs"], serde_json::json!([]));
+}
+
+#[test]
+fn type_pins_override_inference_and_are_reported() {
+    let dir = tmpdir();
+    write(
+        dir.path(),
+        "d.csv",
+        "id,code,day,flag\n1,7,2024-01-05,true\n2,8,not a date,false\n",
+    );
+    let ds = write(
+        dir.path(),
+        "d.yaml",
+        "path: d.csv\ntypes:\n  code: string\n  day: date\n  id: double\n",
+    );
+    let recipe = write(
+        dir.path(),
+        "r.yaml",
+        "steps:\n  - operation: FLAG_COLUMN_FROM_PATTERN\n    parameters: {sourceColumn: code, pattern: '^7$', targetColumn: is7}\n",
+    );
+    let out = dir.path().join("o.csv");
+    let r = datacook(&[
+        "run",
+        &recipe,
+        "--dataset",
+        &ds,
+        "--output",
+        &path_str(&out),
+        "--json",
+    ]);
+    r.ok();
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "id,code,is7,day,flag\n1.0,7,True,2024-01-05,true\n2.0,8,False,,false\n"
+    );
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let cols = report["dataset"]["columns"].as_array().unwrap();
+    let by = |n: &str| cols.iter().find(|c| c["column"] == n).unwrap().clone();
+    assert_eq!(by("code")["source"], "pinned");
+    assert_eq!(by("day")["type"], "date");
+    assert_eq!(by("flag")["source"], "inferred");
+    assert_eq!(by("flag")["type"], "bool");
+}
+
+#[test]
+fn unknown_pin_column_and_type_are_errors() {
+    let dir = tmpdir();
+    write(dir.path(), "d.csv", "id\n1\n");
+    let ds = write(dir.path(), "d.yaml", "path: d.csv\ntypes:\n  idd: string\n");
+    let (r, _) = run_identity(dir.path(), &ds, "o.csv");
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("pins the type of 'idd'") && r.stderr.contains("did you mean 'id'?"),
+        "{}",
+        r.stderr
+    );
+    let ds = write(dir.path(), "e.yaml", "path: d.csv\ntypes:\n  id: integr\n");
+    let (r, _) = run_identity(dir.path(), &ds, "o.csv");
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("e.yaml:3:") && r.stderr.contains("unknown type 'integr'"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn join_finds_its_second_dataset_through_with() {
+    let dir = tmpdir();
+    write(dir.path(), "left.csv", "k,v\n1,a\n2,b\n");
+    let right = write(dir.path(), "right.csv", "key,w\n2,x\n");
+    let recipe = write(
+        dir.path(),
+        "r.yaml",
+        "steps:\n  - operation: JOIN\n    parameters:\n      secondaryDatasetName: lookup\n      joinType: LEFT_JOIN\n      joinKeys: [{key: k, value: key}]\n      rightColumns: [w]\n",
+    );
+    let out = dir.path().join("o.csv");
+    let left = path_str(&dir.path().join("left.csv"));
+    let r = datacook(&[
+        "run",
+        &recipe,
+        "--dataset",
+        &left,
+        "--output",
+        &path_str(&out),
+        "--with",
+        &format!("lookup={right}"),
+    ]);
+    r.ok();
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "k,v,w\n1,a,\n2,b,x\n"
+    );
+    // Without it, the error names the dataset and the known ones.
+    let r = datacook(&[
+        "run",
+        &recipe,
+        "--dataset",
+        &left,
+        "--output",
+        &path_str(&out),
+        "--datasets-dir",
+        "datasets",
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("unknown dataset 'lookup'"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("known datasets: encounters, patients, students"),
+        "{}",
+        r.stderr
+    );
+}
