@@ -11,7 +11,9 @@ pub mod job;
 pub mod ops;
 pub mod plan;
 pub mod progress;
+pub mod quality;
 pub mod recipe;
 pub mod sink;
+pub mod stats;
 
 pub use error::{Diagnostic, Error, Result};

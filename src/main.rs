@@ -9,6 +9,8 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use datacook::dataset::Catalogue;
 use datacook::error::{Diagnostic, Error};
+use datacook::job::check::{CheckOptions, check};
+use datacook::job::prepare::Input;
 use datacook::job::run::{RunOptions, load_plan, run};
 use datacook::sink::{Compression, OutputFormat};
 
@@ -91,6 +93,46 @@ just the first."
         /// Print diagnostics as JSON.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        datasets: DatasetArgs,
+    },
+    /// The data-quality gate: check a dataset (optionally through a recipe) against a ruleset.
+    #[command(
+        long_about = "Check a dataset against a ruleset: DataBrew rules (CheckExpression, \
+SubstitutionMap, Threshold, ColumnSelectors) plus datacook scorecard metrics and flags. Prints \
+one PASS/FAIL line per rule, metric and flag with its measured value and threshold.\n\n\
+Exit codes: 0 everything passes, 1 a rule, metric or flag fails, 2 invalid ruleset, recipe or \
+arguments, 3 the data could not be read.\n\nExample (GitHub Actions):\n  datacook check \
+datasets/patients.yaml --recipe recipes/patients-data-quality.yaml \\\n    --rules \
+profiles/patients-scorecard.yaml --junit out/dq.xml --markdown \"$GITHUB_STEP_SUMMARY\""
+    )]
+    Check {
+        /// Dataset: a dataset file, a dataset name, or a data file.
+        dataset: String,
+        /// Run this recipe first and check its output.
+        #[arg(long, short)]
+        recipe: Option<PathBuf>,
+        /// Ruleset file (DataBrew JSON/YAML, or datacook YAML with metrics and flags).
+        #[arg(long)]
+        rules: PathBuf,
+        /// Write the validation report (DataBrew's shape) as JSON.
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+        /// Write a JUnit XML report (one testcase per rule, metric and flag).
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Write a Markdown summary (e.g. to $GITHUB_STEP_SUMMARY).
+        #[arg(long, value_name = "FILE")]
+        markdown: Option<PathBuf>,
+        /// Write the rows that pass every flag (or row-level rule) here, with the flag columns.
+        #[arg(long, value_name = "FILE")]
+        good: Option<PathBuf>,
+        /// Write the other rows here.
+        #[arg(long, value_name = "FILE")]
+        bad: Option<PathBuf>,
+        /// No progress indicator.
+        #[arg(long, short)]
+        quiet: bool,
         #[command(flatten)]
         datasets: DatasetArgs,
     },
@@ -189,6 +231,41 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             datasets,
         } => validate(recipe, dataset, json, datasets),
         Command::Ops { name, json } => list_ops(name, json),
+        Command::Check {
+            dataset,
+            recipe,
+            rules,
+            json,
+            junit,
+            markdown,
+            good,
+            bad,
+            quiet,
+            datasets,
+        } => {
+            let outcome = check(&CheckOptions {
+                input: Input {
+                    dataset,
+                    recipe,
+                    datasets_dir: datasets.datasets_dir,
+                    with: datasets.with,
+                },
+                rules,
+                json,
+                junit,
+                markdown,
+                good,
+                bad,
+                progress: !quiet,
+            })?;
+            print_warnings(&outcome.warnings);
+            print!("{}", outcome.summary);
+            Ok(if outcome.evaluation.passed() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
     }
 }
 

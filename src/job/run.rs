@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use polars::prelude::*;
 use serde::Serialize;
 
-use crate::dataset::{Catalogue, ReadReport, Resolver};
+use crate::dataset::{ReadReport, Resolver};
 use crate::error::{Diagnostic, Error, Result};
 use crate::ops::{ApplyCtx, ROWS};
 use crate::plan::{self, Plan};
@@ -259,7 +259,6 @@ fn batch_statistics(
 pub fn run(opts: &RunOptions) -> Result<RunReport> {
     let started = Instant::now();
     let progress = Progress::new(opts.progress);
-    let (plan, mut warnings) = load_plan(&opts.recipe)?;
     let format = match opts
         .format
         .or_else(|| OutputFormat::from_path(&opts.output))
@@ -282,45 +281,31 @@ pub fn run(opts: &RunOptions) -> Result<RunReport> {
         ));
     }
 
-    let catalogue = Catalogue::new(opts.datasets_dir.clone(), opts.with.clone(), true);
-    let def = catalogue.main_dataset(&opts.dataset)?;
-    warnings.extend(def.warnings.iter().cloned());
-    progress.message(format!("reading {}", def.pattern));
-    let read_start = Instant::now();
-    let loaded = def.load()?;
-    let read_time = read_start.elapsed();
-
-    let plan_start = Instant::now();
-    let planned = plan
-        .check(&loaded.schema, &catalogue)
-        .map_err(Error::Invalid)?;
-    let executed = execute(
-        &plan,
-        loaded.lf.clone(),
-        loaded.report.rows,
-        &planned,
-        &catalogue,
+    let prepared = super::prepare::prepare(
+        &super::prepare::Input {
+            dataset: opts.dataset.clone(),
+            recipe: Some(opts.recipe.clone()),
+            datasets_dir: opts.datasets_dir.clone(),
+            with: opts.with.clone(),
+        },
         &progress,
     )?;
-    let plan_time = plan_start.elapsed();
+    let warnings = prepared.warnings.clone();
 
     progress.message(format!("writing {}", opts.output.display()));
     let exec_start = Instant::now();
-    let bytes = sink::write_atomic(executed.lf, &opts.output, format, opts.compression)?;
+    let bytes = sink::write_atomic(prepared.lf.clone(), &opts.output, format, opts.compression)?;
     let exec_time = exec_start.elapsed();
     progress.finish();
 
-    let rows_out = match executed.steps.last() {
-        Some(s) => s.rows_out,
-        None => loaded.report.rows,
-    };
+    let rows_out = prepared.rows;
     Ok(RunReport {
         datacook_version: env!("CARGO_PKG_VERSION"),
         recipe: opts.recipe.display().to_string(),
-        recipe_name: plan.recipe.name.clone(),
-        dataset: loaded.report.clone(),
-        secondary_datasets: catalogue.reports(),
-        steps: executed.steps,
+        recipe_name: prepared.recipe_name.clone(),
+        dataset: prepared.dataset.clone(),
+        secondary_datasets: prepared.secondary_datasets(),
+        steps: prepared.steps.clone(),
         output: OutputReport {
             path: opts.output.display().to_string(),
             format,
@@ -330,8 +315,8 @@ pub fn run(opts: &RunOptions) -> Result<RunReport> {
         },
         warnings,
         timing: Timing {
-            read_ms: ms(read_time),
-            plan_ms: ms(plan_time),
+            read_ms: ms(prepared.read_time),
+            plan_ms: ms(prepared.plan_time),
             execute_ms: ms(exec_time),
             total_ms: ms(started.elapsed()),
         },
