@@ -4,7 +4,7 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/datacook-target
 CARGO ?= cargo
 BIN := $(CARGO_TARGET_DIR)/release/datacook
 
-.PHONY: run test build lint fmt samples bench clean
+.PHONY: run test gate build lint fmt samples bench clean
 
 ## Run the student-performance recipe job on the bundled sample data.
 run: build
@@ -20,6 +20,13 @@ test:
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets -- -D warnings
 	$(CARGO) test --all-targets
+	$(MAKE) gate
+
+## The walkthrough's patient scorecard as a CI data-quality gate (exit 1 fails the build).
+gate:
+	$(CARGO) run --quiet --bin datacook -- check datasets/patients.yaml \
+	  --recipe recipes/patients-data-quality.yaml --rules profiles/patients-scorecard.yaml \
+	  --junit out/dq-junit.xml --json out/dq-report.json --markdown out/dq-summary.md --quiet
 
 lint:
 	$(CARGO) fmt --check

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod check;
 mod csv_damage;
 mod datasets;
 mod errors;
