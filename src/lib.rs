@@ -10,6 +10,7 @@ pub mod error;
 pub mod job;
 pub mod ops;
 pub mod plan;
+pub mod profile;
 pub mod progress;
 pub mod quality;
 pub mod recipe;

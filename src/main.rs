@@ -12,6 +12,7 @@ use datacook::error::{Diagnostic, Error};
 use datacook::job::check::{CheckOptions, check};
 use datacook::job::prepare::Input;
 use datacook::job::run::{RunOptions, load_plan, run};
+use datacook::profile::{ProfileOptions, Sample, profile};
 use datacook::sink::{Compression, OutputFormat};
 
 #[derive(Parser)]
@@ -136,6 +137,39 @@ profiles/patients-scorecard.yaml --junit out/dq.xml --markdown \"$GITHUB_STEP_SU
         #[command(flatten)]
         datasets: DatasetArgs,
     },
+    /// Profile a dataset: every DataBrew column statistic, on the full data by default.
+    #[command(
+        long_about = "Profile a dataset (optionally the output of a recipe): the column \
+statistics of a DataBrew profile job (counts, distinct and unique values, most common values, \
+entropy, min/max/mean/median/mode, sd, variance, percentiles, MAD, skewness, kurtosis, z-score \
+outliers, value and z-score distributions) and the dataset's duplicate rows and correlations. \
+Writes DataBrew-shaped JSON (--output) and prints a summary.\n\nExample:\n  datacook profile \
+datasets/students.yaml --output out/students.profile.json"
+    )]
+    Profile {
+        /// Dataset: a dataset file, a dataset name, or a data file.
+        dataset: String,
+        /// Profile the output of this recipe.
+        #[arg(long, short)]
+        recipe: Option<PathBuf>,
+        /// Write the profile as JSON (DataBrew's attribute names).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Rows to profile: first:N, random:N or random:N:SEED (default: all).
+        #[arg(long, value_parser = Sample::parse, default_value = "full")]
+        sample: Sample,
+        /// A DataBrew ProfileConfiguration (JSON or YAML): columns, statistics, parameters.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Print the profile JSON on stdout instead of the summary.
+        #[arg(long)]
+        json: bool,
+        /// No progress indicator.
+        #[arg(long, short)]
+        quiet: bool,
+        #[command(flatten)]
+        datasets: DatasetArgs,
+    },
     /// List the operations datacook knows, with their parameters.
     Ops {
         /// Show one operation only.
@@ -231,6 +265,37 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             datasets,
         } => validate(recipe, dataset, json, datasets),
         Command::Ops { name, json } => list_ops(name, json),
+        Command::Profile {
+            dataset,
+            recipe,
+            output,
+            sample,
+            config,
+            json,
+            quiet,
+            datasets,
+        } => {
+            let outcome = profile(&ProfileOptions {
+                input: Input {
+                    dataset,
+                    recipe,
+                    datasets_dir: datasets.datasets_dir,
+                    with: datasets.with,
+                },
+                output,
+                html: None,
+                sample,
+                config,
+                progress: !quiet,
+            })?;
+            print_warnings(&outcome.warnings);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&outcome.json)?);
+            } else {
+                print!("{}", outcome.summary);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Check {
             dataset,
             recipe,
