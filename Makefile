@@ -17,6 +17,7 @@ build:
 
 ## Every test: unit tests, end-to-end CLI tests, formatting and lints.
 test:
+	scripts/ensure-chromium.sh
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets -- -D warnings
 	$(CARGO) test --all-targets

@@ -155,6 +155,9 @@ datasets/students.yaml --output out/students.profile.json"
         /// Write the profile as JSON (DataBrew's attribute names).
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Write a self-contained HTML report with charts.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
         /// Rows to profile: first:N, random:N or random:N:SEED (default: all).
         #[arg(long, value_parser = Sample::parse, default_value = "full")]
         sample: Sample,
@@ -269,6 +272,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             dataset,
             recipe,
             output,
+            html,
             sample,
             config,
             json,
@@ -283,7 +287,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                     with: datasets.with,
                 },
                 output,
-                html: None,
+                html,
                 sample,
                 config,
                 progress: !quiet,

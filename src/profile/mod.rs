@@ -3,6 +3,7 @@
 
 pub mod compute;
 pub mod config;
+pub mod html;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -181,6 +182,10 @@ pub fn profile(opts: &ProfileOptions) -> Result<ProfileOutcome> {
                 serde_json::to_string_pretty(&json).unwrap_or_default()
             ),
         )?;
+    }
+    if let Some(p) = &opts.html {
+        let title = format!("Profile of {}", prepared.dataset.dataset);
+        write(p, &html::report(&json, &title))?;
     }
     Ok(ProfileOutcome {
         json,

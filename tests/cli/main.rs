@@ -8,4 +8,5 @@ mod csv_damage;
 mod datasets;
 mod errors;
 mod outputs;
+mod profile;
 mod walkthroughs;
