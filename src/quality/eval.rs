@@ -485,7 +485,9 @@ impl Compiler<'_> {
             Check::And(a, b) => self.check(a)?.and(self.check(b)?),
             Check::Or(a, b) => self.check(a)?.or(self.check(b)?),
             Check::Not(a) => self.check(a)?.not(),
-            Check::Cond(c, pos) => self.cond(c, *pos)?.fill_null(lit(false)),
+            // Nulls stay null through and/or/not (Kleene logic); only the whole check turns
+            // them into "does not hold", so `not (x > 1)` does not pass a null x.
+            Check::Cond(c, pos) => self.cond(c, *pos)?,
         })
     }
 }
@@ -508,7 +510,7 @@ pub fn row_predicate(text: &str, owner: &str, schema: &Schema) -> CResult<Expr> 
         prefix: String::new(),
         aggs: Vec::new(),
     };
-    c.check(&parsed)
+    Ok(c.check(&parsed)?.fill_null(lit(false)))
 }
 
 /// Columns a rule applies to: its selectors, or none (the expression names them).
@@ -549,7 +551,8 @@ fn rule_columns(rule: &Rule, schema: &Schema) -> CResult<Vec<Option<String>>> {
             }
         }
     }
-    out.dedup();
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|c| seen.insert(c.clone()));
     Ok(out)
 }
 
@@ -612,7 +615,7 @@ fn compile_rule(
             prefix: format!("__a{index}_{j}_"),
             aggs: Vec::new(),
         };
-        let pass = c.check(&parsed).map_err(at)?;
+        let pass = c.check(&parsed).map_err(at)?.fill_null(lit(false));
         let aggs = std::mem::take(&mut c.aggs);
         drop(c);
         parts.push((column, pass, aggs));
@@ -764,7 +767,9 @@ pub fn evaluate(ruleset: &Ruleset, lf: &LazyFrame, schema: &Schema) -> Result<Ev
                 .alias(format!("__f{i}")),
         );
     }
-    let df = crate::ops::collect_streaming(lf.clone().select(exprs))?;
+    // In memory: statistics over filtered values (UNIQUE_VALUES_COUNT, ENTROPY) are not
+    // reliable on the streaming engine of this Polars version.
+    let df = lf.clone().select(exprs).collect()?;
     let u = |name: &str| crate::ops::scalar_u64(&df, name).unwrap_or(0);
     let rows = u("__rows");
 

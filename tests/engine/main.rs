@@ -10,5 +10,6 @@ mod flags;
 mod mapping;
 mod missing;
 mod outliers;
+mod quality;
 mod recipes;
 mod rows;
