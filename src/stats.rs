@@ -55,10 +55,17 @@ pub fn missing(name: &str, dtype: &DataType) -> Expr {
 
 /// The present values of a column, as numbers: the value itself, a text's length, a
 /// boolean's 0/1.
+///
+/// A float's NaN is present but not measured: means, quantiles and bins skip it.
 pub fn measured(name: &str, dtype: &DataType) -> Expr {
     let present = col(name).filter(missing(name, dtype).not());
     match dtype {
         DataType::String => present.str().len_chars().cast(DataType::Float64),
+        d if d.is_float() => {
+            let x = col(name).cast(DataType::Float64);
+            x.clone()
+                .filter(x.clone().is_not_null().and(x.is_not_nan()))
+        }
         _ => present.cast(DataType::Float64),
     }
 }

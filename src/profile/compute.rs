@@ -81,6 +81,12 @@ fn any_json(v: &AnyValue) -> Json {
         AnyValue::Boolean(b) => json!(b),
         AnyValue::String(s) => json!(s),
         AnyValue::StringOwned(s) => json!(s.as_str()),
+        AnyValue::Int8(_) | AnyValue::Int16(_) | AnyValue::Int32(_) | AnyValue::Int64(_) => {
+            v.extract::<i64>().map_or(Json::Null, |i| json!(i))
+        }
+        AnyValue::UInt8(_) | AnyValue::UInt16(_) | AnyValue::UInt32(_) | AnyValue::UInt64(_) => {
+            v.extract::<u64>().map_or(Json::Null, |i| json!(i))
+        }
         other => match other.extract::<f64>() {
             Some(x) => num(Some(x)),
             None => json!(other.to_string()),
@@ -243,6 +249,11 @@ pub fn profile(
             first.push(m.clone().count().cast(DataType::Float64).alias(key(i, "n")));
             first.push(m.clone().min().alias(key(i, "min")));
             first.push(m.clone().max().alias(key(i, "max")));
+            if t.dtype.is_integer() {
+                // Exact extremes: integers beyond 2^53 do not survive f64.
+                first.push(present.clone().min().alias(key(i, "min_exact")));
+                first.push(present.clone().max().alias(key(i, "max_exact")));
+            }
             first.push(m.clone().mean().alias(key(i, "mean")));
             first.push(m.clone().std(1).alias(key(i, "sd")));
             first.push(m.clone().var(1).alias(key(i, "var")));
@@ -362,7 +373,7 @@ pub fn profile(
 
     let mut out = Vec::new();
     for (i, t) in targets.iter().enumerate() {
-        let mut c = column_json(i, t, &one, &two, &correlated, rows);
+        let mut c = column_json(i, t, &one, &two, &correlated);
         value_lists(lf, t, &mut c)?;
         out.push(c);
     }
@@ -485,7 +496,6 @@ fn column_json(
     one: &DataFrame,
     two: &DataFrame,
     correlated: &[String],
-    rows: u64,
 ) -> Map<String, Json> {
     let plan = &t.plan;
     let mut c = Map::new();
@@ -553,9 +563,15 @@ fn column_json(
         "kurtosis",
         num(moment_ratio(m4, 2.0, 3.0)),
     );
-    put(&mut c, "MAX", "max", num(g1("max")));
+    let exact = |s: &str, fallback: Json| {
+        one.column(&key(i, s))
+            .ok()
+            .and_then(|c| c.get(0).ok().map(|v| any_json(&v)))
+            .unwrap_or(fallback)
+    };
+    put(&mut c, "MAX", "max", exact("max_exact", num(g1("max"))));
     put(&mut c, "MEAN", "mean", num(g1("mean")));
-    put(&mut c, "MIN", "min", num(g1("min")));
+    put(&mut c, "MIN", "min", exact("min_exact", num(g1("min"))));
     put(
         &mut c,
         "SKEWNESS",
@@ -603,7 +619,8 @@ fn column_json(
             Json::Array(buckets(min, max, &counts, false, t.dtype.is_integer())),
         );
     }
-    let z_count = g2("z_count").or(if rows > 0 { Some(0.0) } else { None });
+    // No spread (or no rows): nothing is an outlier.
+    let z_count = g2("z_count").or(Some(0.0));
     put(
         &mut c,
         "OUTLIER_DETECTION",

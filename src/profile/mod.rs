@@ -244,7 +244,10 @@ pub fn summary(profile: &Json) -> String {
     let cell = |v: &Json| match v {
         Json::Null => "-".to_string(),
         Json::Number(n) => match n.as_f64() {
-            Some(x) if x.fract() != 0.0 => format!("{x:.4}").trim_end_matches('0').to_string(),
+            Some(x) if x.fract() != 0.0 => format!("{x:.4}")
+                .trim_end_matches('0')
+                .trim_end_matches('.')
+                .to_string(),
             _ => n.to_string(),
         },
         other => other.to_string(),

@@ -10,6 +10,7 @@ mod flags;
 mod mapping;
 mod missing;
 mod outliers;
+mod profile;
 mod quality;
 mod recipes;
 mod rows;
