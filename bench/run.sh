@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make bench: the student recipe job at 1M and 10M rows (CSV in, CSV out), timed next to a
-# hand-written Polars program doing the same work, in the same run. Prints wall time (best of
-# BENCH_RUNS), the ratio and the peak memory (max RSS) of each, and the input size.
+# hand-written Polars program doing the same work, in the same run; then the full profile of the
+# largest table next to a bare Polars scan of it. Prints wall time (best of BENCH_RUNS), the
+# ratio and the peak memory (max RSS) of each, and the input size.
 #
 # The hand-written program runs twice: with Polars' defaults (memory-mapped input) and with
 # POLARS_FORCE_ASYNC=1 (buffered reads), which is how datacook reads files.
@@ -13,7 +14,7 @@ RUNS="${BENCH_RUNS:-3}"
 DATA=bench/data
 mkdir -p "$DATA"
 
-cargo build --release --bin datacook --example gen_samples --example bench_polars
+cargo build --release --bin datacook --example gen_samples --example bench_polars --example bench_scan
 BIN="$CARGO_TARGET_DIR/release"
 
 # "seconds max_rss_kib" of one command, via GNU time.
@@ -54,3 +55,11 @@ for n in $SIZES; do
     "$n" "$(mib $((size / 1024)))" "$dc_t" "$(mib "$dc_m")" "$pl_t" "$(mib "$pl_m")" \
     "$(awk "BEGIN{print $dc_t/$pl_t}")" "$pa_t" "$(mib "$pa_m")" "$(awk "BEGIN{print $dc_t/$pa_t}")"
 done
+
+largest="$DATA/students-${SIZES##* }.csv"
+read -r pr_t pr_m < <(best_of "$BIN/datacook" profile "$largest" --quiet --output "$DATA/profile.json")
+read -r sc_t sc_m < <(best_of "$BIN/examples/bench_scan" "$largest")
+echo
+printf '%-40s %-17s | %-17s %6s\n' "profile of $(basename "$largest")" datacook "bare Polars scan" ratio
+printf '%-40s %6.2f s %5s MiB | %6.2f s %5s MiB %5.2fx\n' "" "$pr_t" "$(mib "$pr_m")" "$sc_t" "$(mib "$sc_m")" \
+  "$(awk "BEGIN{print $pr_t/$sc_t}")"

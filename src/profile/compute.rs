@@ -1,23 +1,29 @@
-//! Computing a profile: two passes over the data, each one Polars query whose reductions the
-//! streaming engine runs per chunk on every core and merges (counts, sums, moments, min/max,
-//! distinct-value tables). The first pass gathers what needs nothing else (counts, min, max,
-//! mean, sd, distinct values, duplicate rows); the second what needs the first (exact
-//! quantiles, median absolute deviation, moments around the mean, z-score outliers, the bins
-//! of the value and z-score distributions, most common values, correlations).
+//! Computing a profile from mergeable per-column accumulators.
 //!
-//! Statistics follow [`crate::stats`]: present values only, text measured by its length,
-//! sample standard deviation, linearly interpolated quantiles, population skewness and excess
-//! kurtosis. Ties (mode, most common values) go to the smaller value, so a profile is
-//! deterministic.
+//! Each profiled column is reduced to a table of its distinct values with their counts — an
+//! accumulator that merges by adding counts, which Polars' streaming engine builds per chunk on
+//! every core and merges. All the tables, the dataset's duplicate-row count and the sums behind
+//! the correlations come out of one streaming pass over the data (the plans share one scan).
+//! Every statistic then follows exactly from the tables: counts, distinct and unique values,
+//! entropy, mode, most common values, smallest and largest values, sum, mean, variance,
+//! moments, exact quantiles (by rank over the sorted distinct values), the median absolute
+//! deviation, z-score outliers and the bins of both distributions.
+//!
+//! Conventions follow [`crate::stats`]: present values only (missing = null or empty text;
+//! a float's NaN is not measured), text measured by its length (in characters), sample standard
+//! deviation and variance, quantiles interpolated linearly between closest ranks, population
+//! skewness and excess kurtosis. Ties (mode, most common values) go to the smaller value, so a
+//! profile is deterministic.
+
+use std::collections::BTreeMap;
 
 use polars::prelude::*;
 use serde_json::{Map, Value as Json, json};
 
 use super::config::{ColumnPlan, Kind, ProfileConfig};
 use crate::error::Result;
-use crate::stats::{measured, missing};
 
-/// One profiled column: its name, DataBrew type name, kind and statistics plan.
+/// One profiled column: its name, type, kind and statistics plan.
 pub struct Target {
     pub name: String,
     pub dtype: DataType,
@@ -56,16 +62,8 @@ pub fn targets(schema: &Schema, config: &ProfileConfig) -> Vec<Target> {
         .collect()
 }
 
-fn key(i: usize, stat: &str) -> String {
-    format!("{i}:{stat}")
-}
-
-fn f(df: &DataFrame, name: &str) -> Option<f64> {
-    crate::ops::scalar_f64(df, name).filter(|v| v.is_finite())
-}
-
 fn num(v: Option<f64>) -> Json {
-    v.map_or(Json::Null, |x| {
+    v.filter(|x| x.is_finite()).map_or(Json::Null, |x| {
         if x.fract() == 0.0 && x.abs() < 9e15 {
             json!(x as i64)
         } else {
@@ -74,7 +72,7 @@ fn num(v: Option<f64>) -> Json {
     })
 }
 
-/// A JSON value for a cell of the original column.
+/// A JSON value for a cell of the original column (integers exact).
 fn any_json(v: &AnyValue) -> Json {
     match v {
         AnyValue::Null => Json::Null,
@@ -87,53 +85,283 @@ fn any_json(v: &AnyValue) -> Json {
         AnyValue::UInt8(_) | AnyValue::UInt16(_) | AnyValue::UInt32(_) | AnyValue::UInt64(_) => {
             v.extract::<u64>().map_or(Json::Null, |i| json!(i))
         }
-        other => match other.extract::<f64>() {
-            Some(x) => num(Some(x)),
-            None => json!(other.to_string()),
-        },
+        other => num(other.extract::<f64>()),
     }
 }
 
-fn list_f64(df: &DataFrame, column: &str) -> Vec<f64> {
-    df.column(column)
-        .ok()
-        .and_then(|c| c.list().ok()?.get_as_series(0))
-        .and_then(|s| s.cast(&DataType::Float64).ok())
-        .map(|s| {
-            s.f64()
-                .map(|ca| ca.into_no_null_iter().collect())
-                .unwrap_or_default()
-        })
-        .unwrap_or_default()
+/// Measured values (numbers, or text lengths) with their counts, ascending.
+#[derive(Debug, Default)]
+struct Measures {
+    values: Vec<f64>,
+    counts: Vec<u64>,
 }
 
-/// The distinct present values of a column with their counts: the most common first (ties:
-/// smaller value first), or by value.
-fn value_table(data: &LazyFrame, name: &str, dtype: &DataType) -> Result<DataFrame> {
-    Ok(data
+impl Measures {
+    fn n(&self) -> u64 {
+        self.counts.iter().sum()
+    }
+
+    fn weighted(&self, f: impl Fn(f64) -> f64) -> f64 {
+        self.values
+            .iter()
+            .zip(&self.counts)
+            .map(|(v, c)| f(*v) * *c as f64)
+            .sum()
+    }
+
+    fn mean(&self) -> Option<f64> {
+        let n = self.n();
+        (n > 0).then(|| self.weighted(|v| v) / n as f64)
+    }
+
+    /// Σ (v − mean)^k / n: the population central moment.
+    fn moment(&self, k: i32) -> Option<f64> {
+        let mean = self.mean()?;
+        Some(self.weighted(|v| (v - mean).powi(k)) / self.n() as f64)
+    }
+
+    fn variance(&self) -> Option<f64> {
+        let n = self.n();
+        let mean = self.mean()?;
+        (n > 1).then(|| self.weighted(|v| (v - mean).powi(2)) / (n - 1) as f64)
+    }
+
+    /// Running totals of the counts: `cumulative[i]` values are at rank < cumulative[i].
+    fn cumulative(&self) -> Vec<u64> {
+        self.counts
+            .iter()
+            .scan(0u64, |acc, c| {
+                *acc += c;
+                Some(*acc)
+            })
+            .collect()
+    }
+
+    /// Linear interpolation between closest ranks (numpy's default).
+    fn quantile(&self, p: f64) -> Option<f64> {
+        self.quantiles(&[p]).pop().flatten()
+    }
+
+    /// Several quantiles over one set of running totals.
+    fn quantiles(&self, ps: &[f64]) -> Vec<Option<f64>> {
+        let n = self.n();
+        if n == 0 {
+            return vec![None; ps.len()];
+        }
+        let cumulative = self.cumulative();
+        let at_rank = |r: u64| {
+            let i = cumulative.partition_point(|c| *c <= r);
+            self.values[i.min(self.values.len() - 1)]
+        };
+        ps.iter()
+            .map(|p| {
+                let h = (n - 1) as f64 * p;
+                let lo = h.floor() as u64;
+                let (a, b) = (at_rank(lo), at_rank((lo + 1).min(n - 1)));
+                Some(a + (h - lo as f64) * (b - a))
+            })
+            .collect()
+    }
+
+    /// Median of |x − median|: the deviations below and above the median are each sorted
+    /// already, so merging them keeps this linear.
+    fn mad(&self) -> Option<f64> {
+        let median = self.quantile(0.5)?;
+        let split = self.values.partition_point(|v| *v < median);
+        let below = (0..split)
+            .rev()
+            .map(|i| (median - self.values[i], self.counts[i]));
+        let above = (split..self.values.len()).map(|i| (self.values[i] - median, self.counts[i]));
+        let (mut below, mut above) = (below.peekable(), above.peekable());
+        let mut merged = Measures::default();
+        loop {
+            let next = match (below.peek(), above.peek()) {
+                (Some(b), Some(a)) if b.0 <= a.0 => below.next(),
+                (Some(_), Some(_)) => above.next(),
+                (Some(_), None) => below.next(),
+                (None, Some(_)) => above.next(),
+                (None, None) => break,
+            };
+            if let Some((d, c)) = next {
+                merged.values.push(d);
+                merged.counts.push(c);
+            }
+        }
+        merged.quantile(0.5)
+    }
+
+    /// The most frequent value; ties go to the smaller.
+    fn mode(&self) -> Option<f64> {
+        let max = *self.counts.iter().max()?;
+        self.values
+            .iter()
+            .zip(&self.counts)
+            .find(|(_, c)| **c == max)
+            .map(|(v, _)| *v)
+    }
+
+    /// Counts per equal-width bin over [lo, hi] of `f(value)`.
+    fn bins(&self, lo: f64, hi: f64, k: usize, f: impl Fn(f64) -> f64) -> Vec<u64> {
+        let mut out = vec![0u64; k];
+        let width = (hi - lo) / k as f64;
+        for (v, c) in self.values.iter().zip(&self.counts) {
+            let idx = if width > 0.0 {
+                (((f(*v) - lo) / width).floor().max(0.0) as usize).min(k - 1)
+            } else {
+                0
+            };
+            out[idx] += c;
+        }
+        out
+    }
+}
+
+/// A column's accumulator, read back: the distinct values with their counts.
+struct Table {
+    frame: DataFrame,
+    /// The smallest and largest present values, as they are.
+    min: Json,
+    max: Json,
+    missing: u64,
+    /// Present values (as they are) with counts, and how many appear once.
+    distinct: u64,
+    unique: u64,
+    entropy: f64,
+    measures: Measures,
+}
+
+fn read_table(name: &str, dtype: &DataType, frame: DataFrame) -> Result<Table> {
+    let value = col(name);
+    let count = col("count").cast(DataType::UInt64);
+    let is_missing = crate::stats::missing(name, dtype);
+    let summary = frame
         .clone()
-        .select([col(name)])
-        .filter(missing(name, dtype).not())
-        .group_by([col(name)])
-        .agg([len().cast(DataType::UInt64).alias("count")])
-        .collect()?)
+        .lazy()
+        .select([
+            count
+                .clone()
+                .filter(is_missing.clone())
+                .sum()
+                .alias("missing"),
+            count
+                .clone()
+                .filter(is_missing.clone().not())
+                .len()
+                .cast(DataType::UInt64)
+                .alias("distinct"),
+            count
+                .clone()
+                .filter(is_missing.clone().not())
+                .eq(lit(1u64))
+                .sum()
+                .cast(DataType::UInt64)
+                .alias("unique"),
+            value
+                .clone()
+                .filter(is_missing.clone().not())
+                .min()
+                .alias("min"),
+            value
+                .clone()
+                .filter(is_missing.clone().not())
+                .max()
+                .alias("max"),
+        ])
+        .collect()?;
+    let counts: Vec<u64> = frame
+        .clone()
+        .lazy()
+        .filter(is_missing.clone().not())
+        .select([count.clone()])
+        .collect()?
+        .column("count")?
+        .u64()?
+        .into_no_null_iter()
+        .collect();
+    let n: u64 = counts.iter().sum();
+    let entropy: f64 = counts
+        .iter()
+        .map(|c| {
+            let p = *c as f64 / n as f64;
+            -p * p.ln()
+        })
+        .sum();
+    // The measured values, ascending: the values themselves, or text lengths.
+    let measured = match dtype {
+        DataType::String => frame
+            .clone()
+            .lazy()
+            .filter(is_missing.not())
+            .group_by([value.str().len_chars().cast(DataType::Float64).alias("m")])
+            .agg([count.sum().alias("count")]),
+        _ => {
+            let m = value.cast(DataType::Float64);
+            frame
+                .clone()
+                .lazy()
+                .filter(is_missing.not())
+                .select([m.alias("m"), count])
+                .filter(col("m").is_not_nan())
+        }
+    }
+    .sort(["m"], SortMultipleOptions::default())
+    .collect()?;
+    let values: Vec<f64> = measured.column("m")?.f64()?.into_no_null_iter().collect();
+    let measure_counts: Vec<u64> = measured
+        .column("count")?
+        .u64()?
+        .into_no_null_iter()
+        .collect();
+    let u = |c: &str| crate::ops::scalar_u64(&summary, c).unwrap_or(0);
+    let exact = |c: &str| {
+        summary
+            .column(c)
+            .ok()
+            .and_then(|col| col.get(0).ok().map(|v| any_json(&v)))
+            .unwrap_or(Json::Null)
+    };
+    Ok(Table {
+        min: exact("min"),
+        max: exact("max"),
+        missing: u("missing"),
+        distinct: u("distinct"),
+        unique: u("unique"),
+        entropy: if n > 0 { entropy.max(0.0) } else { 0.0 },
+        measures: Measures {
+            values,
+            counts: measure_counts,
+        },
+        frame,
+    })
 }
 
-/// `[{value, count}]` for the first `limit` rows of `table` sorted by `by`.
+/// `[{value, count}]` of the present values, sorted by count (ties: smaller value first) or
+/// by value.
 fn top(
-    table: &DataFrame,
+    table: &Table,
     name: &str,
+    dtype: &DataType,
     limit: usize,
     by_count: bool,
     descending: bool,
 ) -> Result<Vec<Json>> {
+    let present = table
+        .frame
+        .clone()
+        .lazy()
+        .filter(crate::stats::missing(name, dtype).not());
+    let present = if dtype.is_float() {
+        present.filter(col(name).is_not_nan())
+    } else {
+        present
+    };
     let sorted = if by_count {
-        table.clone().lazy().sort_by_exprs(
+        present.sort_by_exprs(
             [col("count"), col(name)],
             SortMultipleOptions::default().with_order_descending_multi([true, false]),
         )
     } else {
-        table.clone().lazy().sort(
+        present.sort(
             [name],
             SortMultipleOptions::default().with_order_descending(descending),
         )
@@ -154,302 +382,156 @@ fn top(
         .collect())
 }
 
-/// Equal-width bins of `x` over [lo, hi]: the counts per bin index.
-fn bins(x: Expr, lo: f64, hi: f64, n: usize) -> Expr {
-    let width = (hi - lo) / n as f64;
-    let index = if width > 0.0 {
-        ((x - lit(lo)) / lit(width))
-            .floor()
-            .clip(lit(0.0), lit((n - 1) as f64))
-    } else {
-        x * lit(0.0)
-    };
-    index
-        .cast(DataType::Int64)
-        .value_counts(false, false, "count", false)
-        .implode(true)
-}
-
-fn bucket_counts(df: &DataFrame, column: &str, n: usize) -> Vec<u64> {
-    let mut counts = vec![0u64; n];
-    if let Ok(c) = df.column(column)
-        && let Ok(list) = c.list()
-        && let Some(inner) = list.get_as_series(0)
-        && let Ok(st) = inner.struct_()
-    {
-        let fields = st.fields_as_series();
-        if fields.len() == 2 {
-            for i in 0..fields[0].len() {
-                let idx = fields[0].get(i).ok().and_then(|v| v.extract::<i64>());
-                let cnt = fields[1].get(i).ok().and_then(|v| v.extract::<u64>());
-                if let (Some(idx), Some(cnt)) = (idx, cnt)
-                    && idx >= 0
-                    && (idx as usize) < n
-                {
-                    counts[idx as usize] += cnt;
-                }
-            }
-        }
-    }
-    counts
-}
-
 /// Rows profiled, duplicate rows (when computed), and one JSON object per column.
 pub type Profiled = (u64, Option<u64>, Vec<Map<String, Json>>);
 
-/// Profile every target column; `columns` of the result follow the schema order.
+/// Profile every target column, in one streaming pass over the data.
 pub fn profile(
     source: &LazyFrame,
     schema: &Schema,
     config: &ProfileConfig,
     targets: &[Target],
 ) -> Result<Profiled> {
-    // Read the data once; both passes and the value tables work on it in memory.
-    let data = source.clone().collect()?.lazy();
-    let lf = &data;
-    // ---- pass 1 -------------------------------------------------------------------------
-    let mut first = vec![len().cast(DataType::UInt64).alias("__rows")];
-    if config.dataset_has("DUPLICATE_ROWS_COUNT")
-        && let Some(e) = crate::stats::dataset_stat("DUPLICATE_ROWS_COUNT", schema)
-    {
-        first.push(e.alias("__duplicates"));
-    }
-    for (i, t) in targets.iter().enumerate() {
-        let n = t.name.as_str();
-        let present = col(n).filter(missing(n, &t.dtype).not());
-        first.push(
-            missing(n, &t.dtype)
-                .sum()
-                .cast(DataType::Float64)
-                .alias(key(i, "missing")),
-        );
-        first.push(
-            present
+    let mut plans: Vec<DslPlan> = Vec::new();
+    for t in targets {
+        plans.push(
+            source
                 .clone()
-                .n_unique()
-                .cast(DataType::Float64)
-                .alias(key(i, "distinct")),
+                .select([col(t.name.as_str())])
+                .group_by([col(t.name.as_str())])
+                .agg([len().alias("count")])
+                .logical_plan,
         );
-        let counts = present.clone().unique_counts().cast(DataType::Float64);
-        first.push(
-            counts
-                .clone()
-                .eq(lit(1.0))
-                .sum()
-                .cast(DataType::Float64)
-                .alias(key(i, "unique")),
-        );
-        let p = counts.clone() / counts.sum();
-        first.push(
-            ((p.clone() * p.log(lit(std::f64::consts::E))).sum() * lit(-1.0))
-                .alias(key(i, "entropy")),
-        );
-        if t.kind != Kind::Boolean {
-            let m = measured(n, &t.dtype);
-            first.push(m.clone().count().cast(DataType::Float64).alias(key(i, "n")));
-            first.push(m.clone().min().alias(key(i, "min")));
-            first.push(m.clone().max().alias(key(i, "max")));
-            if t.dtype.is_integer() {
-                // Exact extremes: integers beyond 2^53 do not survive f64.
-                first.push(present.clone().min().alias(key(i, "min_exact")));
-                first.push(present.clone().max().alias(key(i, "max_exact")));
-            }
-            first.push(m.clone().mean().alias(key(i, "mean")));
-            first.push(m.clone().std(1).alias(key(i, "sd")));
-            first.push(m.clone().var(1).alias(key(i, "var")));
-            first.push(m.clone().sum().alias(key(i, "sum")));
-            first.push(
-                m.eq(lit(0.0))
-                    .sum()
-                    .cast(DataType::Float64)
-                    .alias(key(i, "zeros")),
-            );
-        }
-    }
-    let one = lf.clone().select(first).collect()?;
-    let rows = crate::ops::scalar_u64(&one, "__rows").unwrap_or(0);
-    let duplicates = crate::ops::scalar_u64(&one, "__duplicates");
-
-    // ---- pass 2 -------------------------------------------------------------------------
-    let mut second: Vec<Expr> = vec![len().alias("__rows")];
-    for (i, t) in targets.iter().enumerate() {
-        let n = t.name.as_str();
-        let plan = &t.plan;
-        if t.kind == Kind::Boolean {
-            continue;
-        }
-        let m = measured(n, &t.dtype);
-        let (Some(mean), Some(min), Some(max)) = (
-            f(&one, &key(i, "mean")),
-            f(&one, &key(i, "min")),
-            f(&one, &key(i, "max")),
-        ) else {
-            continue;
-        };
-        let sd = f(&one, &key(i, "sd")).unwrap_or(0.0);
-        let q = |p: f64| m.clone().quantile(lit(p), QuantileMethod::Linear);
-        second.push(q(0.5).alias(key(i, "median")));
-        second.push(q(0.05).alias(key(i, "p5")));
-        second.push(q(0.25).alias(key(i, "p25")));
-        second.push(q(0.75).alias(key(i, "p75")));
-        second.push(q(0.95).alias(key(i, "p95")));
-        second.push(
-            (m.clone() - m.clone().median())
-                .abs()
-                .median()
-                .alias(key(i, "mad")),
-        );
-        second.push(
-            m.clone()
-                .mode(false)
-                .min()
-                .cast(DataType::Float64)
-                .alias(key(i, "mode")),
-        );
-        let centred = m.clone() - lit(mean);
-        second.push(centred.clone().pow(2).mean().alias(key(i, "m2")));
-        second.push(centred.clone().pow(3).mean().alias(key(i, "m3")));
-        second.push(centred.pow(4).mean().alias(key(i, "m4")));
-        if sd > 0.0 {
-            let z = (m.clone() - lit(mean)) / lit(sd);
-            let t_out = plan.param("OUTLIER_DETECTION", "threshold", 3.0);
-            let outliers = z.clone().abs().gt(lit(t_out));
-            second.push(
-                outliers
-                    .clone()
-                    .sum()
-                    .cast(DataType::Float64)
-                    .alias(key(i, "z_count")),
-            );
-            second.push(
-                m.clone()
-                    .filter(outliers.clone())
-                    .sort_by(
-                        [z.clone().abs().filter(outliers)],
-                        SortMultipleOptions::default().with_order_descending(true),
-                    )
-                    .head(Some(plan.sample("OUTLIER_DETECTION", 50)))
-                    .implode(true)
-                    .alias(key(i, "z_sample")),
-            );
-            if let Some(mild) = plan
-                .params
-                .get("OUTLIER_DETECTION")
-                .and_then(|p| p.get("mildThreshold"))
-                .and_then(|v| v.parse::<f64>().ok())
-            {
-                second.push(
-                    z.clone()
-                        .abs()
-                        .gt(lit(mild))
-                        .and(z.clone().abs().lt_eq(lit(t_out)))
-                        .sum()
-                        .cast(DataType::Float64)
-                        .alias(key(i, "z_mild")),
-                );
-            }
-            let zbins = plan
-                .param("Z_SCORE_DISTRIBUTION", "binNumber", 20.0)
-                .max(1.0) as usize;
-            second
-                .push(bins(z, (min - mean) / sd, (max - mean) / sd, zbins).alias(key(i, "z_bins")));
-        }
-        let vbins = plan.param("VALUE_DISTRIBUTION", "binNumber", 20.0).max(1.0) as usize;
-        second.push(bins(m.clone(), min, max, vbins).alias(key(i, "v_bins")));
     }
     let correlated = correlation_columns(config, targets);
+    let mut dataset = vec![len().cast(DataType::UInt64).alias("__rows")];
     for (a, ca) in correlated.iter().enumerate() {
         for cb in correlated.iter().skip(a + 1) {
-            second.push(
-                pearson_corr(
-                    col(ca.as_str()).cast(DataType::Float64),
-                    col(cb.as_str()).cast(DataType::Float64),
-                )
-                .alias(format!("corr:{ca}:{cb}")),
-            );
+            dataset.extend(pair_sums(ca, cb));
         }
     }
-    let two = lf.clone().select(second).collect()?;
+    let duplicates_wanted = config.dataset_has("DUPLICATE_ROWS_COUNT") && !schema.is_empty();
+    if duplicates_wanted {
+        // Rows are compared through a 64-bit hash in this pass; when some hash repeats, the
+        // rows behind repeated hashes are compared exactly (see `exact_duplicates`).
+        dataset.push(
+            row_hash(schema)
+                .n_unique()
+                .cast(DataType::UInt64)
+                .alias("__distinct_hashes"),
+        );
+    }
+    plans.push(source.clone().select(dataset).logical_plan);
+    let mut frames =
+        LazyFrame::collect_all_with_engine(plans, Engine::Streaming, OptFlags::default())?;
+    let dataset = frames.pop().unwrap_or_default();
+    let rows = crate::ops::scalar_u64(&dataset, "__rows").unwrap_or(0);
+    let duplicates = match crate::ops::scalar_u64(&dataset, "__distinct_hashes") {
+        // Distinct hashes mean distinct rows; otherwise count exactly.
+        Some(h) if h == rows => Some(0),
+        Some(_) => Some(exact_duplicates(source, schema)?),
+        None => None,
+    };
 
+    let correlations = correlation_matrix(&dataset, &correlated);
     let mut out = Vec::new();
-    for (i, t) in targets.iter().enumerate() {
-        let mut c = column_json(i, t, &one, &two, &correlated);
-        value_lists(lf, t, &mut c)?;
-        out.push(c);
+    for (t, frame) in targets.iter().zip(frames) {
+        let table = read_table(&t.name, &t.dtype, frame)?;
+        out.push(column_json(t, &table, &correlated, &correlations)?);
     }
     Ok((rows, duplicates, out))
 }
 
-/// Most common, smallest and largest values with their counts.
-fn value_lists(data: &LazyFrame, t: &Target, c: &mut Map<String, Json>) -> Result<()> {
-    let plan = &t.plan;
-    let wants_min_max =
-        t.kind == Kind::Numeric && (plan.has("MINIMUM_VALUES") || plan.has("MAXIMUM_VALUES"));
-    if !plan.has("MOST_COMMON_VALUES") && !wants_min_max {
-        return Ok(());
-    }
-    let table = value_table(data, &t.name, &t.dtype)?;
-    let mut lists = Vec::new();
-    if plan.has("MOST_COMMON_VALUES") {
-        lists.push((
-            "mostCommonValues",
-            top(
-                &table,
-                &t.name,
-                plan.sample("MOST_COMMON_VALUES", 50),
-                true,
-                false,
-            )?,
-        ));
-    }
-    if t.kind == Kind::Numeric && plan.has("MINIMUM_VALUES") {
-        lists.push((
-            "minimumValues",
-            top(
-                &table,
-                &t.name,
-                plan.sample("MINIMUM_VALUES", 5),
-                false,
-                false,
-            )?,
-        ));
-    }
-    if t.kind == Kind::Numeric && plan.has("MAXIMUM_VALUES") {
-        lists.push((
-            "maximumValues",
-            top(
-                &table,
-                &t.name,
-                plan.sample("MAXIMUM_VALUES", 5),
-                false,
-                true,
-            )?,
-        ));
-    }
-    // Keep DataBrew's attribute order: insert after the entries they follow.
-    let mut ordered = Map::new();
-    for (k, v) in std::mem::take(c) {
-        ordered.insert(k.clone(), v);
-        let after = match k.as_str() {
-            "entropy" => Some("mostCommonValues"),
-            "mode" => Some("minimumValues"),
-            _ => None,
-        };
-        if let Some(name) = after {
-            for (n, list) in lists.iter_mut() {
-                if *n == name || (name == "minimumValues" && *n == "maximumValues") {
-                    ordered.insert(n.to_string(), Json::Array(std::mem::take(list)));
-                }
+/// Every column, with empty text read as null: rows compare with empty text and null as
+/// the same missing value (as DELETE_DUPLICATE_ROWS does).
+fn row_keys(schema: &Schema) -> Vec<Expr> {
+    schema
+        .iter()
+        .map(|(n, d)| {
+            if *d == DataType::String {
+                when(col(n.as_str()).eq(lit("")))
+                    .then(lit(NULL).cast(DataType::String))
+                    .otherwise(col(n.as_str()))
+                    .alias(n.as_str())
+            } else {
+                col(n.as_str())
             }
+        })
+        .collect()
+}
+
+fn row_hash(schema: &Schema) -> Expr {
+    as_struct(row_keys(schema)).hash(0x5eed, 0xda7a, 0xc00c, 0x0b5e)
+}
+
+/// Rows repeating an earlier row, counted exactly among the rows whose hash repeats (almost
+/// always the true duplicates, so few rows are compared in full).
+fn exact_duplicates(source: &LazyFrame, schema: &Schema) -> Result<u64> {
+    let repeated = source
+        .clone()
+        .select([row_hash(schema).alias("__hash")])
+        .group_by([col("__hash")])
+        .agg([len().alias("__n")])
+        .filter(col("__n").gt(lit(1)))
+        .collect()?;
+    if repeated.height() == 0 {
+        return Ok(0);
+    }
+    let hashes = repeated.column("__hash")?.as_materialized_series().clone();
+    let keys = row_keys(schema);
+    let names: Vec<Expr> = schema.iter_names().map(|n| col(n.as_str())).collect();
+    let groups = source
+        .clone()
+        .filter(row_hash(schema).is_in(lit(hashes).implode(false), false))
+        .select(keys)
+        .group_by(names)
+        .agg([len().cast(DataType::UInt64).alias("__n")])
+        .select([(col("__n") - lit(1u64)).sum().alias("__dups")])
+        .collect()?;
+    Ok(crate::ops::scalar_u64(&groups, "__dups").unwrap_or(0))
+}
+
+/// The sums behind a Pearson correlation, over the rows where both values are present
+/// (elementwise, so they stream: a value counts as 0 where its partner is missing).
+fn pair_sums(a: &str, b: &str) -> Vec<Expr> {
+    // x + 0·y is null where y is: sums over these skip rows missing either value.
+    let (xa, yb) = (
+        col(a).cast(DataType::Float64),
+        col(b).cast(DataType::Float64),
+    );
+    let x = xa.clone() + yb.clone() * lit(0.0);
+    let y = yb + xa * lit(0.0);
+    let tag = |s: &str| format!("corr:{a}:{b}:{s}");
+    vec![
+        x.clone().count().cast(DataType::Float64).alias(tag("n")),
+        x.clone().sum().alias(tag("x")),
+        y.clone().sum().alias(tag("y")),
+        (x.clone() * x.clone()).sum().alias(tag("xx")),
+        (y.clone() * y.clone()).sum().alias(tag("yy")),
+        (x * y).sum().alias(tag("xy")),
+    ]
+}
+
+fn correlation_matrix(
+    dataset: &DataFrame,
+    columns: &[String],
+) -> BTreeMap<(String, String), Option<f64>> {
+    let mut out = BTreeMap::new();
+    for (i, a) in columns.iter().enumerate() {
+        for b in columns.iter().skip(i + 1) {
+            let g = |s: &str| crate::ops::scalar_f64(dataset, &format!("corr:{a}:{b}:{s}"));
+            let r = match (g("n"), g("x"), g("y"), g("xx"), g("yy"), g("xy")) {
+                (Some(n), Some(x), Some(y), Some(xx), Some(yy), Some(xy)) if n > 1.0 => {
+                    let cov = n * xy - x * y;
+                    let den = ((n * xx - x * x) * (n * yy - y * y)).sqrt();
+                    (den > 0.0).then(|| (cov / den).clamp(-1.0, 1.0))
+                }
+                _ => None,
+            };
+            out.insert((a.clone(), b.clone()), r);
         }
     }
-    for (n, list) in lists {
-        if !ordered.contains_key(n) {
-            ordered.insert(n.to_string(), Json::Array(list));
-        }
-    }
-    *c = ordered;
-    Ok(())
+    out
 }
 
 /// The numeric columns correlated: the first `columnNumber` (default 10, "ALL") or those
@@ -491,36 +573,38 @@ fn correlation_columns(config: &ProfileConfig, targets: &[Target]) -> Vec<String
 }
 
 fn column_json(
-    i: usize,
     t: &Target,
-    one: &DataFrame,
-    two: &DataFrame,
+    table: &Table,
     correlated: &[String],
-) -> Map<String, Json> {
+    correlations: &BTreeMap<(String, String), Option<f64>>,
+) -> Result<Map<String, Json>> {
     let plan = &t.plan;
+    let name = t.name.as_str();
+    let m = &table.measures;
     let mut c = Map::new();
-    let g1 = |s: &str| f(one, &key(i, s));
-    let g2 = |s: &str| f(two, &key(i, s));
-    let put = |c: &mut Map<String, Json>, stat: &str, name: &str, v: Json| {
+    let put = |c: &mut Map<String, Json>, stat: &str, key: &str, v: Json| {
         if plan.has(stat) {
-            c.insert(name.to_string(), v);
+            c.insert(key.to_string(), v);
         }
     };
-    c.insert("name".into(), json!(t.name));
+    c.insert("name".into(), json!(name));
     c.insert(
         "type".into(),
         json!(type_name(&t.dtype).map_or("unknown", |x| x.0)),
     );
-    if correlated.contains(&t.name) {
+    if correlated.iter().any(|x| x == name) {
         let mut corr = Map::new();
         for other in correlated {
-            let v = if *other == t.name {
+            let r = if other == name {
                 Some(1.0)
             } else {
-                f(two, &format!("corr:{}:{}", t.name, other))
-                    .or_else(|| f(two, &format!("corr:{}:{}", other, t.name)))
+                correlations
+                    .get(&(name.to_string(), other.clone()))
+                    .or_else(|| correlations.get(&(other.clone(), name.to_string())))
+                    .copied()
+                    .flatten()
             };
-            corr.insert(other.clone(), num(v));
+            corr.insert(other.clone(), num(r));
         }
         c.insert("correlations".into(), Json::Object(corr));
     }
@@ -529,151 +613,211 @@ fn column_json(
         &mut c,
         "DISTINCT_VALUES_COUNT",
         "distinctValuesCount",
-        num(g1("distinct")),
+        json!(table.distinct),
     );
     put(
         &mut c,
         "UNIQUE_VALUES_COUNT",
         "uniqueValuesCount",
-        num(g1("unique")),
+        json!(table.unique),
     );
-    put(
-        &mut c,
-        "ENTROPY",
-        "entropy",
-        num(g1("entropy").or(Some(0.0))),
-    );
+    put(&mut c, "ENTROPY", "entropy", num(Some(table.entropy)));
+    if plan.has("MOST_COMMON_VALUES") {
+        let mcv = top(
+            table,
+            name,
+            &t.dtype,
+            plan.sample("MOST_COMMON_VALUES", 50),
+            true,
+            false,
+        )?;
+        c.insert("mostCommonValues".into(), Json::Array(mcv));
+    }
     put(
         &mut c,
         "MISSING_VALUES_COUNT",
         "missingValuesCount",
-        num(g1("missing")),
+        json!(table.missing),
     );
     if t.kind == Kind::Boolean {
-        return c;
+        return Ok(c);
     }
-    let (m2, m3, m4) = (g2("m2"), g2("m3"), g2("m4"));
-    let moment_ratio = |num_: Option<f64>, power: f64, minus: f64| match (num_, m2) {
+    let mean = m.mean();
+    let m2 = m.moment(2);
+    let ratio = |k: i32, power: f64, minus: f64| match (m.moment(k), m2) {
         (Some(a), Some(b)) if b > 0.0 => Some(a / b.powf(power) - minus),
         _ => None,
     };
-    put(
-        &mut c,
-        "KURTOSIS",
-        "kurtosis",
-        num(moment_ratio(m4, 2.0, 3.0)),
-    );
-    let exact = |s: &str, fallback: Json| {
-        one.column(&key(i, s))
-            .ok()
-            .and_then(|c| c.get(0).ok().map(|v| any_json(&v)))
-            .unwrap_or(fallback)
+    let sd = m.variance().map(f64::sqrt);
+    let (min, max) = (m.values.first().copied(), m.values.last().copied());
+    // Integers: the extremes as they are (beyond 2^53 an f64 would round them).
+    let extreme = |exact: &Json, fallback: Option<f64>| -> Result<Json> {
+        Ok(if t.dtype.is_integer() {
+            exact.clone()
+        } else {
+            num(fallback)
+        })
     };
-    put(&mut c, "MAX", "max", exact("max_exact", num(g1("max"))));
-    put(&mut c, "MEAN", "mean", num(g1("mean")));
-    put(&mut c, "MIN", "min", exact("min_exact", num(g1("min"))));
-    put(
-        &mut c,
-        "SKEWNESS",
-        "skewness",
-        num(moment_ratio(m3, 1.5, 0.0)),
-    );
-    put(
-        &mut c,
-        "STANDARD_DEVIATION",
-        "standardDeviation",
-        num(g1("sd")),
-    );
-    put(&mut c, "SUM", "sum", num(g1("sum")));
-    put(&mut c, "ZEROS_COUNT", "zerosCount", num(g1("zeros")));
-    put(&mut c, "VARIANCE", "variance", num(g1("var")));
+    put(&mut c, "KURTOSIS", "kurtosis", num(ratio(4, 2.0, 3.0)));
+    if plan.has("MAX") {
+        c.insert("max".into(), extreme(&table.max, max)?);
+    }
+    put(&mut c, "MEAN", "mean", num(mean));
+    if plan.has("MIN") {
+        c.insert("min".into(), extreme(&table.min, min)?);
+    }
+    put(&mut c, "SKEWNESS", "skewness", num(ratio(3, 1.5, 0.0)));
+    put(&mut c, "STANDARD_DEVIATION", "standardDeviation", num(sd));
+    put(&mut c, "SUM", "sum", num(Some(m.weighted(|v| v))));
+    let zeros: u64 = m
+        .values
+        .iter()
+        .zip(&m.counts)
+        .filter(|(v, _)| **v == 0.0)
+        .map(|(_, c)| c)
+        .sum();
+    put(&mut c, "ZEROS_COUNT", "zerosCount", json!(zeros));
+    put(&mut c, "VARIANCE", "variance", num(m.variance()));
     put(
         &mut c,
         "RANGE",
         "range",
-        num(g1("max").zip(g1("min")).map(|(a, b)| a - b)),
+        num(max.zip(min).map(|(a, b)| a - b)),
     );
-    for (p, name) in [
-        ("p5", "percentile5"),
-        ("p25", "percentile25"),
-        ("p75", "percentile75"),
-        ("p95", "percentile95"),
-    ] {
-        put(&mut c, "PERCENTILES", name, num(g2(p)));
+    let q = m.quantiles(&[0.05, 0.25, 0.5, 0.75, 0.95]);
+    for (v, key) in q.iter().zip([
+        "percentile5",
+        "percentile25",
+        "",
+        "percentile75",
+        "percentile95",
+    ]) {
+        if !key.is_empty() {
+            put(&mut c, "PERCENTILES", key, num(*v));
+        }
     }
-    put(&mut c, "MEDIAN", "median", num(g2("median")));
+    put(&mut c, "MEDIAN", "median", num(q[2]));
     put(
         &mut c,
         "INTER_QUARTILE_RANGE",
         "interquartileRange",
-        num(g2("p75").zip(g2("p25")).map(|(a, b)| a - b)),
+        num(q[3].zip(q[1]).map(|(a, b)| a - b)),
     );
-    put(&mut c, "MODE", "mode", num(g2("mode")));
-    if let (Some(min), Some(max)) = (g1("min"), g1("max")) {
-        let n = plan.param("VALUE_DISTRIBUTION", "binNumber", 20.0).max(1.0) as usize;
-        let counts = bucket_counts(two, &key(i, "v_bins"), n);
+    put(&mut c, "MODE", "mode", num(m.mode()));
+    if t.kind == Kind::Numeric {
+        if plan.has("MINIMUM_VALUES") {
+            c.insert(
+                "minimumValues".into(),
+                Json::Array(top(
+                    table,
+                    name,
+                    &t.dtype,
+                    plan.sample("MINIMUM_VALUES", 5),
+                    false,
+                    false,
+                )?),
+            );
+        }
+        if plan.has("MAXIMUM_VALUES") {
+            c.insert(
+                "maximumValues".into(),
+                Json::Array(top(
+                    table,
+                    name,
+                    &t.dtype,
+                    plan.sample("MAXIMUM_VALUES", 5),
+                    false,
+                    true,
+                )?),
+            );
+        }
+    }
+    if let (Some(lo), Some(hi)) = (min, max) {
+        let k = plan.param("VALUE_DISTRIBUTION", "binNumber", 20.0).max(1.0) as usize;
+        let counts = m.bins(lo, hi, k, |v| v);
         put(
             &mut c,
             "VALUE_DISTRIBUTION",
             "valueDistribution",
-            Json::Array(buckets(min, max, &counts, false, t.dtype.is_integer())),
+            Json::Array(buckets(lo, hi, &counts, false, t.dtype.is_integer())),
         );
     }
-    // No spread (or no rows): nothing is an outlier.
-    let z_count = g2("z_count").or(Some(0.0));
+    let threshold = plan.param("OUTLIER_DETECTION", "threshold", 3.0);
+    let z = |v: f64| match (mean, sd) {
+        (Some(mu), Some(s)) if s > 0.0 => Some((v - mu) / s),
+        _ => None,
+    };
+    let mut outliers: Vec<(f64, f64, u64)> = m
+        .values
+        .iter()
+        .zip(&m.counts)
+        .filter_map(|(v, c)| {
+            z(*v)
+                .filter(|z| z.abs() > threshold)
+                .map(|z| (z.abs(), *v, *c))
+        })
+        .collect();
+    outliers.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.total_cmp(&b.1)));
+    let sample_size = plan.sample("OUTLIER_DETECTION", 50);
+    let sample: Vec<Json> = outliers
+        .iter()
+        .flat_map(|(_, v, c)| std::iter::repeat_n(num(Some(*v)), *c as usize))
+        .take(sample_size)
+        .collect();
     put(
         &mut c,
         "OUTLIER_DETECTION",
         "zScoreOutliersCount",
-        num(z_count),
+        json!(outliers.iter().map(|o| o.2).sum::<u64>()),
     );
     put(
         &mut c,
         "OUTLIER_DETECTION",
         "zScoreOutliersSample",
-        json!(
-            list_f64(two, &key(i, "z_sample"))
-                .into_iter()
-                .map(|v| num(Some(v)))
-                .collect::<Vec<_>>()
-        ),
+        Json::Array(sample),
     );
-    if let Some(mild) = g2("z_mild") {
+    if let Some(mild) = plan
+        .params
+        .get("OUTLIER_DETECTION")
+        .and_then(|p| p.get("mildThreshold"))
+        .and_then(|v| v.parse::<f64>().ok())
+    {
+        let count: u64 = m
+            .values
+            .iter()
+            .zip(&m.counts)
+            .filter(|(v, _)| z(**v).is_some_and(|z| z.abs() > mild && z.abs() <= threshold))
+            .map(|(_, c)| c)
+            .sum();
         put(
             &mut c,
             "OUTLIER_DETECTION",
             "zScoreMildOutliersCount",
-            num(Some(mild)),
+            json!(count),
         );
     }
-    if let (Some(min), Some(max), Some(mean), Some(sd)) =
-        (g1("min"), g1("max"), g1("mean"), g1("sd"))
-        && sd > 0.0
+    if let (Some(lo), Some(hi), Some(mu), Some(s)) = (min, max, mean, sd)
+        && s > 0.0
     {
-        let n = plan
+        let k = plan
             .param("Z_SCORE_DISTRIBUTION", "binNumber", 20.0)
             .max(1.0) as usize;
-        let counts = bucket_counts(two, &key(i, "z_bins"), n);
+        let (zlo, zhi) = ((lo - mu) / s, (hi - mu) / s);
+        let counts = m.bins(zlo, zhi, k, |v| (v - mu) / s);
         put(
             &mut c,
             "Z_SCORE_DISTRIBUTION",
             "zScoreDistribution",
-            Json::Array(buckets(
-                (min - mean) / sd,
-                (max - mean) / sd,
-                &counts,
-                true,
-                false,
-            )),
+            Json::Array(buckets(zlo, zhi, &counts, true, false)),
         );
     }
     put(
         &mut c,
         "MEDIAN_ABSOLUTE_DEVIATION",
         "medianAbsoluteDeviation",
-        num(g2("mad")),
+        num(m.mad()),
     );
-    c
+    Ok(c)
 }
 
 /// `[{bucket: [lo, hi], count}]`, equal-width; the last upper bound is "inf" (and, for

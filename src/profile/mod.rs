@@ -164,7 +164,7 @@ pub fn profile(opts: &ProfileOptions) -> Result<ProfileOutcome> {
             "version": env!("CARGO_PKG_VERSION"),
             "input": {
                 "dataset": prepared.dataset.dataset,
-                "files": prepared.dataset.files,
+                "files": prepared.dataset.files.iter().map(|f| file_identity(f)).collect::<Vec<_>>(),
                 "rows": prepared.rows,
                 "recipe": opts.input.recipe.as_ref().map(|p| p.display().to_string()),
                 "sample": format!("{:?}", opts.sample),
@@ -192,6 +192,19 @@ pub fn profile(opts: &ProfileOptions) -> Result<ProfileOutcome> {
         summary,
         warnings,
     })
+}
+
+/// A file's path, size and modification time, so two profiles show whether they read the
+/// same input.
+fn file_identity(path: &str) -> Json {
+    let meta = std::fs::metadata(path).ok();
+    let modified = meta
+        .as_ref()
+        .and_then(|m| m.modified().ok())
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .and_then(|d| chrono::DateTime::from_timestamp(d.as_secs() as i64, 0))
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+    json!({"path": path, "bytes": meta.map(|m| m.len()), "modified": modified})
 }
 
 fn write(path: &PathBuf, text: &str) -> Result<()> {
