@@ -158,19 +158,7 @@ pub fn column_stat(name: &str, dtype: &DataType, stat: &str, param: Option<f64>)
 pub fn dataset_stat(stat: &str, schema: &Schema) -> Option<Expr> {
     // Rows compare with empty text and null as the same missing value (as
     // DELETE_DUPLICATE_ROWS does).
-    let all: Vec<Expr> = schema
-        .iter()
-        .map(|(n, d)| {
-            if *d == DataType::String {
-                when(col(n.as_str()).eq(lit("")))
-                    .then(lit(NULL).cast(DataType::String))
-                    .otherwise(col(n.as_str()))
-                    .alias(n.as_str())
-            } else {
-                col(n.as_str())
-            }
-        })
-        .collect();
+    let all = crate::recipe::condition::row_keys(schema);
     let duplicates = || match all.is_empty() {
         true => lit(0u32),
         false => as_struct(all.clone()).is_first_distinct().not().sum(),

@@ -43,16 +43,6 @@ fn now_iso() -> String {
         .unwrap_or_default()
 }
 
-fn write_file(path: &PathBuf, text: &str) -> Result<()> {
-    if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            crate::Error::runtime(format!("cannot create '{}': {e}", dir.display()))
-        })?;
-    }
-    std::fs::write(path, text)
-        .map_err(|e| crate::Error::runtime(format!("cannot write '{}': {e}", path.display())))
-}
-
 pub fn check(opts: &CheckOptions) -> Result<CheckOutcome> {
     let started = Instant::now();
     let started_on = now_iso();
@@ -92,7 +82,7 @@ pub fn check(opts: &CheckOptions) -> Result<CheckOutcome> {
     let location = opts.input.dataset.clone();
     let report = report::json(&ruleset, &evaluation, &location, &started_on, &now_iso());
     if let Some(p) = &opts.json {
-        write_file(
+        super::write_text(
             p,
             &format!(
                 "{}\n",
@@ -101,13 +91,13 @@ pub fn check(opts: &CheckOptions) -> Result<CheckOutcome> {
         )?;
     }
     if let Some(p) = &opts.junit {
-        write_file(
+        super::write_text(
             p,
             &report::junit(&ruleset, &evaluation, started.elapsed().as_secs_f64()),
         )?;
     }
     if let Some(p) = &opts.markdown {
-        write_file(p, &report::markdown(&ruleset, &evaluation))?;
+        super::write_text(p, &report::markdown(&ruleset, &evaluation))?;
     }
     Ok(CheckOutcome {
         ruleset,

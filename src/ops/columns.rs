@@ -727,9 +727,7 @@ impl Operation for Sort {
 /// The column as a sort key, with empty text read as missing (decisions.md, "Values").
 fn missing_as_null(name: &str, dtype: Option<&DataType>) -> Expr {
     match dtype {
-        Some(DataType::String) => when(col(name).eq(lit("")))
-            .then(lit(NULL).cast(DataType::String))
-            .otherwise(col(name)),
-        _ => col(name),
+        Some(d) => crate::recipe::condition::empty_as_null(name, d),
+        None => col(name),
     }
 }

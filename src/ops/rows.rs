@@ -129,20 +129,7 @@ impl Operation for DeleteDuplicateRows {
 
     fn apply(&self, lf: LazyFrame, ctx: &mut ApplyCtx) -> OpResult<LazyFrame> {
         // Empty text and null are the same missing value when rows are compared.
-        let keys: Vec<Expr> = ctx
-            .schema
-            .iter()
-            .map(|(name, dtype)| {
-                if *dtype == DataType::String {
-                    when(col(name.as_str()).eq(lit("")))
-                        .then(lit(NULL).cast(DataType::String))
-                        .otherwise(col(name.as_str()))
-                        .alias(name.as_str())
-                } else {
-                    col(name.as_str())
-                }
-            })
-            .collect();
+        let keys = crate::recipe::condition::row_keys(&ctx.schema);
         if keys.is_empty() {
             return Ok(lf);
         }
@@ -182,13 +169,7 @@ impl Operation for RemoveDuplicates {
     fn apply(&self, lf: LazyFrame, ctx: &mut ApplyCtx) -> OpResult<LazyFrame> {
         let dtype = require_column(&ctx.schema, &self.source, "sourceColumn")?;
         // Empty text and null are the same missing value.
-        let key = if dtype == DataType::String {
-            when(col(self.source.as_str()).eq(lit("")))
-                .then(lit(NULL).cast(DataType::String))
-                .otherwise(col(self.source.as_str()))
-        } else {
-            col(self.source.as_str())
-        };
+        let key = crate::recipe::condition::empty_as_null(&self.source, &dtype);
         let remove = ctx.where_conditions(key.is_first_distinct().not());
         Ok(lf.filter(remove.not()))
     }

@@ -22,6 +22,7 @@ use serde_json::{Map, Value as Json, json};
 
 use super::config::{ColumnPlan, Kind, ProfileConfig};
 use crate::error::Result;
+use crate::recipe::condition::row_keys;
 
 /// One profiled column: its name, type, kind and statistics plan.
 pub struct Target {
@@ -442,24 +443,8 @@ pub fn profile(
     Ok((rows, duplicates, out))
 }
 
-/// Every column, with empty text read as null: rows compare with empty text and null as
-/// the same missing value (as DELETE_DUPLICATE_ROWS does).
-fn row_keys(schema: &Schema) -> Vec<Expr> {
-    schema
-        .iter()
-        .map(|(n, d)| {
-            if *d == DataType::String {
-                when(col(n.as_str()).eq(lit("")))
-                    .then(lit(NULL).cast(DataType::String))
-                    .otherwise(col(n.as_str()))
-                    .alias(n.as_str())
-            } else {
-                col(n.as_str())
-            }
-        })
-        .collect()
-}
-
+/// A 64-bit hash of each row; empty text and null hash alike (as DELETE_DUPLICATE_ROWS
+/// compares them).
 fn row_hash(schema: &Schema) -> Expr {
     as_struct(row_keys(schema)).hash(0x5eed, 0xda7a, 0xc00c, 0x0b5e)
 }

@@ -175,7 +175,7 @@ pub fn profile(opts: &ProfileOptions) -> Result<ProfileOutcome> {
     let json = Json::Object(doc);
     let summary = summary(&json);
     if let Some(p) = &opts.output {
-        write(
+        crate::job::write_text(
             p,
             &format!(
                 "{}\n",
@@ -185,7 +185,7 @@ pub fn profile(opts: &ProfileOptions) -> Result<ProfileOutcome> {
     }
     if let Some(p) = &opts.html {
         let title = format!("Profile of {}", prepared.dataset.dataset);
-        write(p, &html::report(&json, &title))?;
+        crate::job::write_text(p, &html::report(&json, &title))?;
     }
     Ok(ProfileOutcome {
         json,
@@ -205,15 +205,6 @@ fn file_identity(path: &str) -> Json {
         .and_then(|d| chrono::DateTime::from_timestamp(d.as_secs() as i64, 0))
         .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
     json!({"path": path, "bytes": meta.map(|m| m.len()), "modified": modified})
-}
-
-fn write(path: &PathBuf, text: &str) -> Result<()> {
-    if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::runtime(format!("cannot create '{}': {e}", dir.display())))?;
-    }
-    std::fs::write(path, text)
-        .map_err(|e| Error::runtime(format!("cannot write '{}': {e}", path.display())))
 }
 
 /// DataBrew's default configuration block, as its profiles carry it.

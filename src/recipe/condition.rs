@@ -353,6 +353,27 @@ pub fn missing(column: &str, dtype: &DataType) -> Expr {
     }
 }
 
+/// The column with empty text read as null, named as the column: one missing value, as
+/// when rows or values are compared for duplicates or sorted.
+pub fn empty_as_null(column: &str, dtype: &DataType) -> Expr {
+    if *dtype == DataType::String {
+        when(col(column).eq(lit("")))
+            .then(lit(NULL).cast(DataType::String))
+            .otherwise(col(column))
+            .alias(column)
+    } else {
+        col(column)
+    }
+}
+
+/// Every column of a schema through [`empty_as_null`]: the keys rows compare by.
+pub fn row_keys(schema: &Schema) -> Vec<Expr> {
+    schema
+        .iter()
+        .map(|(n, d)| empty_as_null(n.as_str(), d))
+        .collect()
+}
+
 /// AND all conditions into one mask, or `None` when the step has none.
 pub fn combine(conditions: &[Condition], schema: &Schema) -> Option<Expr> {
     conditions
