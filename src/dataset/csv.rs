@@ -690,9 +690,11 @@ impl Findings {
             }
         }
         self.rows += 1;
+        // One check for the whole record in the common all-ASCII case.
+        let check_text = !latin1 && !rec.buf.is_ascii();
         for (i, t) in self.types.iter_mut().enumerate().take(rec.len()) {
             let v = rec.field(i);
-            if !latin1 && !v.is_ascii() && std::str::from_utf8(v).is_err() {
+            if check_text && !v.is_ascii() && std::str::from_utf8(v).is_err() {
                 self.repairs.add(RepairKind::InvalidUtf8, rec.line);
                 self.needs_rewrite = true;
             }

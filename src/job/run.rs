@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::dataset::{ReadReport, Resolver};
 use crate::error::{Diagnostic, Error, Result};
-use crate::ops::{ApplyCtx, ROWS};
+use crate::ops::{ApplyCtx, REMOVED, ROWS, Stats};
 use crate::plan::{self, Plan};
 use crate::progress::Progress;
 use crate::recipe;
@@ -182,9 +182,15 @@ pub fn execute(
 
 /// Compute the statistics of step `first` together with those of the following steps that
 /// can share its pass over the data: every step in between keeps all rows and changes no
-/// column a later request reads (row filters end the batch: aggregates behind a filter would
-/// need the filtered columns held in memory). Returns one frame per step, as
+/// column a later request reads. Past one row filter that counts what it removes, a step may
+/// join with statistics over the rows before the filter if it can check from the count that
+/// they are exact (ONE_HOT_ENCODING's levels); otherwise the filter ends the batch (aggregates
+/// behind it would need the filtered columns held in memory). Returns one frame per step, as
 /// [`ApplyCtx::aggregate`] would have.
+/// A step in a statistics batch: its index, its request, and the batched filter (index,
+/// removed-rows statistic) it sits behind, if any.
+type Member<'a> = (usize, Stats, Option<(usize, &'a str)>);
+
 fn batch_statistics(
     plan: &Plan,
     first: usize,
@@ -200,25 +206,38 @@ fn batch_statistics(
     else {
         return Ok(BTreeMap::new());
     };
-    let mut members = vec![(first, request)];
+    let mut members: Vec<Member> = vec![(first, request, None)];
     let mut written: HashSet<String> = HashSet::new();
+    let mut filter: Option<(usize, &str)> = None;
     for j in first + 1..steps.len() {
         let prev = &steps[j - 1];
         let Some(step_input) = planned.get(j - 1) else {
             break;
         };
         if !prev.op.preserves_rows() {
-            break;
+            // Past one batched filter, a step may still join with statistics over the rows
+            // before it (superset statistics), when it can check they are exact.
+            match prev.op.removed_rows() {
+                Some(stat) if filter.is_none() && members.iter().any(|m| m.0 == j - 1) => {
+                    filter = Some((j - 1, stat));
+                }
+                _ => break,
+            }
         }
         match prev.op.writes() {
             Some(w) => written.extend(w),
             None => break,
         }
-        let Some(request) = steps[j]
+        let own = steps[j]
             .op
-            .stats(step_input, condition_of(j, step_input).as_ref())
-        else {
-            continue;
+            .stats(step_input, condition_of(j, step_input).as_ref());
+        let request = match (filter, own) {
+            (_, None) => continue,
+            (None, Some(r)) => r,
+            (Some(_), Some(_)) => match steps[j].op.superset_stats(step_input) {
+                Some(s) if steps[j].conditions.is_empty() => s,
+                _ => break,
+            },
         };
         let reads = request
             .reads
@@ -228,21 +247,31 @@ fn batch_statistics(
         if !reads.all(|r| input.contains(r) && !written.contains(r)) {
             break;
         }
-        members.push((j, request));
+        members.push((j, request, filter));
     }
     if members.len() < 2 {
         return Ok(BTreeMap::new());
     }
     let mut exprs = vec![len().cast(DataType::UInt64).alias(ROWS)];
-    for (j, request) in &members {
+    for (j, request, _) in &members {
         for (name, e) in &request.exprs {
             exprs.push(e.clone().alias(format!("{j}:{name}")));
         }
     }
     let df = crate::ops::collect_streaming(lf.clone().select(exprs))?;
     let mut out = BTreeMap::new();
-    for (j, request) in members {
+    for (j, request, behind) in members {
         let mut columns = vec![df.column(ROWS)?.clone()];
+        if let Some((f, stat)) = behind {
+            // The step's own rows are those the filter kept.
+            let removed = df
+                .column(&format!("{f}:{stat}"))?
+                .cast(&DataType::UInt64)?
+                .take_materialized_series();
+            let all = df.column(ROWS)?.as_materialized_series().clone();
+            columns[0] = (&all - &removed)?.with_name(ROWS.into()).into();
+            columns.push(removed.with_name(REMOVED.into()).into());
+        }
         for (name, _) in &request.exprs {
             columns.push(
                 df.column(&format!("{j}:{name}"))?

@@ -3,7 +3,7 @@
 use polars::prelude::*;
 
 use super::{
-    ApplyCtx, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, Stats, p,
+    ApplyCtx, Conditions, OpError, OpResult, OpSpec, Operation, REMOVED, SchemaCtx, Stats, p,
     require_column, require_new_column, schema_insert_after, select_insert_after,
 };
 use crate::recipe::condition::missing;
@@ -317,7 +317,27 @@ impl Operation for OneHot {
     fn apply(&self, lf: LazyFrame, ctx: &mut ApplyCtx) -> OpResult<LazyFrame> {
         let src = self.source.as_str();
         let dtype = require_column(&ctx.schema, src, "sourceColumn")?;
-        let df = ctx.aggregate(&lf, self.request(&dtype))?;
+        let superset = ctx
+            .prefetched
+            .as_ref()
+            .is_some_and(|df| df.column(REMOVED).is_ok());
+        let known = superset
+            .then(|| ctx.prefetched.take())
+            .flatten()
+            .and_then(|df| {
+                // Levels of the rows before a filter are exactly this step's levels when even
+                // the rarest level has more rows than the filter removed.
+                let fewest = super::scalar_u64(&df, "fewest")?;
+                let removed = super::scalar_u64(&df, REMOVED)?;
+                (fewest > removed).then_some(df)
+            });
+        let df = match known {
+            Some(df) => {
+                ctx.rows_in = super::scalar_u64(&df, super::ROWS);
+                df
+            }
+            None => ctx.aggregate(&lf, self.request(&dtype))?,
+        };
         let values = df
             .column("values")?
             .list()?
@@ -350,6 +370,21 @@ impl Operation for OneHot {
     fn stats(&self, input: &Schema, _: Option<&Expr>) -> Option<Stats> {
         let dtype = super::column_type(input, &self.source)?;
         Some(self.request(&dtype))
+    }
+
+    /// The levels before a filter, and the row count of the rarest value (missing values
+    /// count as a value here, which only makes the check stricter).
+    fn superset_stats(&self, input: &Schema) -> Option<Stats> {
+        let dtype = super::column_type(input, &self.source)?;
+        let mut stats = self.request(&dtype);
+        stats.exprs.push((
+            "fewest",
+            col(self.source.as_str())
+                .unique_counts()
+                .min()
+                .cast(DataType::UInt64),
+        ));
+        Some(stats)
     }
 
     /// Only new columns, which no earlier input had.

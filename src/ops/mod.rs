@@ -118,7 +118,21 @@ pub trait Operation: Send + Sync {
     fn writes(&self) -> Option<Vec<String>> {
         None
     }
+    /// For a row filter: the name of the statistic (in its own [`Stats`]) that counts the rows
+    /// it removes.
+    fn removed_rows(&self) -> Option<&'static str> {
+        None
+    }
+    /// Statistics over a superset of this step's rows — the rows before an earlier filter —
+    /// from which `apply` can still decide exactly when the filter removed few rows. The
+    /// executor adds the removed count as [`REMOVED`].
+    fn superset_stats(&self, _input: &Schema) -> Option<Stats> {
+        None
+    }
 }
+
+/// In a superset statistics frame: how many rows the filter in between removed.
+pub const REMOVED: &str = "__datacook_removed";
 
 /// Named one-row aggregates a step needs, and the input columns they read.
 pub struct Stats {

@@ -511,6 +511,10 @@ impl Operation for OutlierStep {
         Some(self.request(condition))
     }
 
+    fn removed_rows(&self) -> Option<&'static str> {
+        matches!(self.action, Action::DeleteRows).then_some("outliers")
+    }
+
     fn writes(&self) -> Option<Vec<String>> {
         Some(match &self.action {
             Action::DeleteRows => vec![],

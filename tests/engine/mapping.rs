@@ -1015,3 +1015,54 @@ fn one_hot_encoding_columns_can_feed_steps_whose_outputs_are_used_later() {
     .unwrap();
     assert_frame_eq(&out, &expected);
 }
+
+/// ONE_HOT_ENCODING after REMOVE_OUTLIERS shares the outlier step's pass over the data, taking
+/// the levels from the rows before the filter only when no level can have lost all its rows.
+/// Here level 9 appears only on the outlier row: it must not get a column.
+#[test]
+fn one_hot_after_an_outlier_filter_drops_a_level_the_filter_emptied() {
+    let mut x: Vec<f64> = (0..40).map(|i| (i % 5) as f64).collect();
+    let mut level: Vec<i64> = (0..40).map(|i| (i % 2) as i64).collect();
+    x.push(1000.0);
+    level.push(9);
+    let df = df!("x" => x, "level" => level).unwrap();
+    let (out, reports) = run_report(
+        r#"
+  - operation: FILL_WITH_AVERAGE
+    parameters: {sourceColumn: x}
+  - operation: REMOVE_OUTLIERS
+    parameters: {sourceColumn: x, outlierStrategy: Z_SCORE, threshold: 3}
+  - operation: ONE_HOT_ENCODING
+    parameters: {sourceColumn: level}
+"#,
+        df,
+    );
+    assert_eq!(reports[1].stats["outliers"], 1);
+    assert_eq!(out.height(), 40);
+    let names: Vec<&str> = out.get_column_names().iter().map(|n| n.as_str()).collect();
+    assert_eq!(names, ["x", "level", "level_0", "level_1"]);
+    assert_eq!(reports[2].rows_in, Some(40));
+}
+
+/// The same recipe where every level keeps rows: the levels come from the shared pass and
+/// match a run of the encoding on its own.
+#[test]
+fn one_hot_after_an_outlier_filter_keeps_levels_that_survive() {
+    let mut x: Vec<f64> = (0..40).map(|i| (i % 5) as f64).collect();
+    let mut level: Vec<i64> = (0..40).map(|i| (i % 3) as i64).collect();
+    x.push(1000.0);
+    level.push(2);
+    let df = df!("x" => x, "level" => level).unwrap();
+    let steps = r#"
+  - operation: REMOVE_OUTLIERS
+    parameters: {sourceColumn: x, outlierStrategy: Z_SCORE, threshold: 3}
+  - operation: ONE_HOT_ENCODING
+    parameters: {sourceColumn: level}
+"#;
+    let (out, reports) = run_report(steps, df.clone());
+    let names: Vec<&str> = out.get_column_names().iter().map(|n| n.as_str()).collect();
+    assert_eq!(names, ["x", "level", "level_0", "level_1", "level_2"]);
+    assert_eq!(reports[1].rows_in, Some(40));
+    let level_2: i32 = out.column("level_2").unwrap().i32().unwrap().sum().unwrap();
+    assert_eq!(level_2, 13);
+}
