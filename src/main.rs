@@ -344,7 +344,7 @@ fn validate(
     json: bool,
     datasets: DatasetArgs,
 ) -> anyhow::Result<ExitCode> {
-    let result = (|| -> Result<(usize, Vec<Diagnostic>, Option<usize>), Error> {
+    let result = (|| -> Result<(usize, Vec<Diagnostic>, Option<String>), Error> {
         let (plan, mut warnings) = load_plan(&recipe)?;
         let mut columns = None;
         if let Some(d) = dataset {
@@ -353,7 +353,8 @@ fn validate(
             warnings.extend(def.warnings.iter().cloned());
             let schema = def.peek_schema()?;
             let schemas = plan.check(&schema, &catalogue).map_err(Error::Invalid)?;
-            columns = Some(schemas.last().map_or(schema.len(), |s| s.len()));
+            let output = schemas.last().unwrap_or(&schema);
+            columns = Some(describe_columns(output));
         }
         Ok((plan.steps.len(), warnings, columns))
     })();
@@ -369,7 +370,7 @@ fn validate(
             } else {
                 print_warnings(&warnings);
                 match columns {
-                    Some(c) => println!("ok: {steps} steps, {c} output columns"),
+                    Some(c) => println!("ok: {steps} steps, {c}"),
                     None => println!("ok: {steps} steps"),
                 }
             }
@@ -388,6 +389,24 @@ fn validate(
                 Err(e.into())
             }
         }
+    }
+}
+
+/// "12 output columns", plus the columns only the data can tell (ONE_HOT_ENCODING's).
+fn describe_columns(schema: &polars::prelude::Schema) -> String {
+    let suffix = datacook::ops::mapping::DYNAMIC_SUFFIX;
+    let dynamic: Vec<String> = schema
+        .iter_names()
+        .filter_map(|n| n.strip_suffix(suffix).map(|p| format!("{p}*")))
+        .collect();
+    let known = schema.len() - dynamic.len();
+    if dynamic.is_empty() {
+        format!("{known} output columns")
+    } else {
+        format!(
+            "{known} output columns plus {} (one per value, known once the data is read)",
+            dynamic.join(", ")
+        )
     }
 }
 

@@ -179,12 +179,12 @@ fn validate_accepts_both_walkthrough_recipes() {
         (
             "recipes/student-performance.json",
             "datasets/students.yaml",
-            "ok: 5 steps",
+            "ok: 5 steps, 11 output columns plus health_* (one per value, known once the data is read)",
         ),
         (
             "recipes/student-performance.yaml",
             "datasets/students.yaml",
-            "ok: 5 steps",
+            "ok: 5 steps, 11 output columns plus health_* (one per value, known once the data is read)",
         ),
         (
             "recipes/patients-data-quality.json",
