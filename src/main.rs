@@ -207,6 +207,8 @@ fn main() -> ExitCode {
                     eprintln!("{err}");
                     err.exit_code()
                 }
+                // The reader went away (`datacook ops | head`): stop quietly, as Unix tools do.
+                None if is_broken_pipe(&e) => 0,
                 None => {
                     eprintln!("error: {e:#}");
                     3
@@ -215,6 +217,13 @@ fn main() -> ExitCode {
             ExitCode::from(code as u8)
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn print_warnings(warnings: &[Diagnostic]) {

@@ -3,7 +3,7 @@
 //! Every problem becomes a [`Diagnostic`] naming the step, the operation and file:line:col;
 //! all problems are collected, not just the first.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use polars::prelude::Schema;
 
@@ -207,6 +207,7 @@ impl Plan {
         let mut schema = input.clone();
         let mut out = Vec::new();
         let mut diags = Vec::new();
+        let mut removed_by: HashMap<String, &Step> = HashMap::new();
         for step in &self.steps {
             let mut ok = true;
             for (c, loc) in step.conditions.iter().zip(&step.condition_locations) {
@@ -221,9 +222,14 @@ impl Plan {
                 }
             }
             match step.op.schema(&schema, &ctx) {
-                Ok(s) if ok => schema = s,
+                Ok(s) if ok => {
+                    for gone in schema.iter_names().filter(|n| !s.contains(n)) {
+                        removed_by.insert(gone.to_string(), step);
+                    }
+                    schema = s;
+                }
                 Ok(_) => {}
-                Err(e) => diags.push(step.diagnostic(&e)),
+                Err(e) => diags.push(step.diagnostic(&explain_removal(e, &removed_by))),
             }
             out.push(schema.clone());
         }
@@ -233,4 +239,25 @@ impl Plan {
             Err(diags)
         }
     }
+}
+
+/// A column an earlier step removed or renamed is not a typo: say which step did it.
+fn explain_removal(mut e: OpError, removed_by: &HashMap<String, &Step>) -> OpError {
+    if let Some(step) = e.missing_column.as_ref().and_then(|c| removed_by.get(c)) {
+        let fix = if step.spec.name == "RENAME" {
+            "refer to it by its new name, or move this step before that one"
+        } else {
+            "move this step before that one"
+        };
+        let verb = if step.spec.name == "RENAME" {
+            "renamed"
+        } else {
+            "removed"
+        };
+        e.help = Some(format!(
+            "step {} ({}) {verb} it; {fix}",
+            step.number, step.spec.name
+        ));
+    }
+    e
 }

@@ -216,6 +216,7 @@ impl Join {
             require_column(left, l, "joinKeys")?;
             require_column(right, r, "joinKeys").map_err(|e| OpError {
                 message: format!("{} in the second dataset", e.message),
+                missing_column: None,
                 ..e
             })?;
         }
@@ -233,6 +234,7 @@ impl Join {
                 for c in cols {
                     require_column(right, c, "rightColumns").map_err(|e| OpError {
                         message: format!("{} in the second dataset", e.message),
+                        missing_column: None,
                         ..e
                     })?;
                 }
@@ -516,6 +518,11 @@ impl Union {
                         e.message.clone()
                     } else {
                         format!("{} in dataset '{}'", e.message, self.datasets[i - 1])
+                    },
+                    missing_column: if i == 0 {
+                        e.missing_column.clone()
+                    } else {
+                        None
                     },
                     ..e
                 })?;

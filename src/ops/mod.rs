@@ -62,6 +62,8 @@ pub struct OpError {
     pub help: Option<String>,
     /// The data made the step impossible (e.g. too many distinct values), not the recipe text.
     pub runtime: bool,
+    /// The step's input lacks this column, so the planner can say which earlier step removed it.
+    pub missing_column: Option<String>,
 }
 
 impl OpError {
@@ -71,6 +73,7 @@ impl OpError {
             param: None,
             help: None,
             runtime: false,
+            missing_column: None,
         }
     }
 
@@ -276,6 +279,7 @@ pub fn require_column(schema: &Schema, name: &str, param: &'static str) -> OpRes
         None => {
             let mut e = OpError::new(format!("column '{name}' not found")).param(param);
             e.help = column_help(schema, name);
+            e.missing_column = Some(name.to_string());
             Err(e)
         }
     }

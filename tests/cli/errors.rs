@@ -246,3 +246,19 @@ fn a_failed_run_leaves_the_previous_output_untouched() {
     );
     assert_eq!(files_in(dir.path()), ["bad.yaml", "many.yaml", "out.csv"]);
 }
+
+/// Regression: `datacook ops | head` printed "error: Broken pipe" and exited 3.
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_datacook"))
+        .args(["ops", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}

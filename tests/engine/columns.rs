@@ -253,8 +253,14 @@ fn delete_error_names_the_step_it_happens_in() {
 "#,
         abcd(),
     );
-    assert_mentions(&text, &["step 2 (DELETE)", "column 'b' not found"]);
-    assert!(!text.contains("step 1"), "{text}");
+    assert_mentions(
+        &text,
+        &[
+            "in step 2 (DELETE): column 'b' not found",
+            "help: step 1 (DELETE) removed it",
+        ],
+    );
+    assert!(!text.contains("in step 1"), "{text}");
 }
 
 #[test]
@@ -2043,6 +2049,52 @@ fn databrew_json_recipe_errors_name_the_step_and_operation() {
             "step 2 (CHANGE_DATA_TYPE)",
             "column 'bb' not found",
             "help: did you mean 'b'?",
+        ],
+    );
+}
+
+#[test]
+fn a_column_deleted_by_an_earlier_step_names_that_step() {
+    let text = error_text(
+        r#"
+  - operation: DELETE
+    parameters: {sourceColumns: '["age"]'}
+  - operation: SORT
+    parameters:
+      expressions: '[{"sourceColumn": "age"}]'
+"#,
+        people(),
+    );
+    assert_mentions(
+        &text,
+        &[
+            "step 2 (SORT)",
+            "column 'age' not found",
+            "help: step 1 (DELETE) removed it; move this step before that one",
+        ],
+    );
+    assert!(!text.contains("did you mean"), "{text}");
+}
+
+#[test]
+fn a_column_renamed_by_an_earlier_step_points_at_its_new_name() {
+    let text = error_text(
+        r#"
+  - operation: MOVE_TO_END
+    parameters: {sourceColumn: name}
+  - operation: RENAME
+    parameters: {sourceColumn: name, targetColumn: full_name}
+  - operation: FILL_WITH_EMPTY
+    parameters: {sourceColumn: name}
+"#,
+        people(),
+    );
+    assert_mentions(
+        &text,
+        &[
+            "step 3 (FILL_WITH_EMPTY)",
+            "column 'name' not found",
+            "help: step 2 (RENAME) renamed it; refer to it by its new name",
         ],
     );
 }
