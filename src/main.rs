@@ -360,8 +360,10 @@ fn validate(
             let catalogue = Catalogue::new(datasets.datasets_dir, datasets.with, false);
             let def = catalogue.main_dataset(&d)?;
             warnings.extend(def.warnings.iter().cloned());
-            let schema = def.peek_schema()?;
-            let schemas = plan.check(&schema, &catalogue).map_err(Error::Invalid)?;
+            let (schema, notes) = def.peek_schema()?;
+            let schemas = plan
+                .check_explained(&schema, &catalogue, &notes)
+                .map_err(Error::Invalid)?;
             let output = schemas.last().unwrap_or(&schema);
             columns = Some(describe_columns(output));
         }

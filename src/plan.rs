@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use polars::prelude::Schema;
 
-use crate::dataset::Resolver;
+use crate::dataset::{ColumnNotes, Resolver};
 use crate::error::{Diagnostic, Location, did_you_mean};
-use crate::ops::{self, Conditions, OpError, OpSpec, Operation, SchemaCtx};
+use crate::ops::{self, ColumnIssue, Conditions, OpError, OpSpec, Operation, SchemaCtx};
 use crate::recipe::condition::{self, Condition};
 use crate::recipe::node::Pos;
 use crate::recipe::params::{Param, Params, parse_value};
@@ -203,6 +203,17 @@ impl Plan {
         input: &Schema,
         datasets: &dyn Resolver,
     ) -> Result<Vec<Schema>, Vec<Diagnostic>> {
+        self.check_explained(input, datasets, &ColumnNotes::new())
+    }
+
+    /// [`Plan::check`], with the dataset's notes on why columns were read as text, so an
+    /// error about a text column can point at the value that made it text.
+    pub fn check_explained(
+        &self,
+        input: &Schema,
+        datasets: &dyn Resolver,
+        notes: &ColumnNotes,
+    ) -> Result<Vec<Schema>, Vec<Diagnostic>> {
         let ctx = SchemaCtx { datasets };
         let mut schema = input.clone();
         let mut out = Vec::new();
@@ -229,7 +240,11 @@ impl Plan {
                     schema = s;
                 }
                 Ok(_) => {}
-                Err(e) => diags.push(step.diagnostic(&explain_removal(e, &removed_by))),
+                Err(e) => {
+                    let e = explain_removal(e, &removed_by);
+                    let e = explain_text(e, notes, &removed_by);
+                    diags.push(step.diagnostic(&e));
+                }
             }
             out.push(schema.clone());
         }
@@ -243,7 +258,11 @@ impl Plan {
 
 /// A column an earlier step removed or renamed is not a typo: say which step did it.
 fn explain_removal(mut e: OpError, removed_by: &HashMap<String, &Step>) -> OpError {
-    if let Some(step) = e.missing_column.as_ref().and_then(|c| removed_by.get(c)) {
+    let missing = match &e.column {
+        Some(ColumnIssue::Missing(c)) => removed_by.get(c),
+        _ => None,
+    };
+    if let Some(step) = missing {
         let fix = if step.spec.name == "RENAME" {
             "refer to it by its new name, or move this step before that one"
         } else {
@@ -257,6 +276,29 @@ fn explain_removal(mut e: OpError, removed_by: &HashMap<String, &Step>) -> OpErr
         e.help = Some(format!(
             "step {} ({}) {verb} it; {fix}",
             step.number, step.spec.name
+        ));
+    }
+    e
+}
+
+/// A numeric step on a column that came in as text: show the value that made it text.
+fn explain_text(
+    mut e: OpError,
+    notes: &ColumnNotes,
+    removed_by: &HashMap<String, &Step>,
+) -> OpError {
+    let Some(ColumnIssue::NotNumeric(c)) = &e.column else {
+        return e;
+    };
+    // A column removed and re-created since the input is not the one the note is about.
+    if removed_by.contains_key(c) {
+        return e;
+    }
+    if let Some(why) = notes.get(c) {
+        e.help = Some(format!(
+            "'{c}' was read as text because {why}; fix that value, or read the column as \
+             numbers with `types: {{{c}: double}}` in the dataset file (values that are not \
+             numbers become null), or convert it first with CHANGE_DATA_TYPE"
         ));
     }
     e

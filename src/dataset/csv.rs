@@ -164,6 +164,8 @@ impl Repairs {
 pub struct Inspection {
     pub headers: Vec<String>,
     pub types: Vec<ColType>,
+    /// For each text column that also holds numbers: the first value that is not one.
+    pub text_evidence: Vec<Option<TextEvidence>>,
     pub rows: u64,
     pub repairs: Repairs,
     /// Polars cannot read the file as it is; it must be rewritten first.
@@ -576,6 +578,17 @@ fn classify(v: &[u8]) -> ColType {
     ColType::Float
 }
 
+/// The offending value, shortened for a message.
+fn evidence(v: &[u8], line: u64, latin1: bool) -> TextEvidence {
+    const MAX_CHARS: usize = 40;
+    let text = decode(v, latin1).0;
+    let value = match text.char_indices().nth(MAX_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    };
+    TextEvidence { line, value }
+}
+
 fn decode(bytes: &[u8], latin1: bool) -> (String, bool) {
     if !latin1 && let Ok(s) = std::str::from_utf8(bytes) {
         return (s.to_string(), false);
@@ -630,11 +643,31 @@ pub fn inspect(path: &Path, opts: &CsvOptions) -> Result<Inspection, CsvError> {
     )))
 }
 
+/// Why a column that holds numbers was read as text: the first value that is not a number
+/// (or, once numbers were seen, a value that conflicts with them), and its line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextEvidence {
+    pub line: u64,
+    pub value: String,
+}
+
+/// How many values of a column already typed text are still classified, to learn whether it
+/// holds numbers too (when its first value was the odd one out).
+const NUMBER_PROBES: u32 = 100;
+
 /// What the rows of one range of the file showed. Ranges merge in file order.
 #[derive(Debug, Default)]
 struct Findings {
     headers: Option<Vec<String>>,
     types: Vec<ColType>,
+    /// Per column: how many values were numbers, and how many were not (the latter counted
+    /// only until NUMBER_PROBES values after the column became text).
+    numbers: Vec<u64>,
+    others: Vec<u64>,
+    /// Per column: classifications left after it became text.
+    probes: Vec<u32>,
+    /// Per column: the value that made it text.
+    first_text: Vec<Option<TextEvidence>>,
     rows: u64,
     repairs: Repairs,
     needs_rewrite: bool,
@@ -642,10 +675,17 @@ struct Findings {
 
 impl Findings {
     fn new(width: Option<usize>) -> Self {
-        Findings {
-            types: vec![ColType::Empty; width.unwrap_or(0)],
-            ..Findings::default()
-        }
+        let mut f = Findings::default();
+        f.set_width(width.unwrap_or(0));
+        f
+    }
+
+    fn set_width(&mut self, width: usize) {
+        self.types = vec![ColType::Empty; width];
+        self.numbers = vec![0; width];
+        self.others = vec![0; width];
+        self.probes = vec![NUMBER_PROBES; width];
+        self.first_text = vec![None; width];
     }
 
     /// Take one record. `expected` is the header width when this range has no header.
@@ -692,17 +732,39 @@ impl Findings {
         self.rows += 1;
         // One check for the whole record in the common all-ASCII case.
         let check_text = !latin1 && !rec.buf.is_ascii();
-        for (i, t) in self.types.iter_mut().enumerate().take(rec.len()) {
+        for i in 0..rec.len().min(self.types.len()) {
             let v = rec.field(i);
             if check_text && !v.is_ascii() && std::str::from_utf8(v).is_err() {
                 self.repairs.add(RepairKind::InvalidUtf8, rec.line);
                 self.needs_rewrite = true;
             }
-            if *t != ColType::Text {
-                *t = t.merge(classify(v));
-            }
+            self.classify_field(i, v, rec.line, latin1);
         }
         Ok(())
+    }
+
+    fn classify_field(&mut self, i: usize, v: &[u8], line: u64, latin1: bool) {
+        let t = self.types[i];
+        if t != ColType::Text {
+            let c = classify(v);
+            self.count(i, c);
+            let merged = t.merge(c);
+            if merged == ColType::Text {
+                self.first_text[i] = Some(evidence(v, line, latin1));
+            }
+            self.types[i] = merged;
+        } else if self.probes[i] > 0 {
+            self.probes[i] -= 1;
+            self.count(i, classify(v));
+        }
+    }
+
+    fn count(&mut self, i: usize, c: ColType) {
+        match c {
+            ColType::Integer | ColType::Float => self.numbers[i] += 1,
+            ColType::Empty => {}
+            ColType::Boolean | ColType::Text => self.others[i] += 1,
+        }
     }
 
     fn header(&mut self, rec: &Record, opts: &CsvOptions, latin1: bool) {
@@ -723,7 +785,7 @@ impl Findings {
         } else {
             (1..=rec.len()).map(|i| format!("Column_{i}")).collect()
         };
-        self.types = vec![ColType::Empty; names.len()];
+        self.set_width(names.len());
         self.headers = Some(names);
     }
 
@@ -748,6 +810,20 @@ impl Findings {
         for (t, u) in self.types.iter_mut().zip(next.types) {
             *t = t.merge(u);
         }
+        for (n, m) in self.numbers.iter_mut().zip(next.numbers) {
+            *n += m;
+        }
+        for (n, m) in self.others.iter_mut().zip(next.others) {
+            *n += m;
+        }
+        for (e, f) in self.first_text.iter_mut().zip(next.first_text) {
+            if e.is_none() {
+                *e = f.map(|f| TextEvidence {
+                    line: f.line + line_offset,
+                    ..f
+                });
+            }
+        }
         for (kind, stat) in next.repairs.0 {
             let mine = self.repairs.0.entry(kind).or_default();
             mine.count += stat.count;
@@ -770,9 +846,15 @@ impl Findings {
             });
         }
         let headers = self.headers.ok_or(CsvError::Empty)?;
+        // Evidence only for columns mostly made of numbers (among the values classified).
+        let text_evidence = (self.first_text.into_iter().zip(&self.types))
+            .zip(self.numbers.iter().zip(&self.others))
+            .map(|((e, t), (n, o))| e.filter(|_| *t == ColType::Text && n > o))
+            .collect();
         Ok(Inspection {
             headers,
             types: self.types,
+            text_evidence,
             rows: self.rows,
             repairs: self.repairs,
             needs_rewrite: self.needs_rewrite || opts.encoding == Encoding::Latin1,
@@ -1085,9 +1167,69 @@ mod tests {
                 .unwrap();
             assert_eq!(par.headers, one.headers);
             assert_eq!(par.types, one.types);
+            assert_eq!(par.text_evidence, one.text_evidence);
             assert_eq!(par.rows, one.rows);
             assert_eq!(par.repairs, one.repairs, "{threads} threads");
             assert_eq!(par.needs_rewrite, one.needs_rewrite);
+        }
+    }
+
+    fn evidence_of(text: &str) -> Vec<Option<(u64, String)>> {
+        let ins = inspect_text(text.as_bytes(), &CsvOptions::default()).unwrap();
+        ins.text_evidence
+            .into_iter()
+            .map(|e| e.map(|e| (e.line, e.value)))
+            .collect()
+    }
+
+    #[test]
+    fn a_number_column_read_as_text_keeps_the_value_that_made_it_text() {
+        // 'code' holds a number too, but mostly text: it is a text column, nothing to explain.
+        let ev = evidence_of("age,name,code\n17,ann,A1\n1 7,bob,B2\n18,cat,7\n");
+        assert_eq!(ev, vec![Some((3, "1 7".into())), None, None]);
+    }
+
+    #[test]
+    fn the_odd_value_may_come_before_the_numbers() {
+        let ev = evidence_of("score\nN/A\n\"\"\n1.5\n2\n");
+        assert_eq!(ev, vec![Some((2, "N/A".into()))]);
+    }
+
+    #[test]
+    fn a_conflicting_boolean_is_the_evidence_too() {
+        let ev = evidence_of("flag\n1\n2\ntrue\n");
+        assert_eq!(ev, vec![Some((4, "true".into()))]);
+    }
+
+    #[test]
+    fn long_odd_values_are_shortened() {
+        let long = "x".repeat(60);
+        let ev = evidence_of(&format!("n\n1\n2\n{long}\n"));
+        assert_eq!(ev, vec![Some((4, format!("{}…", "x".repeat(40))))]);
+    }
+
+    #[test]
+    fn parallel_ranges_report_the_first_odd_value_with_its_file_line() {
+        let mut text = String::from("id,amount\n");
+        for i in 0..300 {
+            let amount = if i == 250 || i == 280 {
+                format!("{i}?")
+            } else {
+                i.to_string()
+            };
+            text.push_str(&format!("{i},{amount}\n"));
+        }
+        let f = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(f.path(), &text).unwrap();
+        let opts = CsvOptions::default();
+        for threads in [1, 2, 4] {
+            let ins = match inspect_in_ranges(f.path(), &opts, threads, 0).unwrap() {
+                Some(ins) => ins,
+                None => inspect(f.path(), &opts).unwrap(),
+            };
+            let amount = ins.text_evidence[1].clone().unwrap();
+            assert_eq!((amount.line, amount.value.as_str()), (252, "250?"));
+            assert_eq!(ins.text_evidence[0], None);
         }
     }
 

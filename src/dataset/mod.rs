@@ -333,15 +333,18 @@ impl DatasetDef {
         })
     }
 
-    /// The schema, from the header and the first rows only (for `validate`).
-    pub fn peek_schema(&self) -> Result<Schema> {
+    /// The schema, from the header and the first rows only (for `validate`), with the notes
+    /// on columns read as text.
+    pub fn peek_schema(&self) -> Result<(Schema, ColumnNotes)> {
         match self.format {
             Format::Csv => {
                 let ins = csv::peek_schema(&self.files[0], &self.csv, 1000)
                     .map_err(|e| self.csv_error(&self.files[0], e))?;
-                Ok(self.csv_schema(&ins.headers, &ins.types).0)
+                let evidence = describe_evidence(&ins, None);
+                let (schema, columns) = self.csv_schema(&ins.headers, &ins.types, &evidence);
+                Ok((schema, column_notes(&columns)))
             }
-            _ => Ok(self.load()?.schema),
+            _ => Ok((self.load()?.schema, ColumnNotes::new())),
         }
     }
 
@@ -365,10 +368,15 @@ impl DatasetDef {
 
     /// Polars schema for a CSV: inferred types, with pinned columns read as text (they are
     /// converted in the plan, so a bad value becomes null instead of failing the read).
-    fn csv_schema(&self, headers: &[String], types: &[ColType]) -> (Schema, Vec<ColumnType>) {
+    fn csv_schema(
+        &self,
+        headers: &[String],
+        types: &[ColType],
+        evidence: &[Option<String>],
+    ) -> (Schema, Vec<ColumnType>) {
         let mut schema = Schema::with_capacity(headers.len());
         let mut described = Vec::new();
-        for (h, t) in headers.iter().zip(types) {
+        for ((h, t), why_text) in headers.iter().zip(types).zip(evidence) {
             let pinned = self
                 .types
                 .iter()
@@ -392,6 +400,7 @@ impl DatasetDef {
                 } else {
                     "inferred"
                 },
+                note: why_text.clone().filter(|_| dtype == DataType::String),
             });
             schema.with_column(h.as_str().into(), dtype);
         }
@@ -471,6 +480,7 @@ impl DatasetDef {
                     column: n.to_string(),
                     dtype: d.to_string(),
                     source: "file",
+                    note: None,
                 })
                 .collect();
         }
@@ -528,7 +538,16 @@ impl DatasetDef {
             }
             rows += ins.rows;
         }
-        let (schema, described) = self.csv_schema(&headers, &types);
+        let mut evidence = vec![None; headers.len()];
+        for (f, ins) in self.files.iter().zip(&inspections) {
+            let file = (self.files.len() > 1).then_some(f.as_path());
+            for (e, found) in evidence.iter_mut().zip(describe_evidence(ins, file)) {
+                if e.is_none() {
+                    *e = found;
+                }
+            }
+        }
+        let (schema, described) = self.csv_schema(&headers, &types, &evidence);
         report.columns = described;
         report.rows = Some(rows);
         let schema = Arc::new(schema);
@@ -597,6 +616,20 @@ impl DatasetDef {
         }
         Ok(lf.with_columns(exprs))
     }
+}
+
+/// "line 41 holds '1 7'" per column (naming the file when the dataset has several).
+fn describe_evidence(ins: &csv::Inspection, file: Option<&Path>) -> Vec<Option<String>> {
+    ins.text_evidence
+        .iter()
+        .map(|e| {
+            let e = e.as_ref()?;
+            Some(match file {
+                Some(f) => format!("line {} of {} holds '{}'", e.line, f.display(), e.value),
+                None => format!("line {} holds '{}'", e.line, e.value),
+            })
+        })
+        .collect()
 }
 
 fn pin_dtype(t: &str) -> DataType {
@@ -695,6 +728,19 @@ pub struct ColumnType {
     pub dtype: String,
     /// inferred, pinned, or file (typed formats).
     pub source: &'static str,
+    /// Why a column holding numbers was read as text ("line 41 holds '1 7'").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Column name → why it was read as text although it holds numbers.
+pub type ColumnNotes = BTreeMap<String, String>;
+
+pub fn column_notes(columns: &[ColumnType]) -> ColumnNotes {
+    columns
+        .iter()
+        .filter_map(|c| Some((c.column.clone(), c.note.clone()?)))
+        .collect()
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -894,7 +940,7 @@ impl Resolver for Catalogue {
     fn schema(&self, d: &DatasetRef) -> std::result::Result<Schema, ResolveError> {
         if !self.full {
             let def = self.definition(d)?;
-            return def.peek_schema().map_err(|e| ResolveError {
+            return def.peek_schema().map(|(s, _)| s).map_err(|e| ResolveError {
                 message: format!("cannot read dataset '{d}': {e}"),
                 help: None,
             });

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use polars::prelude::*;
 
 use super::run::{StepReport, execute, load_plan};
-use crate::dataset::{Catalogue, Loaded, ReadReport};
+use crate::dataset::{Catalogue, Loaded, ReadReport, column_notes};
 use crate::error::{Diagnostic, Error, Result};
 use crate::progress::Progress;
 
@@ -60,7 +60,11 @@ pub fn prepare(input: &Input, progress: &Progress) -> Result<Prepared> {
         Some((plan, plan_warnings)) => {
             warnings.extend(plan_warnings);
             let planned = plan
-                .check(&loaded.schema, &catalogue)
+                .check_explained(
+                    &loaded.schema,
+                    &catalogue,
+                    &column_notes(&loaded.report.columns),
+                )
                 .map_err(Error::Invalid)?;
             let executed = execute(
                 &plan,

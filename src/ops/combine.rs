@@ -216,7 +216,7 @@ impl Join {
             require_column(left, l, "joinKeys")?;
             require_column(right, r, "joinKeys").map_err(|e| OpError {
                 message: format!("{} in the second dataset", e.message),
-                missing_column: None,
+                column: None,
                 ..e
             })?;
         }
@@ -234,7 +234,7 @@ impl Join {
                 for c in cols {
                     require_column(right, c, "rightColumns").map_err(|e| OpError {
                         message: format!("{} in the second dataset", e.message),
-                        missing_column: None,
+                        column: None,
                         ..e
                     })?;
                 }
@@ -519,11 +519,7 @@ impl Union {
                     } else {
                         format!("{} in dataset '{}'", e.message, self.datasets[i - 1])
                     },
-                    missing_column: if i == 0 {
-                        e.missing_column.clone()
-                    } else {
-                        None
-                    },
+                    column: if i == 0 { e.column.clone() } else { None },
                     ..e
                 })?;
             }

@@ -11,7 +11,7 @@ use polars::prelude::*;
 
 use super::{
     ApplyCtx, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, Stats, json_f64,
-    numeric_literal, p, require_column, scalar_f64, scalar_u64,
+    numeric_literal, p, require_column, scalar_f64, scalar_u64, type_label,
 };
 use crate::recipe::condition::missing;
 use crate::recipe::params::{ParamKind, ParamSpec, Params};
@@ -145,24 +145,29 @@ impl Operation for Fill {
         match &self.kind {
             FillKind::Average | FillKind::Median | FillKind::Sum if !numeric => {
                 return Err(OpError::new(format!(
-                    "{} needs a numeric column, but '{}' is {dtype}",
-                    self.op, self.source
+                    "{} needs a numeric column, but '{}' is {}",
+                    self.op,
+                    self.source,
+                    type_label(&dtype)
                 ))
                 .param("sourceColumn")
-                .help("use FILL_WITH_MOST_FREQUENT or FILL_WITH_CUSTOM for text columns"));
+                .help("use FILL_WITH_MOST_FREQUENT or FILL_WITH_CUSTOM for text columns")
+                .not_numeric(&self.source));
             }
             FillKind::Mode(t) if t == "AVERAGE" && !numeric => {
                 return Err(OpError::new(format!(
-                    "modeType AVERAGE needs a numeric column, but '{}' is {dtype}",
-                    self.source
+                    "modeType AVERAGE needs a numeric column, but '{}' is {}",
+                    self.source,
+                    type_label(&dtype)
                 ))
                 .param("modeType")
                 .help("use MINIMUM, MAXIMUM or NONE"));
             }
             FillKind::Empty if dtype != DataType::String => {
                 return Err(OpError::new(format!(
-                    "FILL_WITH_EMPTY fills text columns, but '{}' is {dtype}",
-                    self.source
+                    "FILL_WITH_EMPTY fills text columns, but '{}' is {}",
+                    self.source,
+                    type_label(&dtype)
                 ))
                 .param("sourceColumn")
                 .help("use FILL_WITH_CUSTOM with a value of the column's type"));
@@ -342,7 +347,10 @@ pub fn custom_literal(value: &str, dtype: &DataType) -> OpResult<Expr> {
     let bad = || {
         OpError::new(format!("value '{value}' is not a valid {dtype}"))
             .param("value")
-            .help(format!("give a value of the column's type ({dtype})"))
+            .help(format!(
+                "give a value of the column's type ({})",
+                type_label(dtype)
+            ))
     };
     let v = value.trim();
     Ok(match dtype {

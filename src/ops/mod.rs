@@ -62,8 +62,17 @@ pub struct OpError {
     pub help: Option<String>,
     /// The data made the step impossible (e.g. too many distinct values), not the recipe text.
     pub runtime: bool,
-    /// The step's input lacks this column, so the planner can say which earlier step removed it.
-    pub missing_column: Option<String>,
+    /// The column at fault, so the planner can say where the problem comes from (which
+    /// earlier step removed it, or which value made it text).
+    pub column: Option<ColumnIssue>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ColumnIssue {
+    /// The step's input lacks the column.
+    Missing(String),
+    /// The step needs numbers; the column is not numeric.
+    NotNumeric(String),
 }
 
 impl OpError {
@@ -73,7 +82,7 @@ impl OpError {
             param: None,
             help: None,
             runtime: false,
-            missing_column: None,
+            column: None,
         }
     }
 
@@ -84,6 +93,11 @@ impl OpError {
 
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    pub fn not_numeric(mut self, column: &str) -> Self {
+        self.column = Some(ColumnIssue::NotNumeric(column.to_string()));
         self
     }
 
@@ -279,7 +293,7 @@ pub fn require_column(schema: &Schema, name: &str, param: &'static str) -> OpRes
         None => {
             let mut e = OpError::new(format!("column '{name}' not found")).param(param);
             e.help = column_help(schema, name);
-            e.missing_column = Some(name.to_string());
+            e.column = Some(ColumnIssue::Missing(name.to_string()));
             Err(e)
         }
     }
@@ -314,6 +328,14 @@ fn is_dynamic_column(schema: &Schema, name: &str) -> bool {
     })
 }
 
+/// A type as users name it: DataBrew's names ("long", "string") where there is one.
+pub fn type_label(dtype: &DataType) -> String {
+    match crate::profile::compute::type_name(dtype) {
+        Some((name, _)) => name.to_string(),
+        None => dtype.to_string(),
+    }
+}
+
 pub fn require_numeric(
     schema: &Schema,
     name: &str,
@@ -323,10 +345,12 @@ pub fn require_numeric(
     let dtype = require_column(schema, name, param)?;
     if !dtype.is_primitive_numeric() {
         return Err(OpError::new(format!(
-            "{op} needs a numeric column, but '{name}' is {dtype}"
+            "{op} needs a numeric column, but '{name}' is {}",
+            type_label(&dtype)
         ))
         .param(param)
-        .help("convert it first with CHANGE_DATA_TYPE"));
+        .help("convert it first with CHANGE_DATA_TYPE")
+        .not_numeric(name));
     }
     Ok(dtype)
 }

@@ -226,8 +226,10 @@ impl Condition {
                 if v.trim().parse::<f64>().is_err() {
                     return Err((
                         format!(
-                            "{} compares numbers, but '{v}' is not a number (column '{}' is {dtype})",
-                            self.name, self.target
+                            "{} compares numbers, but '{v}' is not a number (column '{}' is {})",
+                            self.name,
+                            self.target,
+                            crate::ops::type_label(dtype)
                         ),
                         None,
                     ));

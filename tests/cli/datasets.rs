@@ -219,3 +219,61 @@ fn join_finds_its_second_dataset_through_with() {
         r.stderr
     );
 }
+
+/// A number column spoilt by one value: the numeric step's error shows that value and line,
+/// in `run` and `validate` alike, and the run report notes it.
+#[test]
+fn a_number_column_read_as_text_points_at_the_value() {
+    let dir = tmpdir();
+    let csv = "id,age\n1,17\n2,18\n3,1 7\n4,16\n";
+    let data = write(dir.path(), "d.csv", csv);
+    let recipe = write(
+        dir.path(),
+        "r.yaml",
+        "steps:\n  - operation: FILL_WITH_MEDIAN\n    parameters: {sourceColumn: age}\n",
+    );
+    let help = "help: 'age' was read as text because line 4 holds '1 7'; fix that value, \
+                or read the column as numbers with `types: {age: double}` in the dataset file";
+    let run = datacook(&[
+        "run",
+        &recipe,
+        "--dataset",
+        &data,
+        "--output",
+        &path_str(&dir.path().join("o.csv")),
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("FILL_WITH_MEDIAN needs a numeric column, but 'age' is string"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains(help), "{}", run.stderr);
+    let validate = datacook(&["validate", &recipe, "--dataset", &data]);
+    assert_eq!(validate.code, 2);
+    assert!(validate.stderr.contains(help), "{}", validate.stderr);
+
+    let (r, report) = run_identity(dir.path(), &data, "same.csv");
+    r.ok();
+    let cols = report["dataset"]["columns"].as_array().unwrap();
+    assert_eq!(cols[1]["note"], "line 4 holds '1 7'");
+    assert!(cols[0].get("note").is_none(), "{report}");
+
+    // The suggested fix works: the odd value becomes null and the median fills it.
+    let pinned = write(dir.path(), "d.yaml", "path: d.csv\ntypes:\n  age: double\n");
+    let out = dir.path().join("fixed.csv");
+    datacook(&[
+        "run",
+        &recipe,
+        "--dataset",
+        &pinned,
+        "--output",
+        &path_str(&out),
+    ])
+    .ok();
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "id,age\n1,17.0\n2,18.0\n3,17.0\n4,16.0\n"
+    );
+}

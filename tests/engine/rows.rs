@@ -271,7 +271,7 @@ fn remove_values_rejects_a_text_value_compared_with_a_number_column() {
         &text,
         &[
             "step 1 (REMOVE_VALUES)",
-            "LESS_THAN compares numbers, but 'young' is not a number (column 'age' is i64)",
+            "LESS_THAN compares numbers, but 'young' is not a number (column 'age' is long)",
         ],
     );
 }
