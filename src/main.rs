@@ -11,7 +11,7 @@ use datacook::dataset::Catalogue;
 use datacook::error::{Diagnostic, Error};
 use datacook::job::check::{CheckOptions, check};
 use datacook::job::prepare::Input;
-use datacook::job::run::{RunOptions, load_plan, run};
+use datacook::job::run::{RunOptions, invalid_with_warnings, load_plan, run};
 use datacook::profile::{ProfileOptions, Sample, profile};
 use datacook::sink::{Compression, OutputFormat};
 
@@ -73,7 +73,7 @@ complete.\n\nExample:\n  datacook run recipes/student-performance.yaml --dataset
         /// Print the run report as JSON on stdout instead of the summary.
         #[arg(long)]
         json: bool,
-        /// No progress indicator.
+        /// No progress indicator and no summary (warnings and errors still print).
         #[arg(long, short)]
         quiet: bool,
         #[command(flatten)]
@@ -131,7 +131,7 @@ profiles/patients-scorecard.yaml --junit out/dq.xml --markdown \"$GITHUB_STEP_SU
         /// Write the other rows here.
         #[arg(long, value_name = "FILE")]
         bad: Option<PathBuf>,
-        /// No progress indicator.
+        /// No progress indicator (the verdict still prints).
         #[arg(long, short)]
         quiet: bool,
         #[command(flatten)]
@@ -158,7 +158,7 @@ datasets/students.yaml --output out/students.profile.json"
         /// Write a self-contained HTML report with charts.
         #[arg(long, value_name = "FILE")]
         html: Option<PathBuf>,
-        /// Rows to profile: first:N, random:N or random:N:SEED (default: all).
+        /// Rows to profile: full (every row), first:N, random:N or random:N:SEED.
         #[arg(long, value_parser = Sample::parse, default_value = "full")]
         sample: Sample,
         /// A DataBrew ProfileConfiguration (JSON or YAML): columns, statistics, parameters.
@@ -167,7 +167,7 @@ datasets/students.yaml --output out/students.profile.json"
         /// Print the profile JSON on stdout instead of the summary.
         #[arg(long)]
         json: bool,
-        /// No progress indicator.
+        /// No progress indicator and no summary (warnings and errors still print).
         #[arg(long, short)]
         quiet: bool,
         #[command(flatten)]
@@ -203,6 +203,10 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             let code = match e.downcast_ref::<Error>() {
+                Some(err @ Error::Runtime(_)) => {
+                    eprintln!("error: {err}");
+                    err.exit_code()
+                }
                 Some(err) => {
                     eprintln!("{err}");
                     err.exit_code()
@@ -265,7 +269,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             let mut out = std::io::stdout().lock();
             if json {
                 writeln!(out, "{text}")?;
-            } else {
+            } else if !quiet {
                 write!(out, "{}", result.summary())?;
             }
             Ok(ExitCode::SUCCESS)
@@ -304,7 +308,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             print_warnings(&outcome.warnings);
             if json {
                 println!("{}", serde_json::to_string_pretty(&outcome.json)?);
-            } else {
+            } else if !quiet {
                 print!("{}", outcome.summary);
             }
             Ok(ExitCode::SUCCESS)
@@ -363,7 +367,7 @@ fn validate(
             let (schema, notes) = def.peek_schema()?;
             let schemas = plan
                 .check_explained(&schema, &catalogue, &notes)
-                .map_err(Error::Invalid)?;
+                .map_err(|errors| invalid_with_warnings(&warnings, errors))?;
             let output = schemas.last().unwrap_or(&schema);
             columns = Some(describe_columns(output));
         }
@@ -381,8 +385,8 @@ fn validate(
             } else {
                 print_warnings(&warnings);
                 match columns {
-                    Some(c) => println!("ok: {steps} steps, {c}"),
-                    None => println!("ok: {steps} steps"),
+                    Some(c) => println!("ok: {}, {c}", plural(steps, "step")),
+                    None => println!("ok: {}", plural(steps, "step")),
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -400,6 +404,14 @@ fn validate(
                 Err(e.into())
             }
         }
+    }
+}
+
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 

@@ -443,16 +443,7 @@ impl DatasetDef {
             Format::Json => {
                 let mut frames = Vec::new();
                 for f in &self.files {
-                    let file = std::fs::File::open(f).map_err(|e| {
-                        Error::runtime(format!("cannot read '{}': {e}", f.display()))
-                    })?;
-                    let df = JsonReader::new(file).finish().map_err(|e| {
-                        Error::Invalid(vec![Diagnostic::error(format!(
-                            "{}: invalid JSON: {e}",
-                            f.display()
-                        ))])
-                    })?;
-                    frames.push(df.lazy());
+                    frames.push(read_json(f)?.lazy());
                 }
                 concat(frames, UnionArgs::default())?
             }
@@ -618,6 +609,30 @@ impl DatasetDef {
     }
 }
 
+/// A JSON file: an array of objects, or one object per line (what `run --format json`
+/// writes), whichever it turns out to be.
+fn read_json(path: &Path) -> Result<DataFrame> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::runtime(format!("cannot read '{}': {e}", path.display())))?;
+    let read = |format| {
+        JsonReader::new(std::io::Cursor::new(&bytes))
+            .with_json_format(format)
+            .finish()
+    };
+    let as_document = read(JsonFormat::Json);
+    let starts_with_object = bytes.trim_ascii_start().first() == Some(&b'{');
+    match as_document {
+        Err(_) if starts_with_object => read(JsonFormat::JsonLines),
+        other => other,
+    }
+    .map_err(|e| {
+        Error::invalid_with_help(
+            format!("{}: invalid JSON: {e}", path.display()),
+            "a JSON dataset is an array of objects, or one object per line (JSON Lines)",
+        )
+    })
+}
+
 /// "line 41 holds '1 7'" per column (naming the file when the dataset has several).
 fn describe_evidence(ins: &csv::Inspection, file: Option<&Path>) -> Vec<Option<String>> {
     ins.text_evidence
@@ -703,6 +718,12 @@ fn expand(pattern: &str, base: &Path) -> Result<Vec<PathBuf>> {
     if !text.contains(['*', '?', '[']) {
         if full.is_file() {
             return Ok(vec![full]);
+        }
+        if full.is_dir() {
+            return Err(Error::invalid_with_help(
+                format!("data path '{text}' is a directory"),
+                format!("to read every file in it, use a glob: `path: {pattern}/*.csv`"),
+            ));
         }
         return Err(Error::invalid_with_help(
             format!("data file '{text}' not found"),
@@ -803,6 +824,12 @@ impl Catalogue {
             } else {
                 DatasetDef::from_data_file(path)
             };
+        }
+        if path.is_dir() {
+            return Err(Error::invalid_with_help(
+                format!("dataset '{spec}' is a directory"),
+                "give a data file, or a dataset file whose `path` is a glob (`path: dir/*.csv`)",
+            ));
         }
         let looks_like_path =
             spec.contains(['/', '\\']) || Format::from_path(spec).is_some() || is_yaml(path);

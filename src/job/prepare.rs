@@ -6,9 +6,9 @@ use std::time::{Duration, Instant};
 
 use polars::prelude::*;
 
-use super::run::{StepReport, execute, load_plan};
+use super::run::{StepReport, execute, invalid_with_warnings, load_plan};
 use crate::dataset::{Catalogue, Loaded, ReadReport, column_notes};
-use crate::error::{Diagnostic, Error, Result};
+use crate::error::{Diagnostic, Result};
 use crate::progress::Progress;
 
 #[derive(Debug, Clone)]
@@ -65,7 +65,7 @@ pub fn prepare(input: &Input, progress: &Progress) -> Result<Prepared> {
                     &catalogue,
                     &column_notes(&loaded.report.columns),
                 )
-                .map_err(Error::Invalid)?;
+                .map_err(|errors| invalid_with_warnings(&warnings, errors))?;
             let executed = execute(
                 &plan,
                 loaded.lf.clone(),

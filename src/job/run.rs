@@ -96,6 +96,14 @@ pub fn load_plan(path: &std::path::Path) -> Result<(Plan, Vec<Diagnostic>)> {
     }
 }
 
+/// The schema errors of a plan, with the warnings found before them, in step order (a
+/// warning often explains an error: a misspelt parameter leaves a required one missing).
+pub fn invalid_with_warnings(warnings: &[Diagnostic], errors: Vec<Diagnostic>) -> Error {
+    let mut all: Vec<Diagnostic> = warnings.iter().cloned().chain(errors).collect();
+    all.sort_by_key(|d| d.step);
+    Error::Invalid(all)
+}
+
 pub struct ExecuteResult {
     pub lf: LazyFrame,
     pub steps: Vec<StepReport>,
@@ -381,15 +389,17 @@ impl RunReport {
                 .iter()
                 .map(|(k, v)| format!("{k}={}", compact(v)))
                 .collect();
-            out.push_str(&format!(
-                "step {:>2} {:<26} {:>9} → {:<9} {:>8.1} ms  {}\n",
+            let line = format!(
+                "step {:>2} {:<26} {:>9} → {:<9} {:>8.1} ms  {}",
                 s.step,
                 s.operation,
                 fmt_rows(s.rows_in),
                 fmt_rows(s.rows_out),
                 s.duration_ms,
                 stats.join(" ")
-            ));
+            );
+            out.push_str(line.trim_end());
+            out.push('\n');
             for w in &s.warnings {
                 out.push_str(&format!("         warning: {w}\n"));
             }

@@ -76,7 +76,7 @@ pub static SPECS: &[OpSpec] = &[
             ),
             ParamSpec::opt(
                 "secondaryDatasetNames",
-                ParamKind::Columns,
+                ParamKind::Datasets,
                 "The other datasets, by name (JSON list).",
             ),
             ParamSpec::opt(

@@ -19,6 +19,8 @@ pub enum ParamKind {
     Column,
     /// A list of column names: a JSON list (`"[\"a\",\"b\"]"`) or a YAML list.
     Columns,
+    /// A list of dataset names, written like [`ParamKind::Columns`].
+    Datasets,
     Bool,
     Number,
     Integer,
@@ -36,6 +38,7 @@ impl ParamKind {
             ParamKind::Text => "text".into(),
             ParamKind::Column => "column name".into(),
             ParamKind::Columns => "list of column names".into(),
+            ParamKind::Datasets => "list of dataset names".into(),
             ParamKind::Bool => "boolean".into(),
             ParamKind::Number => "number".into(),
             ParamKind::Integer => "integer".into(),
@@ -199,7 +202,7 @@ pub fn parse_value(kind: ParamKind, node: &Node) -> Result<Value, String> {
         ParamKind::Number => parse_number(node),
         ParamKind::Integer => parse_integer(node),
         ParamKind::Choice(choices) => parse_choice(node, choices),
-        ParamKind::Columns => parse_columns(node),
+        ParamKind::Columns | ParamKind::Datasets => parse_columns(node),
         ParamKind::TextMap => parse_text_map(node),
         ParamKind::Json => parse_json(node).map(Value::Json),
     }

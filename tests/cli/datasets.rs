@@ -277,3 +277,54 @@ fn a_number_column_read_as_text_points_at_the_value() {
         "id,age\n1,17.0\n2,18.0\n3,17.0\n4,16.0\n"
     );
 }
+
+/// `run --format json` writes JSON Lines; a `.json` file like that reads back as a dataset.
+#[test]
+fn json_lines_in_a_json_file_read_back() {
+    let dir = tmpdir();
+    let data = write(
+        dir.path(),
+        "rows.json",
+        "{\"a\":1,\"b\":\"x\"}\n{\"a\":2,\"b\":null}\n",
+    );
+    let array = write(
+        dir.path(),
+        "array.json",
+        "[{\"a\":1,\"b\":\"x\"},\n {\"a\":2}]",
+    );
+    for dataset in [data, array] {
+        let (r, report) = run_identity(dir.path(), &dataset, "o.csv");
+        r.ok();
+        assert_eq!(report["dataset"]["rows"], 2, "{dataset}");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("o.csv")).unwrap(),
+            "a,b\n1,x\n2,\n"
+        );
+    }
+    let broken = write(dir.path(), "broken.json", "{\"a\":1\n");
+    let (r, _) = run_identity(dir.path(), &broken, "p.csv");
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("broken.json: invalid JSON"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("one object per line"), "{}", r.stderr);
+}
+
+#[test]
+fn a_directory_is_not_a_dataset() {
+    let dir = tmpdir();
+    std::fs::create_dir(dir.path().join("parts")).unwrap();
+    let (r, _) = run_identity(dir.path(), &path_str(&dir.path().join("parts")), "o.csv");
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("is a directory"), "{}", r.stderr);
+    let def = write(dir.path(), "d.yaml", "path: parts\nformat: csv\n");
+    let (r, _) = run_identity(dir.path(), &def, "o.csv");
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("use a glob: `path: parts/*.csv`"),
+        "{}",
+        r.stderr
+    );
+}

@@ -262,3 +262,54 @@ fn a_closed_stdout_ends_quietly() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
+
+/// Regression: a schema error used to hide the warnings found before it.
+#[test]
+fn schema_errors_come_with_the_warnings_found_before_them() {
+    let dir = tmpdir();
+    let recipe = write(
+        dir.path(),
+        "r.yaml",
+        "steps:\n  - operation: FILL_WITH_MEDIAN\n    parameters: {sourceColumn: agee, sourceColum: x}\n",
+    );
+    let out = path_str(&dir.path().join("o.csv"));
+    for args in [
+        vec!["validate", &recipe, "--dataset", "datasets/students.yaml"],
+        vec![
+            "run",
+            &recipe,
+            "--dataset",
+            "datasets/students.yaml",
+            "-o",
+            &out,
+        ],
+    ] {
+        let r = datacook(&args);
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        let warning = r.stderr.find("unknown parameter 'sourceColum' is ignored");
+        let error = r.stderr.find("column 'agee' not found");
+        assert!(warning.is_some() && error.is_some(), "{}", r.stderr);
+    }
+}
+
+#[test]
+fn runtime_errors_start_with_error() {
+    let dir = tmpdir();
+    let data = write(dir.path(), "not.parquet", "this is not parquet");
+    let r = datacook(&["profile", &data]);
+    assert_eq!(r.code, 3);
+    assert!(r.stderr.starts_with("error: cannot read"), "{}", r.stderr);
+}
+
+#[test]
+fn validate_counts_one_step_in_the_singular() {
+    let dir = tmpdir();
+    let recipe = write(
+        dir.path(),
+        "r.yaml",
+        "steps:\n  - operation: DELETE\n    parameters: {sourceColumn: age}\n",
+    );
+    let r = datacook(&["validate", &recipe, "--dataset", "datasets/students.yaml"]);
+    r.ok();
+    assert_eq!(r.stdout, "ok: 1 step, 12 output columns\n");
+}

@@ -92,7 +92,7 @@ fn student_profile_has_databrew_statistics() {
 
 #[test]
 fn the_summary_has_one_row_per_column() {
-    let r = datacook(&["profile", "datasets/students.yaml", "-q"]);
+    let r = datacook(&["profile", "datasets/students.yaml"]);
     r.ok();
     let lines: Vec<&str> = r.stdout.lines().collect();
     assert_eq!(lines[0], "600 rows, 0 duplicate rows");
@@ -259,4 +259,26 @@ fn html_report_renders_in_a_browser() {
         std::fs::metadata(&png).map(|m| m.len()).unwrap_or(0) > 10_000,
         "no screenshot"
     );
+}
+
+#[test]
+fn quiet_runs_print_nothing_but_problems() {
+    let dir = tmpdir();
+    let out = path_str(&dir.path().join("o.csv"));
+    for args in [
+        vec!["profile", "datasets/students.yaml", "-q"],
+        vec![
+            "run",
+            "recipes/student-performance.json",
+            "--dataset",
+            "datasets/students.yaml",
+            "-o",
+            &out,
+            "--quiet",
+        ],
+    ] {
+        let r = datacook(&args);
+        r.ok();
+        assert_eq!((r.stdout.as_str(), r.stderr.as_str()), ("", ""), "{args:?}");
+    }
 }
