@@ -207,6 +207,8 @@ impl From<std::io::Error> for CsvError {
 /// One record as the tokenizer hands it out.
 struct Record<'a> {
     buf: &'a [u8],
+    /// Field `i` is `buf[starts[i]..ends[i]]`.
+    starts: &'a [usize],
     ends: &'a [usize],
     line: u64,
     /// Whether the single field of a one-field record was quoted (`""` is not a blank line).
@@ -219,8 +221,7 @@ impl Record<'_> {
     }
 
     fn field(&self, i: usize) -> &[u8] {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.buf[start..self.ends[i]]
+        &self.buf[self.starts[i]..self.ends[i]]
     }
 
     fn is_blank(&self) -> bool {
@@ -242,6 +243,7 @@ struct Tokenizer<'q> {
     delim: u8,
     state: State,
     field: Vec<u8>,
+    starts: Vec<usize>,
     ends: Vec<usize>,
     line: u64,
     record_line: u64,
@@ -250,6 +252,9 @@ struct Tokenizer<'q> {
     quote_offset: u64,
     literal_quotes: &'q [u64],
     special: [bool; 256],
+    /// Use [`Tokenizer::simple_record`] where it applies (off only to test it against the
+    /// state machine).
+    fast_path: bool,
 }
 
 /// What the tokenizer noticed besides records.
@@ -269,6 +274,7 @@ impl<'q> Tokenizer<'q> {
             delim,
             state: State::StartField,
             field: Vec::with_capacity(1024),
+            starts: Vec::with_capacity(64),
             ends: Vec::with_capacity(64),
             line: 1,
             record_line: 1,
@@ -277,10 +283,12 @@ impl<'q> Tokenizer<'q> {
             quote_offset: 0,
             literal_quotes,
             special,
+            fast_path: true,
         }
     }
 
     fn end_field(&mut self) {
+        self.starts.push(self.ends.last().copied().unwrap_or(0));
         self.ends.push(self.field.len());
     }
 
@@ -290,12 +298,14 @@ impl<'q> Tokenizer<'q> {
     ) -> Result<(), CsvError> {
         let rec = Record {
             buf: &self.field,
+            starts: &self.starts,
             ends: &self.ends,
             line: self.record_line,
             first_quoted: self.first_quoted,
         };
         on_record(&rec)?;
         self.field.clear();
+        self.starts.clear();
         self.ends.clear();
         self.first_quoted = false;
         self.record_line = self.line;
@@ -312,6 +322,16 @@ impl<'q> Tokenizer<'q> {
         let mut i = 0;
         let n = chunk.len();
         while i < n {
+            if self.fast_path
+                && self.state == State::StartField
+                && self.ends.is_empty()
+                && self.field.is_empty()
+                && self.literal_quotes.is_empty()
+                && let Some(next) = self.simple_record(chunk, i, on_record)?
+            {
+                i = next;
+                continue;
+            }
             let b = chunk[i];
             let abs = self.offset + i as u64;
             match self.state {
@@ -390,6 +410,67 @@ impl<'q> Tokenizer<'q> {
         }
         self.offset += n as u64;
         Ok(())
+    }
+
+    /// The fast path for the common record: on one line, fields unquoted or quoted without
+    /// escaped quotes or line breaks, ending in '\n' inside this chunk. Its fields are read in
+    /// place, without copying. Returns where the next record starts, or `None` (nothing
+    /// consumed) when the record needs the state machine.
+    fn simple_record(
+        &mut self,
+        chunk: &[u8],
+        from: usize,
+        on_record: &mut dyn FnMut(&Record) -> Result<(), CsvError>,
+    ) -> Result<Option<usize>, CsvError> {
+        let n = chunk.len();
+        let mut j = from;
+        let mut first_quoted = false;
+        let give_up = |tok: &mut Self| {
+            tok.starts.clear();
+            tok.ends.clear();
+            Ok(None)
+        };
+        loop {
+            let (start, end);
+            if j < n && chunk[j] == b'"' {
+                let open = j + 1;
+                match memchr::memchr3(b'"', b'\n', b'\r', &chunk[open..]) {
+                    Some(k) if chunk[open + k] == b'"' => {
+                        (start, end) = (open, open + k);
+                        j = open + k + 1;
+                    }
+                    _ => return give_up(self),
+                }
+                first_quoted |= self.ends.is_empty();
+            } else {
+                start = j;
+                while j < n && !self.special[chunk[j] as usize] {
+                    j += 1;
+                }
+                end = j;
+            }
+            if j >= n || (chunk[j] != self.delim && chunk[j] != b'\n') {
+                return give_up(self);
+            }
+            self.starts.push(start - from);
+            self.ends.push(end - from);
+            if chunk[j] == b'\n' {
+                let rec = Record {
+                    buf: &chunk[from..j],
+                    starts: &self.starts,
+                    ends: &self.ends,
+                    line: self.record_line,
+                    first_quoted,
+                };
+                on_record(&rec)?;
+                self.starts.clear();
+                self.ends.clear();
+                self.line += 1;
+                self.record_line = self.line;
+                return Ok(Some(j + 1));
+            }
+            j += 1;
+        }
     }
 
     /// `b` is a delimiter or a line end (outside quotes), or an ordinary byte.
@@ -655,19 +736,99 @@ pub struct TextEvidence {
 /// holds numbers too (when its first value was the odd one out).
 const NUMBER_PROBES: u32 = 100;
 
+/// What the values of one column showed.
+#[derive(Debug, Clone)]
+struct ColumnFindings {
+    ty: ColType,
+    /// How many values were numbers, and how many were not (the latter counted only until
+    /// NUMBER_PROBES values after the column became text).
+    numbers: u64,
+    others: u64,
+    /// Classifications left after the column became text.
+    probes: u32,
+    /// The value that made it text.
+    first_text: Option<TextEvidence>,
+}
+
+impl Default for ColumnFindings {
+    fn default() -> Self {
+        ColumnFindings {
+            ty: ColType::Empty,
+            numbers: 0,
+            others: 0,
+            probes: NUMBER_PROBES,
+            first_text: None,
+        }
+    }
+}
+
+impl ColumnFindings {
+    fn take(&mut self, v: &[u8], line: u64, latin1: bool) {
+        if v.is_empty() {
+            return;
+        }
+        // The common case first: another plain integer in an integer (or float) column.
+        if matches!(self.ty, ColType::Integer | ColType::Float) && is_plain_int(v) {
+            self.numbers += 1;
+            return;
+        }
+        if self.ty != ColType::Text {
+            let c = classify(v);
+            self.count(c);
+            let merged = self.ty.merge(c);
+            if merged == ColType::Text {
+                self.first_text = Some(evidence(v, line, latin1));
+            }
+            self.ty = merged;
+        } else if self.probes > 0 {
+            self.probes -= 1;
+            self.count(classify(v));
+        }
+    }
+
+    fn count(&mut self, c: ColType) {
+        match c {
+            ColType::Integer | ColType::Float => self.numbers += 1,
+            ColType::Empty => {}
+            ColType::Boolean | ColType::Text => self.others += 1,
+        }
+    }
+
+    /// Append the next range's findings (its lines start after `line_offset`).
+    fn merge(&mut self, next: ColumnFindings, line_offset: u64) {
+        self.ty = self.ty.merge(next.ty);
+        self.numbers += next.numbers;
+        self.others += next.others;
+        if self.first_text.is_none() {
+            self.first_text = next.first_text.map(|f| TextEvidence {
+                line: f.line + line_offset,
+                ..f
+            });
+        }
+    }
+
+    /// The evidence, for a text column mostly made of numbers (among the values classified).
+    fn evidence(self) -> Option<TextEvidence> {
+        self.first_text
+            .filter(|_| self.ty == ColType::Text && self.numbers > self.others)
+    }
+}
+
+/// What `classify` calls an integer, in its most common form: up to 18 digits without a
+/// leading zero, optionally negative (but not "-0").
+fn is_plain_int(v: &[u8]) -> bool {
+    let digits = v.strip_prefix(b"-").unwrap_or(v);
+    !digits.is_empty()
+        && digits.len() <= 18
+        && digits.iter().all(u8::is_ascii_digit)
+        && (digits[0] != b'0' || (digits.len() == 1 && digits.len() == v.len()))
+}
+
 /// What the rows of one range of the file showed. Ranges merge in file order.
 #[derive(Debug, Default)]
 struct Findings {
     headers: Option<Vec<String>>,
-    types: Vec<ColType>,
-    /// Per column: how many values were numbers, and how many were not (the latter counted
-    /// only until NUMBER_PROBES values after the column became text).
-    numbers: Vec<u64>,
-    others: Vec<u64>,
-    /// Per column: classifications left after it became text.
-    probes: Vec<u32>,
-    /// Per column: the value that made it text.
-    first_text: Vec<Option<TextEvidence>>,
+    columns: Vec<ColumnFindings>,
     rows: u64,
     repairs: Repairs,
     needs_rewrite: bool,
@@ -681,11 +842,7 @@ impl Findings {
     }
 
     fn set_width(&mut self, width: usize) {
-        self.types = vec![ColType::Empty; width];
-        self.numbers = vec![0; width];
-        self.others = vec![0; width];
-        self.probes = vec![NUMBER_PROBES; width];
-        self.first_text = vec![None; width];
+        self.columns = vec![ColumnFindings::default(); width];
     }
 
     /// Take one record. `expected` is the header width when this range has no header.
@@ -732,39 +889,15 @@ impl Findings {
         self.rows += 1;
         // One check for the whole record in the common all-ASCII case.
         let check_text = !latin1 && !rec.buf.is_ascii();
-        for i in 0..rec.len().min(self.types.len()) {
+        for (i, column) in self.columns.iter_mut().enumerate().take(rec.len()) {
             let v = rec.field(i);
             if check_text && !v.is_ascii() && std::str::from_utf8(v).is_err() {
                 self.repairs.add(RepairKind::InvalidUtf8, rec.line);
                 self.needs_rewrite = true;
             }
-            self.classify_field(i, v, rec.line, latin1);
+            column.take(v, rec.line, latin1);
         }
         Ok(())
-    }
-
-    fn classify_field(&mut self, i: usize, v: &[u8], line: u64, latin1: bool) {
-        let t = self.types[i];
-        if t != ColType::Text {
-            let c = classify(v);
-            self.count(i, c);
-            let merged = t.merge(c);
-            if merged == ColType::Text {
-                self.first_text[i] = Some(evidence(v, line, latin1));
-            }
-            self.types[i] = merged;
-        } else if self.probes[i] > 0 {
-            self.probes[i] -= 1;
-            self.count(i, classify(v));
-        }
-    }
-
-    fn count(&mut self, i: usize, c: ColType) {
-        match c {
-            ColType::Integer | ColType::Float => self.numbers[i] += 1,
-            ColType::Empty => {}
-            ColType::Boolean | ColType::Text => self.others[i] += 1,
-        }
     }
 
     fn header(&mut self, rec: &Record, opts: &CsvOptions, latin1: bool) {
@@ -807,22 +940,8 @@ impl Findings {
     fn merge(&mut self, next: Findings, line_offset: u64) {
         self.rows += next.rows;
         self.needs_rewrite |= next.needs_rewrite;
-        for (t, u) in self.types.iter_mut().zip(next.types) {
-            *t = t.merge(u);
-        }
-        for (n, m) in self.numbers.iter_mut().zip(next.numbers) {
-            *n += m;
-        }
-        for (n, m) in self.others.iter_mut().zip(next.others) {
-            *n += m;
-        }
-        for (e, f) in self.first_text.iter_mut().zip(next.first_text) {
-            if e.is_none() {
-                *e = f.map(|f| TextEvidence {
-                    line: f.line + line_offset,
-                    ..f
-                });
-            }
+        for (c, d) in self.columns.iter_mut().zip(next.columns) {
+            c.merge(d, line_offset);
         }
         for (kind, stat) in next.repairs.0 {
             let mine = self.repairs.0.entry(kind).or_default();
@@ -846,15 +965,10 @@ impl Findings {
             });
         }
         let headers = self.headers.ok_or(CsvError::Empty)?;
-        // Evidence only for columns mostly made of numbers (among the values classified).
-        let text_evidence = (self.first_text.into_iter().zip(&self.types))
-            .zip(self.numbers.iter().zip(&self.others))
-            .map(|((e, t), (n, o))| e.filter(|_| *t == ColType::Text && n > o))
-            .collect();
         Ok(Inspection {
             headers,
-            types: self.types,
-            text_evidence,
+            types: self.columns.iter().map(|c| c.ty).collect(),
+            text_evidence: self.columns.into_iter().map(|c| c.evidence()).collect(),
             rows: self.rows,
             repairs: self.repairs,
             needs_rewrite: self.needs_rewrite || opts.encoding == Encoding::Latin1,
@@ -1171,6 +1285,114 @@ mod tests {
             assert_eq!(par.rows, one.rows);
             assert_eq!(par.repairs, one.repairs, "{threads} threads");
             assert_eq!(par.needs_rewrite, one.needs_rewrite);
+        }
+    }
+
+    /// Every record and event, feeding `text` in chunks of `chunk` bytes.
+    fn tokens(text: &[u8], chunk: usize, fast_path: bool) -> Vec<String> {
+        let mut tok = Tokenizer::new(b',', &[]);
+        tok.fast_path = fast_path;
+        let out = std::cell::RefCell::new(Vec::new());
+        let mut on_record = |r: &Record| {
+            let fields: Vec<String> = (0..r.len())
+                .map(|i| String::from_utf8_lossy(r.field(i)).into_owned())
+                .collect();
+            out.borrow_mut()
+                .push(format!("{} {} {fields:?}", r.line, r.first_quoted));
+            Ok(())
+        };
+        let mut on_event = |e: Event| {
+            let (kind, line) = match e {
+                Event::StrayQuote(l) => ("stray", l),
+                Event::LiteralQuote(l) => ("literal", l),
+                Event::BareCr(l) => ("cr", l),
+            };
+            out.borrow_mut().push(format!("{kind} {line}"));
+        };
+        for c in text.chunks(chunk) {
+            tok.feed(c, &mut on_record, &mut on_event).unwrap();
+        }
+        let end = tok.finish(&mut on_record, &mut on_event).unwrap();
+        out.borrow_mut()
+            .push(format!("end {end:?} line {}", tok.line));
+        out.into_inner()
+    }
+
+    /// The in-place fast path must read exactly what the state machine reads.
+    #[test]
+    fn simple_records_read_like_the_state_machine() {
+        let pieces: [&[u8]; 14] = [
+            b"abc",
+            b"12",
+            b"",
+            b",",
+            b",",
+            b"\n",
+            b"\r\n",
+            b"\r",
+            b"\"q,x\"",
+            b"\"a\"\"b\"",
+            b"\"multi\nline\"",
+            b"5\" tall",
+            b"\"",
+            b"\xc3\xa9",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..400 {
+            let mut text = Vec::new();
+            for _ in 0..(next() % 60) {
+                text.extend_from_slice(pieces[(next() % pieces.len() as u64) as usize]);
+            }
+            let chunk = 1 + (next() % 17) as usize;
+            let slow = tokens(&text, chunk, false);
+            let fast = tokens(&text, chunk, true);
+            assert_eq!(
+                fast,
+                slow,
+                "{:?} in chunks of {chunk}",
+                String::from_utf8_lossy(&text)
+            );
+            assert_eq!(tokens(&text, text.len().max(1), true), slow);
+        }
+    }
+
+    #[test]
+    fn the_integer_shortcut_agrees_with_classify() {
+        for v in [
+            "0",
+            "-0",
+            "7",
+            "-7",
+            "007",
+            "10",
+            "-",
+            "",
+            "--5",
+            "5-",
+            "123456789012345678",
+            "1234567890123456789",
+            "-123456789012345678",
+            "1.5",
+            "+5",
+            " 5",
+            "1e3",
+            "true",
+        ] {
+            let shortcut = is_plain_int(v.as_bytes());
+            if shortcut {
+                assert_eq!(classify(v.as_bytes()), ColType::Integer, "{v:?}");
+            }
+            let expected = !matches!(
+                v,
+                "-0" | "007" | "-" | "" | "--5" | "5-" | "1234567890123456789"
+            ) && v.bytes().all(|b| b.is_ascii_digit() || b == b'-');
+            assert_eq!(shortcut, expected, "{v:?}");
         }
     }
 
