@@ -5,7 +5,6 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::{Parser, Subcommand};
 use datacook::dataset::Catalogue;
 use datacook::error::{Diagnostic, Error};
@@ -263,8 +262,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             print_warnings(&result.warnings);
             let text = serde_json::to_string_pretty(&result)?;
             if let Some(path) = report {
-                std::fs::write(&path, format!("{text}\n"))
-                    .with_context(|| format!("cannot write the report to '{}'", path.display()))?;
+                datacook::job::write_text(&path, &format!("{text}\n"))?;
             }
             let mut out = std::io::stdout().lock();
             if json {

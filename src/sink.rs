@@ -52,6 +52,17 @@ impl OutputFormat {
 
 const TEMP_SUFFIX: &str = ".datacook-tmp";
 
+/// The folder `path` goes in (`.` for a bare file name), created if missing.
+pub fn ensure_parent_dir(path: &Path) -> Result<PathBuf> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| Error::runtime(format!("cannot create '{}': {e}", dir.display())))?;
+    Ok(dir)
+}
+
 /// Write `lf` to `path` atomically and return the number of bytes written.
 pub fn write_atomic(
     lf: LazyFrame,
@@ -65,12 +76,7 @@ pub fn write_atomic(
             "use --compression gzip or zstd for CSV and JSON",
         ));
     }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| Error::runtime(format!("cannot create '{}': {e}", dir.display())))?;
+    let dir = ensure_parent_dir(path)?;
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_string())

@@ -66,7 +66,7 @@ pub enum ColType {
 }
 
 impl ColType {
-    fn merge(self, value: ColType) -> ColType {
+    pub(crate) fn merge(self, value: ColType) -> ColType {
         use ColType::*;
         match (self, value) {
             (a, Empty) => a,
@@ -142,6 +142,17 @@ impl Repairs {
         stat.count += 1;
         if stat.lines.len() < EXAMPLE_LINES && stat.lines.last() != Some(&line) {
             stat.lines.push(line);
+        }
+    }
+
+    /// Add the repairs of a later part of the file, whose lines start after `line_offset`.
+    fn absorb(&mut self, later: Repairs, line_offset: u64) {
+        for (kind, stat) in later.0 {
+            let mine = self.0.entry(kind).or_default();
+            mine.count += stat.count;
+            let room = EXAMPLE_LINES.saturating_sub(mine.lines.len());
+            mine.lines
+                .extend(stat.lines.into_iter().take(room).map(|l| l + line_offset));
         }
     }
 
@@ -449,12 +460,16 @@ impl<'q> Tokenizer<'q> {
                 }
                 end = j;
             }
-            if j >= n || (chunk[j] != self.delim && chunk[j] != b'\n') {
-                return give_up(self);
-            }
+            // The record ends at '\n' or "\r\n"; the line's content ends before either.
+            let line_end = match chunk.get(j..) {
+                Some([b'\n', ..]) => Some(j + 1),
+                Some([b'\r', b'\n', ..]) => Some(j + 2),
+                Some([b, ..]) if *b == self.delim => None,
+                _ => return give_up(self),
+            };
             self.starts.push(start - from);
             self.ends.push(end - from);
-            if chunk[j] == b'\n' {
+            if let Some(next) = line_end {
                 let rec = Record {
                     buf: &chunk[from..j],
                     starts: &self.starts,
@@ -467,7 +482,7 @@ impl<'q> Tokenizer<'q> {
                 self.ends.clear();
                 self.line += 1;
                 self.record_line = self.line;
-                return Ok(Some(j + 1));
+                return Ok(Some(next));
             }
             j += 1;
         }
@@ -521,16 +536,37 @@ impl<'q> Tokenizer<'q> {
     }
 }
 
-/// Run the tokenizer over a file once. Returns the offset of an unterminated quote, if the
-/// file ends inside one (the caller then retries with that quote read as a literal).
+/// Where the CSV bytes come from: a file, or (for a peek at its first rows) memory.
+#[derive(Clone, Copy)]
+enum Source<'a> {
+    File(&'a Path),
+    Bytes(&'a [u8]),
+}
+
+impl<'a> Source<'a> {
+    /// A reader positioned at byte `start`.
+    fn open_at(self, start: u64) -> Result<Box<dyn Read + 'a>, CsvError> {
+        Ok(match self {
+            Source::File(path) => {
+                let mut file = File::open(path)?;
+                file.seek(SeekFrom::Start(start))?;
+                Box::new(file)
+            }
+            Source::Bytes(bytes) => Box::new(bytes.get(start as usize..).unwrap_or_default()),
+        })
+    }
+}
+
+/// Run the tokenizer over a source once. Returns the offset of an unterminated quote, if the
+/// input ends inside one (the caller then retries with that quote read as a literal).
 fn tokenize_once(
-    path: &Path,
+    source: Source,
     delim: u8,
     literal_quotes: &[u64],
     on_record: &mut dyn FnMut(&Record) -> Result<(), CsvError>,
     on_event: &mut dyn FnMut(Event),
 ) -> Result<Option<u64>, CsvError> {
-    match tokenize_range(path, delim, literal_quotes, 0, None, on_record, on_event)? {
+    match tokenize_range(source, delim, literal_quotes, 0, None, on_record, on_event)? {
         RangeEnd::Finished { unterminated } => Ok(unterminated),
         RangeEnd::Boundary { .. } => Ok(None),
     }
@@ -545,9 +581,9 @@ enum RangeEnd {
     Boundary { clean: bool, lines: u64 },
 }
 
-/// Tokenize bytes `start..end` of a file (`end: None` = to the end of the file).
+/// Tokenize bytes `start..end` of a source (`end: None` = to its end).
 fn tokenize_range(
-    path: &Path,
+    source: Source,
     delim: u8,
     literal_quotes: &[u64],
     start: u64,
@@ -555,25 +591,16 @@ fn tokenize_range(
     on_record: &mut dyn FnMut(&Record) -> Result<(), CsvError>,
     on_event: &mut dyn FnMut(Event),
 ) -> Result<RangeEnd, CsvError> {
-    let mut file = File::open(path)?;
-    file.seek(SeekFrom::Start(start))?;
+    let length = end.map_or(u64::MAX, |e| e.saturating_sub(start));
+    let mut reader = source.open_at(start)?.take(length);
     let mut tok = Tokenizer::new(delim, literal_quotes);
     tok.offset = start;
-    let mut remaining = end.map(|e| e.saturating_sub(start));
     let mut buf = vec![0u8; 1 << 20];
     let mut first = start == 0;
     loop {
-        let want = match remaining {
-            Some(0) => break,
-            Some(r) => (r as usize).min(buf.len()),
-            None => buf.len(),
-        };
-        let n = file.read(&mut buf[..want])?;
+        let n = reader.read(&mut buf)?;
         if n == 0 {
             break;
-        }
-        if let Some(r) = remaining.as_mut() {
-            *r -= n as u64;
         }
         let mut chunk = &buf[..n];
         if first {
@@ -706,12 +733,18 @@ fn unique_headers(raw: Vec<String>, line: u64, repairs: &mut Repairs) -> Vec<Str
 /// start inside a quoted field, the file is read again in one pass. (An unterminated quote
 /// costs one more pass, with that quote read as a literal character.)
 pub fn inspect(path: &Path, opts: &CsvOptions) -> Result<Inspection, CsvError> {
-    if let Some(inspection) = inspect_parallel(path, opts)? {
-        return Ok(inspection);
+    match inspect_parallel(path, opts)? {
+        Some(inspection) => Ok(inspection),
+        None => inspect_sequential(Source::File(path), opts),
     }
+}
+
+/// One thread reads the whole source; each unterminated quote costs a retry with that quote
+/// read as a literal.
+fn inspect_sequential(source: Source, opts: &CsvOptions) -> Result<Inspection, CsvError> {
     let mut literal_quotes = Vec::new();
     for _ in 0..MAX_QUOTE_RETRIES {
-        match inspect_with(path, opts, &literal_quotes)? {
+        match inspect_with(source, opts, &literal_quotes)? {
             Ok(inspection) => return Ok(inspection),
             Err(offset) => {
                 literal_quotes.push(offset);
@@ -724,8 +757,8 @@ pub fn inspect(path: &Path, opts: &CsvOptions) -> Result<Inspection, CsvError> {
     )))
 }
 
-/// Why a column that holds numbers was read as text: the first value that is not a number
-/// (or, once numbers were seen, a value that conflicts with them), and its line.
+/// Why a column that holds numbers was read as text: the first value that is not a number,
+/// and its line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TextEvidence {
     pub line: u64,
@@ -746,8 +779,9 @@ struct ColumnFindings {
     others: u64,
     /// Classifications left after the column became text.
     probes: u32,
-    /// The value that made it text.
-    first_text: Option<TextEvidence>,
+    /// The first value that is not a number (a column with one is text, unless all its
+    /// values are booleans).
+    first_other: Option<TextEvidence>,
 }
 
 impl Default for ColumnFindings {
@@ -757,7 +791,7 @@ impl Default for ColumnFindings {
             numbers: 0,
             others: 0,
             probes: NUMBER_PROBES,
-            first_text: None,
+            first_other: None,
         }
     }
 }
@@ -774,23 +808,24 @@ impl ColumnFindings {
         }
         if self.ty != ColType::Text {
             let c = classify(v);
-            self.count(c);
-            let merged = self.ty.merge(c);
-            if merged == ColType::Text {
-                self.first_text = Some(evidence(v, line, latin1));
-            }
-            self.ty = merged;
+            self.count(c, v, line, latin1);
+            self.ty = self.ty.merge(c);
         } else if self.probes > 0 {
             self.probes -= 1;
-            self.count(classify(v));
+            self.count(classify(v), v, line, latin1);
         }
     }
 
-    fn count(&mut self, c: ColType) {
+    fn count(&mut self, c: ColType, v: &[u8], line: u64, latin1: bool) {
         match c {
             ColType::Integer | ColType::Float => self.numbers += 1,
             ColType::Empty => {}
-            ColType::Boolean | ColType::Text => self.others += 1,
+            ColType::Boolean | ColType::Text => {
+                self.others += 1;
+                if self.first_other.is_none() {
+                    self.first_other = Some(evidence(v, line, latin1));
+                }
+            }
         }
     }
 
@@ -799,17 +834,20 @@ impl ColumnFindings {
         self.ty = self.ty.merge(next.ty);
         self.numbers += next.numbers;
         self.others += next.others;
-        if self.first_text.is_none() {
-            self.first_text = next.first_text.map(|f| TextEvidence {
+        if self.first_other.is_none() {
+            self.first_other = next.first_other.map(|f| TextEvidence {
                 line: f.line + line_offset,
                 ..f
             });
         }
     }
 
-    /// The evidence, for a text column mostly made of numbers (among the values classified).
+    /// The evidence, for a text column mostly made of numbers. The majority is taken over
+    /// the values classified: all of them until the column turned text, then NUMBER_PROBES
+    /// more (per range, when ranges are read in parallel: a borderline column may then count
+    /// differently than one sequential read would).
     fn evidence(self) -> Option<TextEvidence> {
-        self.first_text
+        self.first_other
             .filter(|_| self.ty == ColType::Text && self.numbers > self.others)
     }
 }
@@ -943,15 +981,7 @@ impl Findings {
         for (c, d) in self.columns.iter_mut().zip(next.columns) {
             c.merge(d, line_offset);
         }
-        for (kind, stat) in next.repairs.0 {
-            let mine = self.repairs.0.entry(kind).or_default();
-            mine.count += stat.count;
-            for l in stat.lines {
-                if mine.lines.len() < EXAMPLE_LINES {
-                    mine.lines.push(l + line_offset);
-                }
-            }
-        }
+        self.repairs.absorb(next.repairs, line_offset);
     }
 
     fn finish(self, opts: &CsvOptions, literal_quotes: &[u64]) -> Result<Inspection, CsvError> {
@@ -980,14 +1010,14 @@ impl Findings {
 /// One pass with a given set of literal quotes; `Ok(Err(offset))` when the file ends inside a
 /// quote that opened at `offset`.
 fn inspect_with(
-    path: &Path,
+    source: Source,
     opts: &CsvOptions,
     literal_quotes: &[u64],
 ) -> Result<Result<Inspection, u64>, CsvError> {
     let mut found = Findings::new(None);
     let mut events = Vec::new();
     let unterminated = tokenize_once(
-        path,
+        source,
         opts.delimiter,
         literal_quotes,
         &mut |rec: &Record| found.record(rec, opts, None),
@@ -1029,8 +1059,10 @@ fn inspect_in_ranges(
     };
     let mut bounds = vec![0u64];
     for i in 1..threads {
-        let b = next_line_start(path, size * i / threads)?;
-        if b > *bounds.last().unwrap_or(&0) && b < size {
+        if let Some(b) = next_line_start(path, size * i / threads)?
+            && b > *bounds.last().unwrap_or(&0)
+            && b < size
+        {
             bounds.push(b);
         }
     }
@@ -1043,11 +1075,11 @@ fn inspect_in_ranges(
                 let (start, end) = (w[0], w[1]);
                 let last = end == size;
                 scope.spawn(move || {
-                    let mut found = Findings::new((i > 0).then_some(width));
-                    let mut events = Vec::new();
                     let expected = (i > 0).then_some(width);
+                    let mut found = Findings::new(expected);
+                    let mut events = Vec::new();
                     let ended = tokenize_range(
-                        path,
+                        Source::File(path),
                         opts.delimiter,
                         &[],
                         start,
@@ -1111,7 +1143,7 @@ type RangeResult = (Findings, Vec<Event>, RangeEnd);
 fn first_record_width(path: &Path, opts: &CsvOptions) -> Result<Option<usize>, CsvError> {
     let mut width = None;
     let result = tokenize_range(
-        path,
+        Source::File(path),
         opts.delimiter,
         &[],
         0,
@@ -1131,19 +1163,22 @@ fn first_record_width(path: &Path, opts: &CsvOptions) -> Result<Option<usize>, C
     }
 }
 
-/// The offset just after the first line end at or after `from`.
-fn next_line_start(path: &Path, from: u64) -> Result<u64, CsvError> {
-    let mut file = File::open(path)?;
-    file.seek(SeekFrom::Start(from))?;
+/// How far a range boundary may move to reach a line end; lines longer than this (or files
+/// without '\n' line ends) are read by one thread.
+const MAX_LINE_SEARCH: u64 = 1 << 20;
+
+/// The offset just after the first line end at or after `from`, if one is near.
+fn next_line_start(path: &Path, from: u64) -> Result<Option<u64>, CsvError> {
+    let mut near = Source::File(path).open_at(from)?.take(MAX_LINE_SEARCH);
     let mut buf = vec![0u8; 1 << 16];
     let mut pos = from;
     loop {
-        let n = file.read(&mut buf)?;
+        let n = near.read(&mut buf)?;
         if n == 0 {
-            return Ok(pos);
+            return Ok(None);
         }
-        if let Some(i) = buf[..n].iter().position(|b| *b == b'\n') {
-            return Ok(pos + i as u64 + 1);
+        if let Some(i) = memchr::memchr(b'\n', &buf[..n]) {
+            return Ok(Some(pos + i as u64 + 1));
         }
         pos += n as u64;
     }
@@ -1167,7 +1202,7 @@ pub fn rewrite(
     let mut seen_header = !opts.header;
     let mut row: Vec<String> = Vec::with_capacity(width);
     let unterminated = tokenize_once(
-        path,
+        Source::File(path),
         opts.delimiter,
         &inspection.literal_quotes,
         &mut |rec: &Record| {
@@ -1210,31 +1245,27 @@ pub fn peek_schema(path: &Path, opts: &CsvOptions, limit: u64) -> Result<Inspect
     let mut head = Vec::new();
     let mut buf = vec![0u8; 1 << 16];
     let mut newlines = 0u64;
-    loop {
+    let mut cut = None;
+    while cut.is_none() {
         let n = file.read(&mut buf)?;
         if n == 0 {
             break;
         }
-        newlines += buf[..n].iter().filter(|b| **b == b'\n').count() as u64;
+        let base = head.len();
         head.extend_from_slice(&buf[..n]);
-        if newlines > limit {
-            break;
-        }
+        cut = memchr::memchr_iter(b'\n', &buf[..n])
+            .find(|_| {
+                newlines += 1;
+                newlines > limit
+            })
+            .map(|i| base + i + 1);
     }
-    let mut cut = head.len();
-    if newlines > limit {
-        cut = head
-            .iter()
-            .enumerate()
-            .filter(|(_, b)| **b == b'\n')
-            .nth(limit as usize)
-            .map_or(head.len(), |(i, _)| i + 1);
-    }
-    let tmp = tempfile::NamedTempFile::new()?;
-    std::fs::write(tmp.path(), &head[..cut])?;
-    let mut o = opts.clone();
-    o.strict = false;
-    inspect(tmp.path(), &o)
+    let head = &head[..cut.unwrap_or(head.len())];
+    let lenient = CsvOptions {
+        strict: false,
+        ..opts.clone()
+    };
+    inspect_sequential(Source::Bytes(head), &lenient)
 }
 
 #[cfg(test)]
@@ -1274,7 +1305,19 @@ mod tests {
         let f = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(f.path(), &text).unwrap();
         let opts = CsvOptions::default();
-        let one = inspect_with(f.path(), &opts, &[]).unwrap().unwrap();
+        let one = inspect_with(Source::File(f.path()), &opts, &[])
+            .unwrap()
+            .unwrap();
+        let kinds: Vec<RepairKind> = one.repairs.0.keys().copied().collect();
+        assert_eq!(
+            kinds,
+            [
+                RepairKind::ShortRowPadded,
+                RepairKind::LongRowTruncated,
+                RepairKind::StrayQuote,
+                RepairKind::BlankLine
+            ]
+        );
         for threads in [2, 3, 5, 8] {
             let par = inspect_in_ranges(f.path(), &opts, threads, 0)
                 .unwrap()
@@ -1362,6 +1405,21 @@ mod tests {
         }
     }
 
+    /// CRLF files are common; their records must take the fast path too (read in place, so
+    /// the record's buffer is the line itself, delimiters included).
+    #[test]
+    fn crlf_records_are_read_in_place() {
+        let mut tok = Tokenizer::new(b',', &[]);
+        let mut lines = Vec::new();
+        let mut on_record = |r: &Record| {
+            lines.push((r.line, String::from_utf8_lossy(r.buf).into_owned()));
+            Ok(())
+        };
+        tok.feed(b"a,\"b\"\r\nc,d\r\n", &mut on_record, &mut |_| {})
+            .unwrap();
+        assert_eq!(lines, [(1, "a,\"b\"".to_string()), (2, "c,d".to_string())]);
+    }
+
     #[test]
     fn the_integer_shortcut_agrees_with_classify() {
         for v in [
@@ -1432,26 +1490,36 @@ mod tests {
 
     #[test]
     fn parallel_ranges_report_the_first_odd_value_with_its_file_line() {
-        let mut text = String::from("id,amount\n");
+        let mut text = String::from("id,amount,flag\n");
         for i in 0..300 {
             let amount = if i == 250 || i == 280 {
                 format!("{i}?")
             } else {
                 i.to_string()
             };
-            text.push_str(&format!("{i},{amount}\n"));
+            let flag = if i >= 200 {
+                "true".to_string()
+            } else {
+                i.to_string()
+            };
+            text.push_str(&format!("{i},{amount},{flag}\n"));
         }
         let f = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(f.path(), &text).unwrap();
         let opts = CsvOptions::default();
-        for threads in [1, 2, 4] {
-            let ins = match inspect_in_ranges(f.path(), &opts, threads, 0).unwrap() {
-                Some(ins) => ins,
-                None => inspect(f.path(), &opts).unwrap(),
-            };
+        let sequential = inspect_sequential(Source::File(f.path()), &opts).unwrap();
+        let parallel = [2, 4].map(|threads| {
+            inspect_in_ranges(f.path(), &opts, threads, 0)
+                .unwrap()
+                .expect("the parallel reader gave up")
+        });
+        for ins in std::iter::once(&sequential).chain(&parallel) {
             let amount = ins.text_evidence[1].clone().unwrap();
             assert_eq!((amount.line, amount.value.as_str()), (252, "250?"));
             assert_eq!(ins.text_evidence[0], None);
+            // Integers, then only booleans (the whole last range of four): the first 'true'.
+            let flag = ins.text_evidence[2].clone().unwrap();
+            assert_eq!((flag.line, flag.value.as_str()), (202, "true"));
         }
     }
 

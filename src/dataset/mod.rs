@@ -344,7 +344,7 @@ impl DatasetDef {
                 let (schema, columns) = self.csv_schema(&ins.headers, &ins.types, &evidence);
                 Ok((schema, column_notes(&columns)))
             }
-            _ => Ok((self.load()?.schema, ColumnNotes::new())),
+            _ => Ok((self.open()?.schema, ColumnNotes::new())),
         }
     }
 
@@ -409,6 +409,18 @@ impl DatasetDef {
 
     /// Read the whole dataset lazily: inspect (and repair) CSV files, then scan.
     pub fn load(&self) -> Result<Loaded> {
+        let mut loaded = self.open()?;
+        if loaded.report.rows.is_none() {
+            // Parquet answers from its metadata; JSON Lines needs a pass, as any reader would.
+            loaded.report.rows = crate::ops::count_rows(loaded.lf.clone())
+                .map_err(|e| Error::runtime(format!("cannot read '{}': {e}", self.pattern)))?;
+        }
+        Ok(loaded)
+    }
+
+    /// The dataset as a lazy frame and its schema, without reading the data beyond what CSV
+    /// inspection needs; the row count only where that already gave it.
+    fn open(&self) -> Result<Loaded> {
         let mut report = ReadReport {
             dataset: self.name.clone(),
             files: self.files.iter().map(|f| f.display().to_string()).collect(),
@@ -441,11 +453,16 @@ impl DatasetDef {
                     .map_err(|e| Error::runtime(format!("cannot read '{}': {e}", self.pattern)))?
             }
             Format::Json => {
-                let mut frames = Vec::new();
-                for f in &self.files {
-                    frames.push(read_json(f)?.lazy());
-                }
-                concat(frames, UnionArgs::default())?
+                let frames = self
+                    .files
+                    .iter()
+                    .map(|f| read_json(f))
+                    .collect::<Result<Vec<_>>>()?;
+                report.rows = Some(frames.iter().map(|df| df.height() as u64).sum());
+                concat(
+                    frames.into_iter().map(DataFrame::lazy).collect::<Vec<_>>(),
+                    UnionArgs::default(),
+                )?
             }
         };
         let lf = self.apply_pins(lf)?;
@@ -455,15 +472,6 @@ impl DatasetDef {
             .map_err(|e| Error::runtime(format!("cannot read '{}': {e}", self.pattern)))?
             .as_ref()
             .clone();
-        if report.rows.is_none() {
-            // Parquet answers from its metadata; JSON needs a pass, as any reader would.
-            let counted = lf
-                .clone()
-                .select([crate::ops::row_count(&schema)])
-                .collect()
-                .map_err(|e| Error::runtime(format!("cannot read '{}': {e}", self.pattern)))?;
-            report.rows = crate::ops::scalar_u64(&counted, "rows");
-        }
         if report.columns.is_empty() {
             report.columns = schema
                 .iter()
@@ -511,32 +519,19 @@ impl DatasetDef {
         }
         let headers = headers.unwrap_or_default();
         let mut types = vec![ColType::Empty; headers.len()];
-        let mut rows = 0;
-        for ins in &inspections {
-            for (t, u) in types.iter_mut().zip(&ins.types) {
-                *t = if *t == ColType::Empty {
-                    *u
-                } else if *u == ColType::Empty || *t == *u {
-                    *t
-                } else if matches!(
-                    (*t, *u),
-                    (ColType::Integer, ColType::Float) | (ColType::Float, ColType::Integer)
-                ) {
-                    ColType::Float
-                } else {
-                    ColType::Text
-                };
-            }
-            rows += ins.rows;
-        }
         let mut evidence = vec![None; headers.len()];
+        let mut rows = 0;
         for (f, ins) in self.files.iter().zip(&inspections) {
+            for (t, u) in types.iter_mut().zip(&ins.types) {
+                *t = t.merge(*u);
+            }
             let file = (self.files.len() > 1).then_some(f.as_path());
             for (e, found) in evidence.iter_mut().zip(describe_evidence(ins, file)) {
                 if e.is_none() {
                     *e = found;
                 }
             }
+            rows += ins.rows;
         }
         let (schema, described) = self.csv_schema(&headers, &types, &evidence);
         report.columns = described;

@@ -8,11 +8,7 @@ pub use run::{ExecuteResult, RunOptions, RunReport, StepReport, execute, run, ru
 
 /// Write a report file, creating its folder.
 pub fn write_text(path: &std::path::Path, text: &str) -> crate::Result<()> {
-    if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            crate::Error::runtime(format!("cannot create '{}': {e}", dir.display()))
-        })?;
-    }
+    crate::sink::ensure_parent_dir(path)?;
     std::fs::write(path, text)
         .map_err(|e| crate::Error::runtime(format!("cannot write '{}': {e}", path.display())))
 }

@@ -168,10 +168,7 @@ pub fn execute(
             ctx.rows_out
         };
         if rows_out.is_none() {
-            let mut counted = out.clone();
-            let schema = counted.collect_schema()?;
-            let df = counted.select([crate::ops::row_count(&schema)]).collect()?;
-            rows_out = crate::ops::scalar_u64(&df, "rows");
+            rows_out = crate::ops::count_rows(out.clone())?;
         }
         reports.push(StepReport {
             step: step.number,

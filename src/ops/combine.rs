@@ -593,14 +593,12 @@ impl Operation for Union {
                 })
                 .collect();
             if i > 0 {
-                let df = ctx.query(frame.clone().select([super::row_count(&layout[i].0)]))?;
-                secondary_rows += super::scalar_u64(&df, "rows").unwrap_or(0);
+                secondary_rows += ctx.count_rows(frame.clone())?.unwrap_or(0);
             }
             frames.push(frame.select(exprs));
         }
         if ctx.rows_in.is_none() {
-            let df = ctx.query(lf.clone().select([super::row_count(&ctx.schema)]))?;
-            ctx.rows_in = super::scalar_u64(&df, "rows");
+            ctx.rows_in = ctx.count_rows(lf.clone())?;
         }
         ctx.rows_out = ctx.rows_in.map(|r| r + secondary_rows);
         ctx.record(

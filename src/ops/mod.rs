@@ -223,6 +223,14 @@ impl<'a> ApplyCtx<'a> {
         Ok(df)
     }
 
+    /// [`count_rows`], timed like [`ApplyCtx::query`].
+    pub fn count_rows(&mut self, lf: LazyFrame) -> OpResult<Option<u64>> {
+        let start = Instant::now();
+        let rows = count_rows(lf)?;
+        self.query_time += start.elapsed();
+        Ok(rows)
+    }
+
     /// `pred` restricted to the rows where the step's conditions hold.
     pub fn where_conditions(&self, pred: Expr) -> Expr {
         match &self.condition {
@@ -450,13 +458,20 @@ pub mod p {
 
 /// An expression counting the rows of a frame with this schema. (A bare `len()` over a
 /// concatenation trips a Polars rewrite into a UInt128 sum, a type this build leaves out.)
-pub fn row_count(schema: &Schema) -> Expr {
+fn row_count(schema: &Schema) -> Expr {
     match schema.iter_names().next() {
         Some(first) => (col(first.as_str()).count() + col(first.as_str()).null_count())
             .cast(DataType::UInt64)
             .alias("rows"),
         None => len().alias("rows"),
     }
+}
+
+/// How many rows a frame has, in one streaming pass (sources that know it answer at once).
+pub fn count_rows(mut lf: LazyFrame) -> PolarsResult<Option<u64>> {
+    let schema = lf.collect_schema()?;
+    let df = collect_streaming(lf.select([row_count(&schema)]))?;
+    Ok(scalar_u64(&df, "rows"))
 }
 
 /// A scalar from a one-row frame as f64 (None for null or missing column).

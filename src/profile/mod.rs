@@ -96,12 +96,7 @@ fn sampled(lf: LazyFrame, sample: Sample, rows: Option<u64>) -> Result<LazyFrame
         Sample::Random { size, seed } => {
             let rows = match rows {
                 Some(r) => r,
-                None => {
-                    let mut l = lf.clone();
-                    let schema = l.collect_schema()?;
-                    let df = l.select([crate::ops::row_count(&schema)]).collect()?;
-                    crate::ops::scalar_u64(&df, "rows").unwrap_or(0)
-                }
+                None => crate::ops::count_rows(lf.clone())?.unwrap_or(0),
             };
             let picked = Series::new("picked".into(), random_rows(rows, size, seed));
             lf.with_row_index("__datacook_row", None)
