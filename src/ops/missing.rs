@@ -11,7 +11,7 @@ use polars::prelude::*;
 
 use super::{
     ApplyCtx, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, Stats, json_f64,
-    numeric_literal, p, require_column, scalar_f64, scalar_u64, type_label,
+    numeric_literal, p, require_column, require_numeric, scalar_f64, scalar_u64, type_label,
 };
 use crate::recipe::condition::missing;
 use crate::recipe::params::{ParamKind, ParamSpec, Params};
@@ -141,27 +141,15 @@ pub fn build(op: &'static str, p: &Params) -> OpResult<Box<dyn Operation>> {
 impl Operation for Fill {
     fn schema(&self, input: &Schema, _: &SchemaCtx) -> OpResult<Schema> {
         let dtype = require_column(input, &self.source, "sourceColumn")?;
-        let numeric = dtype.is_primitive_numeric();
         match &self.kind {
-            FillKind::Average | FillKind::Median | FillKind::Sum if !numeric => {
-                return Err(OpError::new(format!(
-                    "{} needs a numeric column, but '{}' is {}",
-                    self.op,
-                    self.source,
-                    type_label(&dtype)
-                ))
-                .param("sourceColumn")
-                .help("use FILL_WITH_MOST_FREQUENT or FILL_WITH_CUSTOM for text columns")
-                .not_numeric(&self.source));
+            FillKind::Average | FillKind::Median | FillKind::Sum => {
+                require_numeric(input, &self.source, "sourceColumn", self.op).map_err(|e| {
+                    e.help("use FILL_WITH_MOST_FREQUENT or FILL_WITH_CUSTOM for text columns")
+                })?;
             }
-            FillKind::Mode(t) if t == "AVERAGE" && !numeric => {
-                return Err(OpError::new(format!(
-                    "modeType AVERAGE needs a numeric column, but '{}' is {}",
-                    self.source,
-                    type_label(&dtype)
-                ))
-                .param("modeType")
-                .help("use MINIMUM, MAXIMUM or NONE"));
+            FillKind::Mode(t) if t == "AVERAGE" => {
+                require_numeric(input, &self.source, "modeType", "modeType AVERAGE")
+                    .map_err(|e| e.help("use MINIMUM, MAXIMUM or NONE"))?;
             }
             FillKind::Empty if dtype != DataType::String => {
                 return Err(OpError::new(format!(
@@ -190,11 +178,7 @@ impl Operation for Fill {
                 return Ok(lf.with_column(nulls.alias(self.source.as_str())));
             }
             FillKind::LastValid => {
-                let request = self.request(&dtype).unwrap_or(Stats {
-                    exprs: vec![],
-                    reads: vec![],
-                });
-                let df = ctx.aggregate(&lf, request)?;
+                let df = ctx.aggregate(&lf, self.request(&dtype))?;
                 ctx.record("values_missing", scalar_u64(&df, "missing").unwrap_or(0));
                 let present = when(is_missing.clone())
                     .then(lit(NULL).cast(dtype.clone()))
@@ -204,11 +188,7 @@ impl Operation for Fill {
             FillKind::Empty => lit(""),
             FillKind::Custom(v) => custom_literal(v, &dtype)?,
             FillKind::Average | FillKind::Median | FillKind::Sum => {
-                let request = self.request(&dtype).unwrap_or(Stats {
-                    exprs: vec![],
-                    reads: vec![],
-                });
-                let df = ctx.aggregate(&lf, request)?;
+                let df = ctx.aggregate(&lf, self.request(&dtype))?;
                 ctx.record("values_missing", scalar_u64(&df, "missing").unwrap_or(0));
                 let value = scalar_f64(&df, "value")
                     .filter(|_| scalar_u64(&df, "present").unwrap_or(0) > 0);
@@ -242,7 +222,8 @@ impl Operation for Fill {
     }
 
     fn stats(&self, input: &Schema, _: Option<&Expr>) -> Option<Stats> {
-        self.request(&super::column_type(input, &self.source)?)
+        let request = self.request(&super::column_type(input, &self.source)?);
+        (!request.exprs.is_empty()).then_some(request)
     }
 
     fn writes(&self) -> Option<Vec<String>> {
@@ -253,7 +234,8 @@ impl Operation for Fill {
 impl Fill {
     /// The aggregates behind the fill value: the statistic over the present values, and the
     /// counts of missing and present values.
-    fn request(&self, dtype: &DataType) -> Option<Stats> {
+    /// The statistics the fill needs (none for the kinds that need none).
+    fn request(&self, dtype: &DataType) -> Stats {
         let src = self.source.as_str();
         let is_missing = missing(src, dtype);
         let missing_count = ("missing", is_missing.clone().sum());
@@ -272,12 +254,12 @@ impl Fill {
                     ("present", is_missing.not().sum()),
                 ]
             }
-            _ => return None,
+            _ => vec![],
         };
-        Some(Stats {
+        Stats {
             exprs,
             reads: vec![self.source.clone()],
-        })
+        }
     }
 
     /// The mode as a literal, with ties broken by `tie` (decisions.md: NONE and
@@ -341,57 +323,27 @@ fn any_literal<'a>(v: AnyValue<'a>, dtype: &DataType) -> (Expr, AnyValue<'a>) {
     (lit(Scalar::new(dtype.clone(), v.clone().into_static())), v)
 }
 
-/// The custom fill value converted to the column's type, or an error naming the problem
-/// (out-of-range integers and impossible dates included).
+/// The custom fill value converted to the column's type the way CHANGE_DATA_TYPE converts
+/// text (same formats, exact integers), or an error when it does not convert.
 pub fn custom_literal(value: &str, dtype: &DataType) -> OpResult<Expr> {
-    let bad = || {
-        OpError::new(format!("value '{value}' is not a valid {dtype}"))
-            .param("value")
-            .help(format!(
-                "give a value of the column's type ({})",
-                type_label(dtype)
-            ))
-    };
-    let v = value.trim();
-    Ok(match dtype {
-        DataType::String => lit(value.to_string()),
-        DataType::Boolean => match v.to_ascii_lowercase().as_str() {
-            "true" | "yes" => lit(true),
-            "false" | "no" => lit(false),
-            _ => return Err(bad()),
-        },
-        d if d.is_integer() => {
-            let n = v.parse::<i128>().map_err(|_| bad())?;
-            let fits = Series::new("v".into(), [n as f64])
-                .strict_cast(d)
-                .is_ok_and(|s| s.null_count() == 0)
-                && n >= i64::MIN as i128
-                && n <= u64::MAX as i128;
-            if !fits {
-                return Err(bad());
-            }
-            if n > i64::MAX as i128 {
-                lit(n as u64).cast(d.clone())
-            } else {
-                lit(n as i64).cast(d.clone())
-            }
-        }
-        d if d.is_float() => lit(v.parse::<f64>().map_err(|_| bad())?).cast(d.clone()),
-        DataType::Date => lit(chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| bad())?)
-            .cast(DataType::Date),
-        DataType::Datetime(tu, _) => {
-            let parsed = [
-                "%Y-%m-%dT%H:%M:%S%.f",
-                "%Y-%m-%d %H:%M:%S%.f",
-                "%Y-%m-%dT%H:%M:%S%.fZ",
-            ]
-            .iter()
-            .find_map(|f| chrono::NaiveDateTime::parse_from_str(v, f).ok())
-            .ok_or_else(bad)?;
-            lit(parsed)
-                .cast(DataType::Datetime(*tu, None))
-                .cast(dtype.clone())
-        }
-        d => lit(v.to_string()).cast(d.clone()),
-    })
+    if *dtype == DataType::String {
+        return Ok(lit(value.to_string()));
+    }
+    let text = Column::new("v".into(), [value]);
+    let converted = DataFrame::new(1, vec![text])?
+        .lazy()
+        .select([super::columns::convert(col("v"), &DataType::String, dtype).alias("v")])
+        .collect()?;
+    match converted.column("v")?.get(0)? {
+        AnyValue::Null => Err(OpError::new(format!(
+            "value '{value}' is not a valid {}",
+            type_label(dtype)
+        ))
+        .param("value")
+        .help(format!(
+            "give a value of the column's type ({})",
+            type_label(dtype)
+        ))),
+        v => Ok(lit(Scalar::new(dtype.clone(), v.into_static()))),
+    }
 }

@@ -337,10 +337,21 @@ fn is_dynamic_column(schema: &Schema, name: &str) -> bool {
 }
 
 /// A type as users name it: DataBrew's names ("long", "string") where there is one.
+/// The names are CHANGE_DATA_TYPE's `columnDataType` values; types DataBrew has no name for
+/// (unsigned, for one) keep Polars' name.
 pub fn type_label(dtype: &DataType) -> String {
-    match crate::profile::compute::type_name(dtype) {
-        Some((name, _)) => name.to_string(),
-        None => dtype.to_string(),
+    match dtype {
+        DataType::Int8 => "byte".into(),
+        DataType::Int16 => "short".into(),
+        DataType::Int32 => "int".into(),
+        DataType::Int64 => "long".into(),
+        DataType::Float32 => "float".into(),
+        DataType::Float64 => "double".into(),
+        DataType::String => "string".into(),
+        DataType::Boolean => "boolean".into(),
+        DataType::Date => "date".into(),
+        DataType::Datetime(_, _) => "timestamp".into(),
+        other => other.to_string(),
     }
 }
 

@@ -4,12 +4,6 @@ use std::path::Path;
 
 use crate::support::*;
 
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    path_str(&p)
-}
-
 fn run_identity(dir: &Path, dataset: &str, out: &str) -> (Run, serde_json::Value) {
     let recipe = write(dir, "identity.json", "[]");
     let out = dir.join(out);

@@ -50,6 +50,13 @@ pub fn path_str(p: &Path) -> String {
     p.display().to_string()
 }
 
+/// Write `text` to the file `name` in `dir`; returns its path.
+pub fn write(dir: &Path, name: &str, text: &str) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    path_str(&p)
+}
+
 /// Read a CSV output with every column as text, exactly as written.
 pub fn read_csv_text(path: &Path) -> DataFrame {
     LazyCsvReader::new(PlRefPath::new(path_str(path)))

@@ -5,18 +5,6 @@ use serde_json::json;
 
 // ---- helpers --------------------------------------------------------------------------------
 
-/// The full error text of a failing recipe.
-fn error_text(steps: &str, df: DataFrame) -> String {
-    message(&run_err(steps, df))
-}
-
-#[track_caller]
-fn assert_mentions(text: &str, parts: &[&str]) {
-    for p in parts {
-        assert!(text.contains(p), "expected {p:?} in:\n{text}");
-    }
-}
-
 /// Days since 1970-01-01 (proleptic Gregorian), for building Date columns.
 fn days(y: i32, m: u32, d: u32) -> i32 {
     let y = if m <= 2 { y - 1 } else { y };

@@ -72,6 +72,12 @@ fn is_is_exact_and_case_sensitive() {
         texts(),
     );
     assert_eq!(got, [F; 8]);
+    // A prefix of "Ann" is not "Ann".
+    let prefix = holds(
+        "      - {condition: IS, value: An, targetColumn: name}\n",
+        texts(),
+    );
+    assert_eq!(prefix, [F; 8]);
 }
 
 #[test]
@@ -205,8 +211,9 @@ fn not_contains_does_not_hold_on_null() {
         "      - {condition: NOT_CONTAINS, value: a, targetColumn: name}\n",
         texts(),
     );
-    assert_eq!(got[..4], [T, T, F, F]);
-    assert_eq!(got[5..], [F, F, T]);
+    // The empty string (index 4) is text, not null: it does not contain "a", so NOT_CONTAINS
+    // holds there.
+    assert_eq!(got, [T, T, F, F, T, F, F, T]);
 }
 
 #[test]
@@ -220,8 +227,8 @@ fn starts_with_takes_the_value_as_plain_text() {
         "      - {condition: NOT_STARTS_WITH, value: '[TEST]', targetColumn: name}\n",
         texts(),
     );
-    assert_eq!(not[..4], [T, F, T, F]);
-    assert_eq!(not[5..], [T, T, T]);
+    // Null (index 3) fails the condition; the empty string (index 4) does not start with it.
+    assert_eq!(not, [T, F, T, F, T, T, T, T]);
 }
 
 #[test]
@@ -235,8 +242,8 @@ fn ends_with_and_not_ends_with() {
         "      - {condition: NOT_ENDS_WITH, value: c, targetColumn: name}\n",
         texts(),
     );
-    assert_eq!(not[..4], [T, T, T, F]);
-    assert_eq!(not[5..], [F, F, T]);
+    // Null (index 3) fails the condition; the empty string (index 4) does not end with "c".
+    assert_eq!(not, [T, T, T, F, T, F, F, T]);
 }
 
 #[test]

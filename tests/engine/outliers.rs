@@ -5,38 +5,6 @@ use serde_json::json;
 
 // ---- helpers ---------------------------------------------------------------------------
 
-type Stats = serde_json::Map<String, serde_json::Value>;
-
-/// A numeric statistic from a step report (panics with the whole map when absent).
-#[track_caller]
-fn num(stats: &Stats, key: &str) -> f64 {
-    stats
-        .get(key)
-        .and_then(|v| v.as_f64())
-        .unwrap_or_else(|| panic!("no numeric stat '{key}' in {stats:?}"))
-}
-
-#[track_caller]
-fn assert_close(actual: f64, expected: f64) {
-    assert!(
-        (actual - expected).abs() < 1e-9,
-        "expected {expected}, got {actual}"
-    );
-}
-
-/// The error text of a failing recipe, checked to name the step and operation.
-#[track_caller]
-fn err_in_step(steps: &str, df: DataFrame, step: &str) -> String {
-    let msg = message(&run_err(steps, df));
-    assert!(msg.contains(step), "error does not name '{step}':\n{msg}");
-    msg
-}
-
-#[track_caller]
-fn assert_contains(msg: &str, part: &str) {
-    assert!(msg.contains(part), "expected '{part}' in:\n{msg}");
-}
-
 /// D1: 10 12 11 13 12 11 50 (ids 1..7).
 /// mean = 119/7 = 17; deviations -7 -5 -6 -4 -5 -6 33; squares sum to 1276.
 /// sample sd = sqrt(1276/6) = 14.5831; z(50) = 33/14.5831 = 2.2629, |z| of the others ≤ 0.48.

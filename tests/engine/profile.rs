@@ -66,16 +66,11 @@ fn close(actual: &Value, expected: f64) {
     );
 }
 
+/// `c[key]` is a number within [`close`]'s tolerance of `expected` (a failure points at the
+/// caller's line, which names the key).
 #[track_caller]
 fn assert_stat(c: &Column, key: &str, expected: f64) {
-    let v = stat(c, key);
-    let a = v
-        .as_f64()
-        .unwrap_or_else(|| panic!("{key}: expected {expected}, found {v}"));
-    assert!(
-        (a - expected).abs() <= EPS * expected.abs().max(1.0),
-        "{key}: expected {expected}, found {a}"
-    );
+    close(stat(c, key), expected);
 }
 
 #[track_caller]

@@ -8,6 +8,8 @@ use datacook::quality::ruleset::{self, Ruleset, Threshold, ThresholdType, Unit};
 use polars::prelude::*;
 use serde_json::{Value as Json, json};
 
+use crate::support::{assert_close, assert_mentions};
+
 // ---- helpers --------------------------------------------------------------------------------
 
 #[track_caller]
@@ -76,21 +78,6 @@ fn text_of(d: &datacook::Diagnostic) -> String {
         d.message,
         d.help.clone().unwrap_or_default()
     )
-}
-
-#[track_caller]
-fn assert_mentions(text: &str, parts: &[&str]) {
-    for p in parts {
-        assert!(text.contains(p), "expected {p:?} in:\n{text}");
-    }
-}
-
-#[track_caller]
-fn assert_close(actual: f64, expected: f64) {
-    assert!(
-        (actual - expected).abs() < 1e-9,
-        "expected {expected}, got {actual}"
-    );
 }
 
 #[track_caller]

@@ -198,11 +198,34 @@ fn databrew_json_loads_steps_and_positions() {
 
 #[test]
 fn string_threshold_is_read_as_a_number() {
-    // With threshold 2, z(100) ≈ 1.79 is not an outlier: nothing is removed.
-    let recipe = STRING_PARAMS_JSON.replace(r#""threshold": "1.5""#, r#""threshold": "2""#);
-    assert_ne!(recipe, STRING_PARAMS_JSON);
-    let out = run_json(&recipe, input()).unwrap();
-    assert_eq!(out.height(), 5);
+    // v = 1, 2, 3, 4, 100: mean 22, sample sd = √(7610 / 4) ≈ 43.62, so z(100) = 78 / 43.62
+    // ≈ 1.788 (and every other |z| < 0.5). Threshold "1.7" removes the 100 row; "1.8" keeps it.
+    // (The default, 3, would keep it too, so only the "1.7" run shows the string was read.)
+    let with_threshold = |threshold: &str| {
+        let recipe = STRING_PARAMS_JSON.replace(
+            r#""threshold": "1.5""#,
+            &format!(r#""threshold": "{threshold}""#),
+        );
+        assert_ne!(recipe, STRING_PARAMS_JSON);
+        run_on_frame(&recipe, "test.json", input(), &NoDatasets).unwrap()
+    };
+
+    let (out, reports) = with_threshold("1.7");
+    assert_frame_eq(&out, &expected());
+    assert_eq!(reports[1].operation, "REMOVE_OUTLIERS");
+    assert_eq!(reports[1].stats["threshold"], 1.7);
+    assert_eq!(reports[1].stats["outliers"], 1);
+
+    let (out, reports) = with_threshold("1.8");
+    let kept = df!(
+        "v" => [1i64, 2, 3, 4, 100],
+        "g" => [Some("M"), Some("F"), Some("M"), None, Some("M")],
+        "g_code" => [Some("1"), Some("F"), Some("1"), None, Some("1")],
+    )
+    .unwrap();
+    assert_frame_eq(&out, &kept);
+    assert_eq!(reports[1].stats["threshold"], 1.8);
+    assert_eq!(reports[1].stats["outliers"], 0);
 }
 
 #[test]
@@ -688,7 +711,10 @@ fn several_schema_problems_are_all_reported_at_once() {
 #[test]
 fn every_error_names_file_line_column_step_and_operation() {
     let e = run_json(SEVERAL_PROBLEMS_JSON, input()).unwrap_err();
-    for d in invalid(&e) {
+    let diags = invalid(&e);
+    // Steps 1 (unknown operation), 3 (threshold "abc") and 4 (no sourceColumn); step 2 is fine.
+    assert_eq!(diags.len(), 3, "{}", message(&e));
+    for d in diags {
         let text = d.to_string();
         let loc = d
             .location

@@ -22,17 +22,6 @@ fn remove_values_deletes_rows_where_all_conditions_hold() {
 
 // ---- helpers --------------------------------------------------------------------------------
 
-fn error_text(steps: &str, df: DataFrame) -> String {
-    message(&run_err(steps, df))
-}
-
-#[track_caller]
-fn assert_mentions(text: &str, parts: &[&str]) {
-    for p in parts {
-        assert!(text.contains(p), "expected {p:?} in:\n{text}");
-    }
-}
-
 /// A text column with both kinds of missing value (null, "") and a whitespace-only value.
 fn people() -> DataFrame {
     df!(

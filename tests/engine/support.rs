@@ -77,3 +77,48 @@ pub fn assert_frame_eq(actual: &DataFrame, expected: &DataFrame) {
 pub fn message(e: &Error) -> String {
     e.to_string()
 }
+
+/// The full error text of a failing recipe.
+pub fn error_text(steps: &str, df: DataFrame) -> String {
+    message(&run_err(steps, df))
+}
+
+/// The error text of a failing recipe, checked to name the step and operation.
+#[track_caller]
+pub fn err_in_step(steps: &str, df: DataFrame, step: &str) -> String {
+    let msg = message(&run_err(steps, df));
+    assert!(msg.contains(step), "error does not name '{step}':\n{msg}");
+    msg
+}
+
+#[track_caller]
+pub fn assert_mentions(text: &str, parts: &[&str]) {
+    for p in parts {
+        assert!(text.contains(p), "expected {p:?} in:\n{text}");
+    }
+}
+
+#[track_caller]
+pub fn assert_contains(msg: &str, part: &str) {
+    assert!(msg.contains(part), "expected '{part}' in:\n{msg}");
+}
+
+#[track_caller]
+pub fn assert_close(actual: f64, expected: f64) {
+    assert!(
+        (actual - expected).abs() < 1e-9,
+        "expected {expected}, got {actual}"
+    );
+}
+
+/// A step report's statistics.
+pub type Stats = serde_json::Map<String, serde_json::Value>;
+
+/// A numeric statistic from a step report (panics with the whole map when absent).
+#[track_caller]
+pub fn num(stats: &Stats, key: &str) -> f64 {
+    stats
+        .get(key)
+        .and_then(|v| v.as_f64())
+        .unwrap_or_else(|| panic!("no numeric stat '{key}' in {stats:?}"))
+}
