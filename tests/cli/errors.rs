@@ -319,3 +319,22 @@ fn validate_counts_one_step_in_the_singular() {
     r.ok();
     assert_eq!(r.stdout, "ok: 1 step, 12 output columns\n");
 }
+
+/// Regression: `run --report` wrote with a plain file write and failed on a missing folder.
+#[test]
+fn the_run_report_folder_is_created() {
+    let dir = tmpdir();
+    let report = dir.path().join("reports/today/run.json");
+    datacook(&[
+        "run",
+        "recipes/student-performance.json",
+        "--dataset",
+        "datasets/students.yaml",
+        "-o",
+        &path_str(&dir.path().join("o.csv")),
+        "--report",
+        &path_str(&report),
+    ])
+    .ok();
+    assert_eq!(read_json(&report)["output"]["rows"], 598);
+}

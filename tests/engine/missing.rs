@@ -757,6 +757,45 @@ fn custom_fills_each_column_type_with_its_value() {
     assert_frame_eq(&out, &expected);
 }
 
+/// Regression: the range check went through f64, so the largest integers were refused, and
+/// timestamps took only three of CHANGE_DATA_TYPE's formats.
+#[test]
+fn custom_values_convert_like_change_data_type() {
+    let df = df!(
+        "i" => [None, Some(1i64)],
+        "u" => [None, Some(1u64)],
+        "t" => [None, Some(0i64)]
+    )
+    .unwrap();
+    let df = df
+        .lazy()
+        .with_column(col("t").cast(DataType::Datetime(TimeUnit::Microseconds, None)))
+        .collect()
+        .unwrap();
+    let out = run(
+        r#"
+  - operation: FILL_WITH_CUSTOM
+    parameters: {sourceColumn: i, value: "9223372036854775807"}
+  - operation: FILL_WITH_CUSTOM
+    parameters: {sourceColumn: u, value: "18446744073709551615"}
+  - operation: FILL_WITH_CUSTOM
+    parameters: {sourceColumn: t, value: "1970-01-01 00:01"}
+"#,
+        df,
+    );
+    let expected = df!(
+        "i" => [i64::MAX, 1],
+        "u" => [u64::MAX, 1],
+        "t" => [60_000_000i64, 0]
+    )
+    .unwrap()
+    .lazy()
+    .with_column(col("t").cast(DataType::Datetime(TimeUnit::Microseconds, None)))
+    .collect()
+    .unwrap();
+    assert_frame_eq(&out, &expected);
+}
+
 #[test]
 fn custom_accepts_typed_yaml_numbers() {
     let df = df!("i" => [None, Some(2i32)]).unwrap();
