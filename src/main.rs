@@ -41,6 +41,17 @@ struct DatasetArgs {
     with: Vec<(String, PathBuf)>,
 }
 
+impl DatasetArgs {
+    fn input(self, dataset: String, recipe: Option<PathBuf>) -> Input {
+        Input {
+            dataset,
+            recipe,
+            datasets_dir: self.datasets_dir,
+            with: self.with,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run a recipe job: dataset → recipe → output file (written atomically).
@@ -249,13 +260,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             datasets,
         } => {
             let opts = RunOptions {
-                recipe,
-                dataset,
+                input: datasets.input(dataset, Some(recipe)),
                 output,
                 format,
                 compression,
-                datasets_dir: datasets.datasets_dir,
-                with: datasets.with,
                 progress: !quiet,
             };
             let result = run(&opts)?;
@@ -291,12 +299,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             datasets,
         } => {
             let outcome = profile(&ProfileOptions {
-                input: Input {
-                    dataset,
-                    recipe,
-                    datasets_dir: datasets.datasets_dir,
-                    with: datasets.with,
-                },
+                input: datasets.input(dataset, recipe),
                 output,
                 html,
                 sample,
@@ -324,12 +327,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             datasets,
         } => {
             let outcome = check(&CheckOptions {
-                input: Input {
-                    dataset,
-                    recipe,
-                    datasets_dir: datasets.datasets_dir,
-                    with: datasets.with,
-                },
+                input: datasets.input(dataset, recipe),
                 rules,
                 json,
                 junit,

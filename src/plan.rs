@@ -218,25 +218,26 @@ impl Plan {
         let mut schema = input.clone();
         let mut out = Vec::new();
         let mut diags = Vec::new();
-        let mut removed_by: HashMap<String, &Step> = HashMap::new();
+        let mut removed_by: HashMap<String, Removal> = HashMap::new();
         for step in &self.steps {
             let mut ok = true;
             for (c, loc) in step.conditions.iter().zip(&step.condition_locations) {
                 if let Err((msg, help)) = c.check(&schema) {
                     ok = false;
+                    let removal = removed_by
+                        .get(&c.target)
+                        .filter(|_| !schema.contains(&c.target));
                     diags.push(
                         Diagnostic::error(msg)
                             .at(Some(loc.clone()))
                             .in_step(step.number, step.spec.name)
-                            .with_help(help),
+                            .with_help(removal.map(Removal::help).or(help)),
                     );
                 }
             }
             match step.op.schema(&schema, &ctx) {
                 Ok(s) if ok => {
-                    for gone in schema.iter_names().filter(|n| !s.contains(n)) {
-                        removed_by.insert(gone.to_string(), step);
-                    }
+                    removed_by.extend(Removal::by_step(step, &schema, &s));
                     schema = s;
                 }
                 Ok(_) => {}
@@ -256,27 +257,54 @@ impl Plan {
     }
 }
 
-/// A column an earlier step removed or renamed is not a typo: say which step did it.
-fn explain_removal(mut e: OpError, removed_by: &HashMap<String, &Step>) -> OpError {
-    let missing = match &e.column {
-        Some(ColumnIssue::Missing(c)) => removed_by.get(c),
-        _ => None,
-    };
-    if let Some(step) = missing {
-        let fix = if step.spec.name == "RENAME" {
-            "refer to it by its new name, or move this step before that one"
-        } else {
-            "move this step before that one"
-        };
-        let verb = if step.spec.name == "RENAME" {
-            "renamed"
-        } else {
-            "removed"
-        };
-        e.help = Some(format!(
-            "step {} ({}) {verb} it; {fix}",
-            step.number, step.spec.name
-        ));
+/// A column that an earlier step removed, or renamed (a new name took its place).
+struct Removal {
+    step: usize,
+    operation: &'static str,
+    renamed_to: Option<String>,
+}
+
+impl Removal {
+    /// The columns of `before` that `step` took away in `after`.
+    fn by_step(step: &Step, before: &Schema, after: &Schema) -> Vec<(String, Removal)> {
+        before
+            .iter_names()
+            .enumerate()
+            .filter(|(_, n)| !after.contains(n))
+            .map(|(i, gone)| {
+                let successor = after.get_at_index(i).map(|(n, _)| n);
+                let removal = Removal {
+                    step: step.number,
+                    operation: step.spec.name,
+                    renamed_to: successor
+                        .filter(|n| !before.contains(n))
+                        .map(|n| n.to_string()),
+                };
+                (gone.to_string(), removal)
+            })
+            .collect()
+    }
+
+    /// A column an earlier step removed or renamed is not a typo: say which step did it.
+    fn help(&self) -> String {
+        let Removal {
+            step, operation, ..
+        } = self;
+        match &self.renamed_to {
+            Some(new) => format!(
+                "step {step} ({operation}) renamed it to '{new}'; refer to it by that name, or \
+                 move this step before that one"
+            ),
+            None => format!("step {step} ({operation}) removed it; move this step before that one"),
+        }
+    }
+}
+
+fn explain_removal(mut e: OpError, removed_by: &HashMap<String, Removal>) -> OpError {
+    if let Some(ColumnIssue::Missing(c)) = &e.column
+        && let Some(removal) = removed_by.get(c)
+    {
+        e.help = Some(removal.help());
     }
     e
 }
@@ -285,7 +313,7 @@ fn explain_removal(mut e: OpError, removed_by: &HashMap<String, &Step>) -> OpErr
 fn explain_text(
     mut e: OpError,
     notes: &ColumnNotes,
-    removed_by: &HashMap<String, &Step>,
+    removed_by: &HashMap<String, Removal>,
 ) -> OpError {
     let Some(ColumnIssue::NotNumeric(c)) = &e.column else {
         return e;

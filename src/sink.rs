@@ -52,6 +52,17 @@ impl OutputFormat {
 
 const TEMP_SUFFIX: &str = ".datacook-tmp";
 
+/// Snappy exists for Parquet only.
+pub fn check_compression(format: OutputFormat, compression: Compression) -> Result<()> {
+    if compression == Compression::Snappy && format != OutputFormat::Parquet {
+        return Err(Error::invalid_with_help(
+            "snappy compression is available for Parquet output only",
+            "use --compression gzip or zstd for CSV and JSON",
+        ));
+    }
+    Ok(())
+}
+
 /// The folder `path` goes in (`.` for a bare file name), created if missing.
 pub fn ensure_parent_dir(path: &Path) -> Result<PathBuf> {
     let dir = match path.parent() {
@@ -70,12 +81,7 @@ pub fn write_atomic(
     format: OutputFormat,
     compression: Compression,
 ) -> Result<u64> {
-    if compression == Compression::Snappy && format != OutputFormat::Parquet {
-        return Err(Error::invalid_with_help(
-            "snappy compression is available for Parquet output only",
-            "use --compression gzip or zstd for CSV and JSON",
-        ));
-    }
+    check_compression(format, compression)?;
     let dir = ensure_parent_dir(path)?;
     let file_name = path
         .file_name()

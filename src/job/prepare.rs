@@ -74,11 +74,12 @@ pub fn prepare(input: &Input, progress: &Progress) -> Result<Prepared> {
                 &catalogue,
                 progress,
             )?;
-            let rows = executed
-                .steps
-                .last()
-                .map_or(loaded.report.rows, |s| s.rows_out);
-            (executed.lf, rows, executed.steps, plan.recipe.name.clone())
+            (
+                executed.lf,
+                executed.rows,
+                executed.steps,
+                plan.recipe.name.clone(),
+            )
         }
         None => (loaded.lf.clone(), loaded.report.rows, Vec::new(), None),
     };

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use polars::prelude::*;
 use serde::Serialize;
 
+use super::prepare::Input;
 use crate::dataset::{ReadReport, Resolver};
 use crate::error::{Diagnostic, Error, Result};
 use crate::ops::{ApplyCtx, REMOVED, ROWS, Stats};
@@ -20,13 +21,11 @@ use crate::sink::{self, Compression, OutputFormat};
 
 #[derive(Debug, Clone)]
 pub struct RunOptions {
-    pub recipe: PathBuf,
-    pub dataset: String,
+    /// The dataset and the recipe (a run needs one).
+    pub input: Input,
     pub output: PathBuf,
     pub format: Option<OutputFormat>,
     pub compression: Compression,
-    pub datasets_dir: PathBuf,
-    pub with: Vec<(String, PathBuf)>,
     pub progress: bool,
 }
 
@@ -107,6 +106,8 @@ pub fn invalid_with_warnings(warnings: &[Diagnostic], errors: Vec<Diagnostic>) -
 pub struct ExecuteResult {
     pub lf: LazyFrame,
     pub steps: Vec<StepReport>,
+    /// Rows after the last step, when known.
+    pub rows: Option<u64>,
 }
 
 /// Add every step to the plan, in order. `rows` is the input row count when known.
@@ -130,22 +131,15 @@ pub fn execute(
         progress.message(format!("step {}/{total} {}", step.number, step.spec.name));
         let start = Instant::now();
         let schema = lf.collect_schema()?.as_ref().clone();
-        // Re-check against the real schema: statistics-dependent steps (ONE_HOT_ENCODING)
-        // only now know their columns.
-        let ctx_schema = crate::ops::SchemaCtx { datasets };
-        for c in &step.conditions {
-            if let Err((msg, help)) = c.check(&schema) {
-                return Err(Error::Invalid(vec![
-                    Diagnostic::error(msg)
-                        .at(Some(step.location.clone()))
-                        .in_step(step.number, step.spec.name)
-                        .with_help(help),
-                ]));
-            }
+        // Behind ONE_HOT_ENCODING the plan held a placeholder for columns only the data
+        // names; check such a step again, against the real columns.
+        if index > 0
+            && planned[index - 1]
+                .iter_names()
+                .any(|n| crate::ops::is_placeholder(n))
+        {
+            recheck(step, &schema, datasets)?;
         }
-        step.op
-            .schema(&schema, &ctx_schema)
-            .map_err(|e| Error::Invalid(vec![step.diagnostic(&e)]))?;
         let condition = crate::recipe::condition::combine(&step.conditions, &schema);
         if !prefetched.contains_key(&index) {
             prefetched.extend(batch_statistics(plan, index, &lf, &schema, planned)?);
@@ -182,8 +176,34 @@ pub fn execute(
         rows = rows_out;
         lf = out;
     }
-    Ok(ExecuteResult { lf, steps: reports })
+    Ok(ExecuteResult {
+        lf,
+        steps: reports,
+        rows,
+    })
 }
+
+/// [`Plan::check`]'s checks of one step, against the schema it really sees.
+fn recheck(step: &crate::plan::Step, schema: &Schema, datasets: &dyn Resolver) -> Result<()> {
+    for c in &step.conditions {
+        if let Err((msg, help)) = c.check(schema) {
+            return Err(Error::Invalid(vec![
+                Diagnostic::error(msg)
+                    .at(Some(step.location.clone()))
+                    .in_step(step.number, step.spec.name)
+                    .with_help(help),
+            ]));
+        }
+    }
+    step.op
+        .schema(schema, &crate::ops::SchemaCtx { datasets })
+        .map_err(|e| Error::Invalid(vec![step.diagnostic(&e)]))?;
+    Ok(())
+}
+
+/// A step in a statistics batch: its index, its request, and the batched filter (index,
+/// removed-rows statistic) it sits behind, if any.
+type Member<'a> = (usize, Stats, Option<(usize, &'a str)>);
 
 /// Compute the statistics of step `first` together with those of the following steps that
 /// can share its pass over the data: every step in between keeps all rows and changes no
@@ -192,10 +212,6 @@ pub fn execute(
 /// they are exact (ONE_HOT_ENCODING's levels); otherwise the filter ends the batch (aggregates
 /// behind it would need the filtered columns held in memory). Returns one frame per step, as
 /// [`ApplyCtx::aggregate`] would have.
-/// A step in a statistics batch: its index, its request, and the batched filter (index,
-/// removed-rows statistic) it sits behind, if any.
-type Member<'a> = (usize, Stats, Option<(usize, &'a str)>);
-
 fn batch_statistics(
     plan: &Plan,
     first: usize,
@@ -244,11 +260,10 @@ fn batch_statistics(
                 _ => break,
             },
         };
-        let reads = request
+        let mut reads = request
             .reads
             .iter()
             .chain(steps[j].conditions.iter().map(|c| &c.target));
-        let mut reads = reads;
         if !reads.all(|r| input.contains(r) && !written.contains(r)) {
             break;
         }
@@ -308,22 +323,9 @@ pub fn run(opts: &RunOptions) -> Result<RunReport> {
             ));
         }
     };
-    if opts.compression == Compression::Snappy && format != OutputFormat::Parquet {
-        return Err(Error::invalid_with_help(
-            "snappy compression is available for Parquet output only",
-            "use --compression gzip or zstd for CSV and JSON",
-        ));
-    }
-
-    let prepared = super::prepare::prepare(
-        &super::prepare::Input {
-            dataset: opts.dataset.clone(),
-            recipe: Some(opts.recipe.clone()),
-            datasets_dir: opts.datasets_dir.clone(),
-            with: opts.with.clone(),
-        },
-        &progress,
-    )?;
+    // Before reading anything: a wrong option should not cost a pass over the data.
+    sink::check_compression(format, opts.compression)?;
+    let prepared = super::prepare::prepare(&opts.input, &progress)?;
     let warnings = prepared.warnings.clone();
 
     progress.message(format!("writing {}", opts.output.display()));
@@ -335,7 +337,12 @@ pub fn run(opts: &RunOptions) -> Result<RunReport> {
     let rows_out = prepared.rows;
     Ok(RunReport {
         datacook_version: env!("CARGO_PKG_VERSION"),
-        recipe: opts.recipe.display().to_string(),
+        recipe: opts
+            .input
+            .recipe
+            .as_ref()
+            .map(|r| r.display().to_string())
+            .unwrap_or_default(),
         recipe_name: prepared.recipe_name.clone(),
         dataset: prepared.dataset.clone(),
         secondary_datasets: prepared.secondary_datasets(),

@@ -95,6 +95,16 @@ pub static SPECS: &[OpSpec] = &[
     },
 ];
 
+/// A column missing from another dataset than the step's input (so no earlier step of this
+/// recipe is to blame).
+fn in_other_dataset(e: OpError, dataset: &str) -> OpError {
+    OpError {
+        message: format!("{} in {dataset}", e.message),
+        column: None,
+        ..e
+    }
+}
+
 fn resolve_error(e: ResolveError, param: &'static str) -> OpError {
     let mut err = OpError::new(e.message).param(param);
     err.help = e.help;
@@ -214,11 +224,8 @@ impl Join {
     fn output_columns(&self, left: &Schema, right: &Schema) -> OpResult<KeptColumns> {
         for (l, r) in &self.keys {
             require_column(left, l, "joinKeys")?;
-            require_column(right, r, "joinKeys").map_err(|e| OpError {
-                message: format!("{} in the second dataset", e.message),
-                column: None,
-                ..e
-            })?;
+            require_column(right, r, "joinKeys")
+                .map_err(|e| in_other_dataset(e, "the second dataset"))?;
         }
         let left_cols = match &self.left_columns {
             Some(cols) => {
@@ -232,11 +239,8 @@ impl Join {
         let right_cols = match &self.right_columns {
             Some(cols) => {
                 for c in cols {
-                    require_column(right, c, "rightColumns").map_err(|e| OpError {
-                        message: format!("{} in the second dataset", e.message),
-                        column: None,
-                        ..e
-                    })?;
+                    require_column(right, c, "rightColumns")
+                        .map_err(|e| in_other_dataset(e, "the second dataset"))?;
                 }
                 cols.clone()
             }
@@ -513,14 +517,9 @@ impl Union {
                     .collect(),
             };
             for s in sources.iter().flatten() {
-                require_column(&schema, s, "datasetsColumns").map_err(|e| OpError {
-                    message: if i == 0 {
-                        e.message.clone()
-                    } else {
-                        format!("{} in dataset '{}'", e.message, self.datasets[i - 1])
-                    },
-                    column: if i == 0 { e.column.clone() } else { None },
-                    ..e
+                require_column(&schema, s, "datasetsColumns").map_err(|e| match i {
+                    0 => e,
+                    _ => in_other_dataset(e, &format!("dataset '{}'", self.datasets[i - 1])),
                 })?;
             }
             out.push((schema, sources));

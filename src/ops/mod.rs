@@ -233,10 +233,7 @@ impl<'a> ApplyCtx<'a> {
 
     /// `pred` restricted to the rows where the step's conditions hold.
     pub fn where_conditions(&self, pred: Expr) -> Expr {
-        match &self.condition {
-            Some(c) => pred.and(c.clone()),
-            None => pred,
-        }
+        restrict(pred, self.condition.as_ref())
     }
 
     /// New value for an in-place change: applied only where the conditions hold.
@@ -321,11 +318,17 @@ pub fn column_type(schema: &Schema, name: &str) -> Option<DataType> {
 pub fn column_help(schema: &Schema, name: &str) -> Option<String> {
     let names: Vec<String> = schema
         .iter_names()
-        .filter(|n| !n.ends_with(mapping::DYNAMIC_SUFFIX))
+        .filter(|n| !is_placeholder(n))
         .map(|n| n.to_string())
         .collect();
     did_you_mean(name, names.iter().map(String::as_str))
         .or_else(|| Some(format!("available columns: {}", abbreviate(names))))
+}
+
+/// Whether `name` is the placeholder ONE_HOT_ENCODING puts in a schema for the columns it
+/// adds once it sees the data.
+pub fn is_placeholder(name: &str) -> bool {
+    name.ends_with(mapping::DYNAMIC_SUFFIX)
 }
 
 /// Whether `name` may be one of the columns ONE_HOT_ENCODING adds once it sees the data.
@@ -475,6 +478,14 @@ fn row_count(schema: &Schema) -> Expr {
             .cast(DataType::UInt64)
             .alias("rows"),
         None => len().alias("rows"),
+    }
+}
+
+/// `pred` restricted to the rows where `condition` (if any) holds.
+pub fn restrict(pred: Expr, condition: Option<&Expr>) -> Expr {
+    match condition {
+        Some(c) => pred.and(c.clone()),
+        None => pred,
     }
 }
 

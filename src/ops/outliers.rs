@@ -283,11 +283,7 @@ impl OutlierStep {
     fn request(&self, condition: Option<&Expr>) -> super::Stats {
         let agg = self.aggregate_stats();
         let pred = self.predicate(self.values(), &agg);
-        let count = match condition {
-            Some(c) => pred.and(c.clone()),
-            None => pred,
-        }
-        .sum();
+        let count = super::restrict(pred, condition).sum();
         super::Stats {
             exprs: vec![
                 (NAMES[0], agg.n),

@@ -2082,7 +2082,30 @@ fn a_column_renamed_by_an_earlier_step_points_at_its_new_name() {
         &[
             "step 3 (FILL_WITH_EMPTY)",
             "column 'name' not found",
-            "help: step 2 (RENAME) renamed it; refer to it by its new name",
+            "help: step 2 (RENAME) renamed it to 'full_name'; refer to it by that name, or move \
+             this step before that one",
+        ],
+    );
+}
+
+#[test]
+fn a_condition_on_a_deleted_column_names_the_step_that_deleted_it() {
+    let text = error_text(
+        r#"
+  - operation: DELETE
+    parameters: {sourceColumn: age}
+  - operation: FILL_WITH_EMPTY
+    parameters: {sourceColumn: name}
+    conditionExpressions:
+      - {condition: IS_MISSING, targetColumn: age}
+"#,
+        people(),
+    );
+    assert_mentions(
+        &text,
+        &[
+            "in step 2 (FILL_WITH_EMPTY): condition column 'age' not found",
+            "help: step 1 (DELETE) removed it; move this step before that one",
         ],
     );
 }
