@@ -6,6 +6,7 @@
 //! [`dataset`] and outputs written atomically by [`sink`]. [`job`] ties them together.
 
 pub mod dataset;
+pub mod display;
 pub mod error;
 pub mod job;
 pub mod ops;

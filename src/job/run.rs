@@ -420,18 +420,7 @@ impl RunReport {
 }
 
 fn compact(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::Number(n) => match n.as_f64() {
-            Some(f) if f.fract() != 0.0 => format!("{:.6}", f)
-                .trim_end_matches('0')
-                .trim_end_matches('.')
-                .to_string(),
-            Some(f) if f.abs() < 1e15 => format!("{}", f as i64),
-            _ => n.to_string(),
-        },
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
+    crate::display::value(v, 6, "null")
 }
 
 /// Run a recipe (given as text) over an in-memory frame: parse, check against the frame's

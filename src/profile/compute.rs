@@ -95,11 +95,25 @@ fn any_json(v: &AnyValue) -> Json {
 struct Measures {
     values: Vec<f64>,
     counts: Vec<u64>,
+    /// How many values (the sum of `counts`), and their sum.
+    n: u64,
+    sum: f64,
 }
 
 impl Measures {
+    fn new(values: Vec<f64>, counts: Vec<u64>) -> Self {
+        let n = counts.iter().sum();
+        let sum = values.iter().zip(&counts).map(|(v, c)| v * *c as f64).sum();
+        Measures {
+            values,
+            counts,
+            n,
+            sum,
+        }
+    }
+
     fn n(&self) -> u64 {
-        self.counts.iter().sum()
+        self.n
     }
 
     fn weighted(&self, f: impl Fn(f64) -> f64) -> f64 {
@@ -111,8 +125,7 @@ impl Measures {
     }
 
     fn mean(&self) -> Option<f64> {
-        let n = self.n();
-        (n > 0).then(|| self.weighted(|v| v) / n as f64)
+        (self.n > 0).then(|| self.sum / self.n as f64)
     }
 
     /// Σ (v − mean)^k / n: the population central moment.
@@ -166,15 +179,14 @@ impl Measures {
 
     /// Median of |x − median|: the deviations below and above the median are each sorted
     /// already, so merging them keeps this linear.
-    fn mad(&self) -> Option<f64> {
-        let median = self.quantile(0.5)?;
+    fn mad(&self, median: f64) -> Option<f64> {
         let split = self.values.partition_point(|v| *v < median);
         let below = (0..split)
             .rev()
             .map(|i| (median - self.values[i], self.counts[i]));
         let above = (split..self.values.len()).map(|i| (self.values[i] - median, self.counts[i]));
         let (mut below, mut above) = (below.peekable(), above.peekable());
-        let mut merged = Measures::default();
+        let (mut values, mut counts) = (Vec::new(), Vec::new());
         loop {
             let next = match (below.peek(), above.peek()) {
                 (Some(b), Some(a)) if b.0 <= a.0 => below.next(),
@@ -184,11 +196,11 @@ impl Measures {
                 (None, None) => break,
             };
             if let Some((d, c)) = next {
-                merged.values.push(d);
-                merged.counts.push(c);
+                values.push(d);
+                counts.push(c);
             }
         }
-        merged.quantile(0.5)
+        Measures::new(values, counts).quantile(0.5)
     }
 
     /// The most frequent value; ties go to the smaller.
@@ -219,7 +231,8 @@ impl Measures {
 
 /// A column's accumulator, read back: the distinct values with their counts.
 struct Table {
-    frame: DataFrame,
+    /// The present values and their counts (columns: the value, `count`).
+    present: DataFrame,
     /// The smallest and largest present values, as they are.
     min: Json,
     max: Json,
@@ -235,47 +248,31 @@ fn read_table(name: &str, dtype: &DataType, frame: DataFrame) -> Result<Table> {
     let value = col(name);
     let count = col("count").cast(DataType::UInt64);
     let is_missing = crate::stats::missing(name, dtype);
-    let summary = frame
+    let missing = frame
+        .clone()
+        .lazy()
+        .filter(is_missing.clone())
+        .select([count.clone().sum().alias("missing")])
+        .collect()?;
+    // The present values, filtered once for every statistic and list below.
+    let present = frame.lazy().filter(is_missing.not()).collect()?;
+    let summary = present
         .clone()
         .lazy()
         .select([
             count
                 .clone()
-                .filter(is_missing.clone())
-                .sum()
-                .alias("missing"),
-            count
-                .clone()
-                .filter(is_missing.clone().not())
-                .len()
-                .cast(DataType::UInt64)
-                .alias("distinct"),
-            count
-                .clone()
-                .filter(is_missing.clone().not())
                 .eq(lit(1u64))
                 .sum()
                 .cast(DataType::UInt64)
                 .alias("unique"),
-            value
-                .clone()
-                .filter(is_missing.clone().not())
-                .min()
-                .alias("min"),
-            value
-                .clone()
-                .filter(is_missing.clone().not())
-                .max()
-                .alias("max"),
+            value.clone().min().alias("min"),
+            value.clone().max().alias("max"),
         ])
         .collect()?;
-    let counts: Vec<u64> = frame
-        .clone()
-        .lazy()
-        .filter(is_missing.clone().not())
-        .select([count.clone()])
-        .collect()?
+    let counts: Vec<u64> = present
         .column("count")?
+        .cast(&DataType::UInt64)?
         .u64()?
         .into_no_null_iter()
         .collect();
@@ -289,18 +286,16 @@ fn read_table(name: &str, dtype: &DataType, frame: DataFrame) -> Result<Table> {
         .sum();
     // The measured values, ascending: the values themselves, or text lengths.
     let measured = match dtype {
-        DataType::String => frame
+        DataType::String => present
             .clone()
             .lazy()
-            .filter(is_missing.not())
             .group_by([value.str().len_chars().cast(DataType::Float64).alias("m")])
             .agg([count.sum().alias("count")]),
         _ => {
             let m = value.cast(DataType::Float64);
-            frame
+            present
                 .clone()
                 .lazy()
-                .filter(is_missing.not())
                 .select([m.alias("m"), count])
                 .filter(col("m").is_not_nan())
         }
@@ -324,15 +319,12 @@ fn read_table(name: &str, dtype: &DataType, frame: DataFrame) -> Result<Table> {
     Ok(Table {
         min: exact("min"),
         max: exact("max"),
-        missing: u("missing"),
-        distinct: u("distinct"),
+        missing: crate::ops::scalar_u64(&missing, "missing").unwrap_or(0),
+        distinct: present.height() as u64,
         unique: u("unique"),
         entropy: if n > 0 { entropy.max(0.0) } else { 0.0 },
-        measures: Measures {
-            values,
-            counts: measure_counts,
-        },
-        frame,
+        measures: Measures::new(values, measure_counts),
+        present,
     })
 }
 
@@ -346,11 +338,7 @@ fn top(
     by_count: bool,
     descending: bool,
 ) -> Result<Vec<Json>> {
-    let present = table
-        .frame
-        .clone()
-        .lazy()
-        .filter(crate::stats::missing(name, dtype).not());
+    let present = table.present.clone().lazy();
     let present = if dtype.is_float() {
         present.filter(col(name).is_not_nan())
     } else {
@@ -406,32 +394,29 @@ pub fn profile(
     }
     let correlated = correlation_columns(config, targets);
     let mut dataset = vec![len().cast(DataType::UInt64).alias("__rows")];
-    for (a, ca) in correlated.iter().enumerate() {
-        for cb in correlated.iter().skip(a + 1) {
-            dataset.extend(pair_sums(ca, cb));
+    for (i, a) in correlated.iter().enumerate() {
+        for (j, b) in correlated.iter().enumerate().skip(i + 1) {
+            dataset.extend(pair_sums(a, b, &pair_tag(i, j)));
         }
     }
     let duplicates_wanted = config.dataset_has("DUPLICATE_ROWS_COUNT") && !schema.is_empty();
     if duplicates_wanted {
         // Rows are compared through a 64-bit hash in this pass; when some hash repeats, the
         // rows behind repeated hashes are compared exactly (see `exact_duplicates`).
-        dataset.push(
-            row_hash(schema)
-                .n_unique()
-                .cast(DataType::UInt64)
-                .alias("__distinct_hashes"),
-        );
+        plans.push(repeated_hashes(source, schema).logical_plan);
     }
     plans.push(source.clone().select(dataset).logical_plan);
     let mut frames =
         LazyFrame::collect_all_with_engine(plans, Engine::Streaming, OptFlags::default())?;
     let dataset = frames.pop().unwrap_or_default();
     let rows = crate::ops::scalar_u64(&dataset, "__rows").unwrap_or(0);
-    let duplicates = match crate::ops::scalar_u64(&dataset, "__distinct_hashes") {
-        // Distinct hashes mean distinct rows; otherwise count exactly.
-        Some(h) if h == rows => Some(0),
-        Some(_) => Some(exact_duplicates(source, schema)?),
-        None => None,
+    let duplicates = match duplicates_wanted {
+        true => Some(exact_duplicates(
+            source,
+            schema,
+            frames.pop().unwrap_or_default(),
+        )?),
+        false => None,
     };
 
     let correlations = correlation_matrix(&dataset, &correlated);
@@ -449,16 +434,19 @@ fn row_hash(schema: &Schema) -> Expr {
     as_struct(row_keys(schema)).hash(0x5eed, 0xda7a, 0xc00c, 0x0b5e)
 }
 
-/// Rows repeating an earlier row, counted exactly among the rows whose hash repeats (almost
-/// always the true duplicates, so few rows are compared in full).
-fn exact_duplicates(source: &LazyFrame, schema: &Schema) -> Result<u64> {
-    let repeated = source
+/// The row hashes that occur more than once (column `__hash`).
+fn repeated_hashes(source: &LazyFrame, schema: &Schema) -> LazyFrame {
+    source
         .clone()
         .select([row_hash(schema).alias("__hash")])
         .group_by([col("__hash")])
         .agg([len().alias("__n")])
         .filter(col("__n").gt(lit(1)))
-        .collect()?;
+}
+
+/// Rows repeating an earlier row, counted exactly among the rows whose hash repeats (almost
+/// always the true duplicates, so few rows are compared in full).
+fn exact_duplicates(source: &LazyFrame, schema: &Schema, repeated: DataFrame) -> Result<u64> {
     if repeated.height() == 0 {
         return Ok(0);
     }
@@ -478,7 +466,7 @@ fn exact_duplicates(source: &LazyFrame, schema: &Schema) -> Result<u64> {
 
 /// The sums behind a Pearson correlation, over the rows where both values are present
 /// (elementwise, so they stream: a value counts as 0 where its partner is missing).
-fn pair_sums(a: &str, b: &str) -> Vec<Expr> {
+fn pair_sums(a: &str, b: &str, prefix: &str) -> Vec<Expr> {
     // x + 0·y is null where y is: sums over these skip rows missing either value.
     let (xa, yb) = (
         col(a).cast(DataType::Float64),
@@ -486,7 +474,7 @@ fn pair_sums(a: &str, b: &str) -> Vec<Expr> {
     );
     let x = xa.clone() + yb.clone() * lit(0.0);
     let y = yb + xa * lit(0.0);
-    let tag = |s: &str| format!("corr:{a}:{b}:{s}");
+    let tag = |s: &str| format!("{prefix}{s}");
     vec![
         x.clone().count().cast(DataType::Float64).alias(tag("n")),
         x.clone().sum().alias(tag("x")),
@@ -497,14 +485,20 @@ fn pair_sums(a: &str, b: &str) -> Vec<Expr> {
     ]
 }
 
+/// The prefix of a column pair's sums: by position, since names may hold any character.
+fn pair_tag(i: usize, j: usize) -> String {
+    format!("__corr:{i}:{j}:")
+}
+
 fn correlation_matrix(
     dataset: &DataFrame,
     columns: &[String],
 ) -> BTreeMap<(String, String), Option<f64>> {
     let mut out = BTreeMap::new();
     for (i, a) in columns.iter().enumerate() {
-        for b in columns.iter().skip(i + 1) {
-            let g = |s: &str| crate::ops::scalar_f64(dataset, &format!("corr:{a}:{b}:{s}"));
+        for (j, b) in columns.iter().enumerate().skip(i + 1) {
+            let prefix = pair_tag(i, j);
+            let g = |s: &str| crate::ops::scalar_f64(dataset, &format!("{prefix}{s}"));
             let r = match (g("n"), g("x"), g("y"), g("xx"), g("yy"), g("xy")) {
                 (Some(n), Some(x), Some(y), Some(xx), Some(yy), Some(xy)) if n > 1.0 => {
                     let cov = n * xy - x * y;
@@ -633,7 +627,8 @@ fn column_json(
         (Some(a), Some(b)) if b > 0.0 => Some(a / b.powf(power) - minus),
         _ => None,
     };
-    let sd = m.variance().map(f64::sqrt);
+    let variance = m.variance();
+    let sd = variance.map(f64::sqrt);
     let (min, max) = (m.values.first().copied(), m.values.last().copied());
     // Integers: the extremes as they are (beyond 2^53 an f64 would round them).
     let extreme = |exact: &Json, fallback: Option<f64>| -> Result<Json> {
@@ -653,7 +648,7 @@ fn column_json(
     }
     put(&mut c, "SKEWNESS", "skewness", num(ratio(3, 1.5, 0.0)));
     put(&mut c, "STANDARD_DEVIATION", "standardDeviation", num(sd));
-    put(&mut c, "SUM", "sum", num(Some(m.weighted(|v| v))));
+    put(&mut c, "SUM", "sum", num(Some(m.sum)));
     let zeros: u64 = m
         .values
         .iter()
@@ -662,7 +657,7 @@ fn column_json(
         .map(|(_, c)| c)
         .sum();
     put(&mut c, "ZEROS_COUNT", "zerosCount", json!(zeros));
-    put(&mut c, "VARIANCE", "variance", num(m.variance()));
+    put(&mut c, "VARIANCE", "variance", num(variance));
     put(
         &mut c,
         "RANGE",
@@ -800,7 +795,7 @@ fn column_json(
         &mut c,
         "MEDIAN_ABSOLUTE_DEVIATION",
         "medianAbsoluteDeviation",
-        num(m.mad()),
+        num(q[2].and_then(|median| m.mad(median))),
     );
     Ok(c)
 }

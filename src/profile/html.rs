@@ -14,18 +14,7 @@ fn esc(s: &str) -> String {
 }
 
 fn show(v: &Json) -> String {
-    match v {
-        Json::Null => "–".into(),
-        Json::String(s) => esc(s),
-        Json::Number(n) => match n.as_f64() {
-            Some(x) if x.fract() != 0.0 => {
-                let s = format!("{x:.4}");
-                s.trim_end_matches('0').trim_end_matches('.').to_string()
-            }
-            _ => n.to_string(),
-        },
-        other => esc(&other.to_string()),
-    }
+    esc(&crate::display::value(v, 4, "–"))
 }
 
 /// Vertical bars for `[{bucket: [lo, hi], count}]`.

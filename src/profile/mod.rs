@@ -240,17 +240,7 @@ pub fn summary(profile: &Json) -> String {
         "max",
         "outliers"
     );
-    let cell = |v: &Json| match v {
-        Json::Null => "-".to_string(),
-        Json::Number(n) => match n.as_f64() {
-            Some(x) if x.fract() != 0.0 => format!("{x:.4}")
-                .trim_end_matches('0')
-                .trim_end_matches('.')
-                .to_string(),
-            _ => n.to_string(),
-        },
-        other => other.to_string(),
-    };
+    let cell = |v: &Json| crate::display::value(v, 4, "-");
     for c in profile["columns"].as_array().into_iter().flatten() {
         let missing = c["missingValuesCount"].as_f64().unwrap_or(0.0);
         let pct = if rows > 0 {

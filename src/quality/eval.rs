@@ -145,17 +145,11 @@ impl Evaluation {
 }
 
 pub fn fmt_num(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{}", v as i64)
-    } else {
-        let s = format!("{v:.6}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
+    crate::display::number(v, 6)
 }
 
 pub fn fmt_pct(v: f64) -> String {
-    let s = format!("{v:.2}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
+    crate::display::number(v, 2)
 }
 
 /// A typed operand while compiling a check.

@@ -1108,6 +1108,24 @@ fn correlations_skip_rows_with_a_missing_value_and_are_null_for_constants() {
     assert_eq!(stat(find(&cols, "e"), "correlations")["k"], Value::Null);
 }
 
+/// Regression: the sums were named after the columns, so `x:y`+`z` and `x`+`y:z` clashed
+/// and the whole profile failed.
+#[test]
+fn correlations_of_columns_with_colons_in_their_names() {
+    let df = df!(
+        "x:y" => [1i64, 2, 3],
+        "z" => [1i64, 2, 4],
+        "x" => [3i64, 2, 1],
+        "y:z" => [1i64, 2, 3],
+    )
+    .unwrap();
+    let cols = columns(&df);
+    let xy = stat(find(&cols, "x:y"), "correlations");
+    close(&xy["y:z"], 1.0);
+    close(&xy["x"], -1.0);
+    close(&stat(find(&cols, "x"), "correlations")["y:z"], -1.0);
+}
+
 /// `n` numeric columns c0, c1, … with c_k = [0, 1, 2 + k].
 fn wide(n: usize) -> DataFrame {
     let cols: Vec<polars::prelude::Column> = (0..n)
