@@ -15,6 +15,7 @@ pub mod profile;
 pub mod progress;
 pub mod quality;
 pub mod recipe;
+pub mod selector;
 pub mod sink;
 pub mod stats;
 

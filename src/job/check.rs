@@ -63,7 +63,7 @@ pub fn check(opts: &CheckOptions) -> Result<CheckOutcome> {
 
     if opts.good.is_some() || opts.bad.is_some() {
         progress.message("writing good and bad records".into());
-        let bad = eval::bad_row_predicate(&ruleset, &prepared.schema)?;
+        let bad = eval::bad_row_predicate(&ruleset, &schema)?;
         for (path, keep) in [(&opts.good, bad.clone().not()), (&opts.bad, bad)] {
             if let Some(path) = path {
                 let format = OutputFormat::from_path(path).unwrap_or(OutputFormat::Csv);

@@ -392,7 +392,7 @@ pub fn profile(
                 .logical_plan,
         );
     }
-    let correlated = correlation_columns(config, targets);
+    let correlated = correlation_columns(config, targets)?;
     let mut dataset = vec![len().cast(DataType::UInt64).alias("__rows")];
     for (i, a) in correlated.iter().enumerate() {
         for (j, b) in correlated.iter().enumerate().skip(i + 1) {
@@ -515,40 +515,30 @@ fn correlation_matrix(
 
 /// The numeric columns correlated: the first `columnNumber` (default 10, "ALL") or those
 /// the `columnSelectors` parameter picks.
-fn correlation_columns(config: &ProfileConfig, targets: &[Target]) -> Vec<String> {
+fn correlation_columns(config: &ProfileConfig, targets: &[Target]) -> Result<Vec<String>> {
     if !config.dataset_has("CORRELATION") {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     let numeric: Vec<&Target> = targets.iter().filter(|t| t.kind == Kind::Numeric).collect();
-    if let Some(sel) = config.dataset_param("CORRELATION", "columnSelectors")
-        && let Ok(serde_json::Value::Array(items)) = serde_json::from_str::<serde_json::Value>(&sel)
-    {
-        let selectors: Vec<super::config::Selector> = items
-            .iter()
-            .filter_map(|i| {
-                let get = |k: &str| {
-                    i.get(k)
-                        .or_else(|| i.get(k.to_ascii_lowercase()))
-                        .and_then(|v| v.as_str())
-                        .map(str::to_string)
-                };
-                get("Name")
-                    .map(super::config::Selector::Name)
-                    .or_else(|| get("Regex").map(super::config::Selector::Regex))
-            })
-            .collect();
-        return numeric
+    if let Some(text) = config.dataset_param("CORRELATION", "columnSelectors") {
+        let list = crate::recipe::load::parse_document(&text, "CORRELATION columnSelectors")?;
+        let mut errors = Vec::new();
+        let selectors = super::config::Selector::read_list(&list, &mut errors, &|_| None);
+        if !errors.is_empty() {
+            return Err(crate::Error::Invalid(errors));
+        }
+        return Ok(numeric
             .iter()
             .filter(|t| selectors.iter().any(|s| s.matches(&t.name)))
             .map(|t| t.name.clone())
-            .collect();
+            .collect());
     }
     let limit = match config.dataset_param("CORRELATION", "columnNumber") {
         Some(v) if v.eq_ignore_ascii_case("ALL") => usize::MAX,
         Some(v) => v.trim().parse().unwrap_or(10),
         None => 10,
     };
-    numeric.iter().take(limit).map(|t| t.name.clone()).collect()
+    Ok(numeric.iter().take(limit).map(|t| t.name.clone()).collect())
 }
 
 fn column_json(

@@ -21,6 +21,7 @@ use std::path::Path;
 use crate::error::{Diagnostic, Error, Location, Result, did_you_mean};
 use crate::recipe::node::Node;
 use crate::recipe::params::normalise_key;
+pub use crate::selector::Selector;
 
 /// All column statistics, in DataBrew's order.
 pub const COLUMN_STATISTICS: &[&str] = &[
@@ -84,21 +85,6 @@ pub enum Kind {
     Numeric,
     Text,
     Boolean,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Selector {
-    Name(String),
-    Regex(String),
-}
-
-impl Selector {
-    pub fn matches(&self, column: &str) -> bool {
-        match self {
-            Selector::Name(n) => n == column,
-            Selector::Regex(r) => regex::Regex::new(r).is_ok_and(|re| re.is_match(column)),
-        }
-    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -217,15 +203,9 @@ pub fn load_str(text: &str, file: &str) -> Result<ProfileConfig> {
             column: n.pos.col,
         })
     };
-    let root = if file.ends_with(".json") {
-        crate::recipe::json::parse(text)
-            .map_err(|e| Error::invalid(format!("{file}: invalid JSON: {}", e.message)))?
-    } else {
-        crate::recipe::yaml::parse(text)
-            .map_err(|e| Error::invalid(format!("{file}: invalid YAML: {}", e.message)))?
-    };
+    let root = crate::recipe::load::parse_document(text, file)?;
     // Accept both the bare configuration and {Configuration: {...}} from a job definition.
-    let root = field(&root, "configuration").unwrap_or(&root);
+    let root = root.field(&["configuration"]).unwrap_or(&root);
     let mut errors = Vec::new();
     let mut config = ProfileConfig::default();
     let Some(entries) = root.as_map() else {
@@ -235,16 +215,18 @@ pub fn load_str(text: &str, file: &str) -> Result<ProfileConfig> {
     };
     for (k, v) in entries {
         match k.as_str().map(normalise_key).unwrap_or_default().as_str() {
-            "profileColumns" => config.columns = selectors(v, &mut errors, &loc),
+            "profileColumns" => config.columns = Selector::read_list(v, &mut errors, &loc),
             "datasetStatisticsConfiguration" => {
                 config.dataset = statistics(v, DATASET_STATISTICS, &mut errors, &loc)
             }
             "columnStatisticsConfigurations" => {
                 for item in v.as_list().unwrap_or_default() {
-                    let sel = field(item, "selectors")
-                        .map(|s| selectors(s, &mut errors, &loc))
+                    let sel = item
+                        .field(&["selectors"])
+                        .map(|s| Selector::read_list(s, &mut errors, &loc))
                         .unwrap_or_default();
-                    let stats = field(item, "statistics")
+                    let stats = item
+                        .field(&["statistics"])
                         .map(|s| statistics(s, COLUMN_STATISTICS, &mut errors, &loc))
                         .unwrap_or_default();
                     config.column_configs.push((sel, stats));
@@ -277,35 +259,6 @@ pub fn load_str(text: &str, file: &str) -> Result<ProfileConfig> {
     }
 }
 
-fn field<'a>(n: &'a Node, name: &str) -> Option<&'a Node> {
-    n.as_map()?
-        .iter()
-        .find(|(k, _)| k.as_str().map(normalise_key).as_deref() == Some(name))
-        .map(|(_, v)| v)
-}
-
-fn selectors(
-    v: &Node,
-    errors: &mut Vec<Diagnostic>,
-    loc: &dyn Fn(&Node) -> Option<Location>,
-) -> Vec<Selector> {
-    let mut out = Vec::new();
-    for item in v.as_list().unwrap_or_default() {
-        if let Some(n) = field(item, "name").and_then(Node::scalar_text) {
-            out.push(Selector::Name(n));
-        } else if let Some(r) = field(item, "regex").and_then(Node::scalar_text) {
-            match regex::Regex::new(&r) {
-                Ok(_) => out.push(Selector::Regex(r)),
-                Err(e) => errors
-                    .push(Diagnostic::error(format!("invalid regex '{r}': {e}")).at(loc(item))),
-            }
-        } else {
-            errors.push(Diagnostic::error("a selector needs Name or Regex").at(loc(item)));
-        }
-    }
-    out
-}
-
 fn statistics(
     v: &Node,
     known: &[&str],
@@ -322,7 +275,7 @@ fn statistics(
             );
         }
     };
-    if let Some(list) = field(v, "includedStatistics") {
+    if let Some(list) = v.field(&["includedStatistics"]) {
         let mut included = Vec::new();
         for item in list.as_list().unwrap_or_default() {
             let name = item.scalar_text().unwrap_or_default().to_ascii_uppercase();
@@ -331,14 +284,16 @@ fn statistics(
         }
         out.included = Some(included);
     }
-    if let Some(list) = field(v, "overrides") {
+    if let Some(list) = v.field(&["overrides"]) {
         for item in list.as_list().unwrap_or_default() {
-            let stat = field(item, "statistic")
+            let stat = item
+                .field(&["statistic"])
                 .and_then(Node::scalar_text)
                 .unwrap_or_default()
                 .to_ascii_uppercase();
             check(&stat, item, errors);
-            let params: BTreeMap<String, String> = field(item, "parameters")
+            let params: BTreeMap<String, String> = item
+                .field(&["parameters"])
                 .and_then(Node::as_map)
                 .unwrap_or_default()
                 .iter()

@@ -17,8 +17,9 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use super::expr::{self, CmpOp, Cond, Expr as Check, TextOp, Value};
-use super::ruleset::{Flag, Rule, Ruleset, Selector, Threshold, Unit};
+use super::ruleset::{Flag, Rule, Ruleset, Selector, Threshold};
 use crate::error::{Diagnostic, Error, Result, did_you_mean};
+use crate::recipe::condition::typed_literal;
 use crate::stats;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -30,6 +31,14 @@ pub enum Status {
 }
 
 impl Status {
+    pub fn from_pass(ok: bool) -> Self {
+        if ok {
+            Status::Succeeded
+        } else {
+            Status::Failed
+        }
+    }
+
     pub fn word(self) -> &'static str {
         match self {
             Status::Succeeded => "PASS",
@@ -309,8 +318,45 @@ impl Compiler<'_> {
         })
     }
 
+    /// A column and a literal: the literal takes the column's type, as in recipe conditions
+    /// (exact integers, booleans).
+    fn column_and_literal(
+        &self,
+        column: Expr,
+        dtype: &DataType,
+        name: &str,
+        literal: &str,
+        pos: usize,
+    ) -> CResult<(Expr, Expr)> {
+        let numeric = dtype.is_primitive_numeric();
+        if numeric && literal.trim().parse::<f64>().is_err() {
+            return Err(err(
+                self.rule,
+                pos,
+                format!("'{literal}' is not a number, but '{name}' is numeric"),
+                None,
+            ));
+        }
+        let column = if numeric || *dtype == DataType::Boolean {
+            column
+        } else {
+            column.cast(DataType::String)
+        };
+        Ok((column, typed_literal(dtype, literal)))
+    }
+
     /// The two sides as comparable expressions: numbers when either side is numeric.
     fn pair(&self, a: Operand, b: Operand, pos: usize) -> CResult<(Expr, Expr)> {
+        match (&a, &b) {
+            (Operand::Column { expr, dtype, name }, Operand::Literal(t)) => {
+                return self.column_and_literal(expr.clone(), dtype, name, t, pos);
+            }
+            (Operand::Literal(t), Operand::Column { expr, dtype, name }) => {
+                let (c, l) = self.column_and_literal(expr.clone(), dtype, name, t, pos)?;
+                return Ok((l, c));
+            }
+            _ => {}
+        }
         let numeric = |o: &Operand| match o {
             Operand::Column { dtype, .. } => dtype.is_primitive_numeric(),
             Operand::Scalar(..) => true,
@@ -527,9 +573,7 @@ fn rule_columns(rule: &Rule, schema: &Schema) -> CResult<Vec<Option<String>>> {
                 }
                 out.push(Some(n.clone()));
             }
-            Selector::Regex(r) => {
-                let re =
-                    regex::Regex::new(r).map_err(|e| Box::new(Diagnostic::error(e.to_string())))?;
+            Selector::Regex(re) => {
                 let matched: Vec<Option<String>> = schema
                     .iter_names()
                     .filter(|n| re.is_match(n))
@@ -537,8 +581,9 @@ fn rule_columns(rule: &Rule, schema: &Schema) -> CResult<Vec<Option<String>>> {
                     .collect();
                 if matched.is_empty() {
                     return Err(Box::new(Diagnostic::error(format!(
-                        "rule '{}': no column matches /{r}/",
-                        rule.name
+                        "rule '{}': no column matches /{}/",
+                        rule.name,
+                        re.as_str()
                     ))));
                 }
                 out.extend(matched);
@@ -610,8 +655,7 @@ fn compile_rule(
             aggs: Vec::new(),
         };
         let pass = c.check(&parsed).map_err(at)?.fill_null(lit(false));
-        let aggs = std::mem::take(&mut c.aggs);
-        drop(c);
+        let aggs = c.aggs;
         parts.push((column, pass, aggs));
     }
     Ok(Compiled { aggregate, parts })
@@ -672,15 +716,18 @@ pub fn flag_columns(ruleset: &Ruleset, schema: &Schema) -> Result<Vec<Expr>> {
         .collect()
 }
 
+/// Where a flag column (added by [`flag_columns`]) says Invalid.
+fn flag_is_invalid(f: &Flag) -> Expr {
+    col(f.name.as_str()).eq(lit(f.invalid.clone()))
+}
+
 /// A row is bad when any flag is invalid; without flags, when it fails any enabled
-/// row-level rule.
+/// row-level rule. `schema` is that of the frame with the flag columns added.
 pub fn bad_row_predicate(ruleset: &Ruleset, schema: &Schema) -> Result<Expr> {
     let mut bad = lit(false);
     if !ruleset.flags.is_empty() {
         for f in &ruleset.flags {
-            let invalid = row_predicate(&f.invalid_when, &f.name, schema)
-                .map_err(|d| Error::Invalid(vec![d.at(Some(f.location.clone()))]))?;
-            bad = bad.or(invalid);
+            bad = bad.or(flag_is_invalid(f));
         }
         return Ok(bad);
     }
@@ -752,10 +799,8 @@ pub fn evaluate(ruleset: &Ruleset, lf: &LazyFrame, schema: &Schema) -> Result<Ev
         exprs.push(den.alias(format!("__m{i}_den")));
     }
     for (i, f) in ruleset.flags.iter().enumerate() {
-        let invalid = row_predicate(&f.invalid_when, &f.name, schema)
-            .map_err(|d| Error::Invalid(vec![*d]))?;
         exprs.push(
-            invalid
+            flag_is_invalid(f)
                 .cast(DataType::UInt64)
                 .sum()
                 .alias(format!("__f{i}")),
@@ -799,11 +844,7 @@ pub fn evaluate(ruleset: &Ruleset, lf: &LazyFrame, schema: &Schema) -> Result<Ev
                     .unwrap_or(false);
                 columns.push(ColumnResult {
                     column,
-                    status: if ok {
-                        Status::Succeeded
-                    } else {
-                        Status::Failed
-                    },
+                    status: Status::from_pass(ok),
                     passed: None,
                     failed: None,
                     percentage: None,
@@ -818,11 +859,8 @@ pub fn evaluate(ruleset: &Ruleset, lf: &LazyFrame, schema: &Schema) -> Result<Ev
                 let failed = rows - passed;
                 let pct = (rows > 0).then(|| passed as f64 * 100.0 / rows as f64);
                 let threshold = rule.threshold.unwrap_or(Threshold::ALL_ROWS);
-                let measured = match threshold.unit {
-                    Unit::Count => Some(passed as f64),
-                    Unit::Percentage => pct.or(Some(100.0)),
-                };
-                let ok = measured.is_some_and(|m| threshold.holds(m));
+                // No rows: every row passes.
+                let ok = threshold.passes(passed, pct.or(Some(100.0)));
                 let failing_rows = if ok || failed == 0 {
                     Vec::new()
                 } else {
@@ -830,11 +868,7 @@ pub fn evaluate(ruleset: &Ruleset, lf: &LazyFrame, schema: &Schema) -> Result<Ev
                 };
                 columns.push(ColumnResult {
                     column,
-                    status: if ok {
-                        Status::Succeeded
-                    } else {
-                        Status::Failed
-                    },
+                    status: Status::from_pass(ok),
                     passed: Some(passed),
                     failed: Some(failed),
                     percentage: pct,
@@ -843,11 +877,7 @@ pub fn evaluate(ruleset: &Ruleset, lf: &LazyFrame, schema: &Schema) -> Result<Ev
                 });
             }
         }
-        let status = if columns.iter().all(|c| c.status == Status::Succeeded) {
-            Status::Succeeded
-        } else {
-            Status::Failed
-        };
+        let status = Status::from_pass(columns.iter().all(|c| c.status == Status::Succeeded));
         rules.push(RuleResult {
             name: rule.name.clone(),
             check: rule.check.clone(),
@@ -909,18 +939,8 @@ fn fraction_result(
     let percentage = fraction.map(|f| f * 100.0);
     let status = match threshold {
         None => Status::Succeeded,
-        Some(t) => {
-            let measured = match t.unit {
-                Unit::Count => Some(numerator as f64),
-                Unit::Percentage => percentage,
-            };
-            // An undefined fraction (no denominator rows) never passes a threshold.
-            if measured.is_some_and(|m| t.holds(m)) {
-                Status::Succeeded
-            } else {
-                Status::Failed
-            }
-        }
+        // An undefined fraction (no denominator rows) never passes a threshold.
+        Some(t) => Status::from_pass(t.passes(numerator, percentage)),
     };
     MetricResult {
         name,

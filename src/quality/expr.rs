@@ -351,7 +351,7 @@ impl Parser<'_> {
             self.i += 1;
             return Ok(Expr::Not(Box::new(self.not()?)));
         }
-        if matches!(self.peek(), Some(Tok::LParen)) && !self.lparen_is_value() {
+        if matches!(self.peek(), Some(Tok::LParen)) {
             self.i += 1;
             let e = self.or()?;
             if !matches!(self.peek(), Some(Tok::RParen)) {
@@ -369,11 +369,6 @@ impl Parser<'_> {
         self.word_is(1, "in")
             || self.word_is(1, "is_between")
             || TEXT_OPS.iter().any(|(w, _)| self.word_is(1, w))
-    }
-
-    /// A '(' that opens a value, not a group — never: values start with a word or literal.
-    fn lparen_is_value(&self) -> bool {
-        false
     }
 
     fn starts_condition_keyword(&self) -> bool {

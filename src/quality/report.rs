@@ -31,7 +31,7 @@ pub fn terminal(ruleset: &Ruleset, ev: &Evaluation) -> String {
     let (passed, failed, skipped) = counts(ev);
     out.push_str(&format!(
         "{}: {passed} passed, {failed} failed, {skipped} disabled ({} rows, ruleset {})\n",
-        if failed == 0 { "PASSED" } else { "FAILED" },
+        if ev.passed() { "PASSED" } else { "FAILED" },
         ev.rows,
         ruleset.name
     ));
@@ -102,11 +102,7 @@ pub fn json(
             v
         })
         .collect();
-    let status = if ev.passed() {
-        Status::Succeeded
-    } else {
-        Status::Failed
-    };
+    let status = Status::from_pass(ev.passed());
     json!({
         "sampleSize": ev.rows,
         "rulesetResults": [{
@@ -221,7 +217,7 @@ pub fn junit(ruleset: &Ruleset, ev: &Evaluation, seconds: f64) -> String {
 /// A Markdown summary for a CI job's summary page.
 pub fn markdown(ruleset: &Ruleset, ev: &Evaluation) -> String {
     let (passed, failed, skipped) = counts(ev);
-    let verdict = if failed == 0 {
+    let verdict = if ev.passed() {
         "✅ passed"
     } else {
         "❌ failed"

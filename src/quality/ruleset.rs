@@ -26,6 +26,7 @@ use serde::Serialize;
 use crate::error::{Diagnostic, Error, Location, Result, did_you_mean};
 use crate::recipe::node::{Node, NodeKind};
 use crate::recipe::params::normalise_key;
+pub use crate::selector::Selector;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -61,6 +62,15 @@ impl Threshold {
         unit: Unit::Percentage,
     };
 
+    /// Whether a count of rows, or their percentage, meets the threshold (an undefined
+    /// percentage never does).
+    pub fn passes(&self, count: u64, percentage: Option<f64>) -> bool {
+        match self.unit {
+            Unit::Count => self.holds(count as f64),
+            Unit::Percentage => percentage.is_some_and(|p| self.holds(p)),
+        }
+    }
+
     pub fn holds(&self, measured: f64) -> bool {
         match self.kind {
             ThresholdType::GreaterThanOrEqual => measured >= self.value,
@@ -81,20 +91,18 @@ impl Threshold {
 
     pub fn describe(&self) -> String {
         match self.unit {
-            Unit::Percentage => format!("{} {}%", self.symbol(), trim_float(self.value)),
-            Unit::Count => format!("{} {}", self.symbol(), trim_float(self.value)),
+            Unit::Percentage => format!(
+                "{} {}%",
+                self.symbol(),
+                crate::recipe::node::format_float(self.value)
+            ),
+            Unit::Count => format!(
+                "{} {}",
+                self.symbol(),
+                crate::recipe::node::format_float(self.value)
+            ),
         }
     }
-}
-
-pub fn trim_float(v: f64) -> String {
-    crate::recipe::node::format_float(v)
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub enum Selector {
-    Name(String),
-    Regex(String),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -163,27 +171,7 @@ pub fn load_str(text: &str, file: &str) -> Result<Ruleset> {
         line: n.pos.line,
         column: n.pos.col,
     };
-    let root = if file.ends_with(".json") {
-        crate::recipe::json::parse(text).map_err(|e| {
-            Error::Invalid(vec![
-                Diagnostic::error(format!("invalid JSON: {}", e.message)).at(Some(Location {
-                    file: file.into(),
-                    line: e.pos.line,
-                    column: e.pos.col,
-                })),
-            ])
-        })?
-    } else {
-        crate::recipe::yaml::parse(text).map_err(|e| {
-            Error::Invalid(vec![
-                Diagnostic::error(format!("invalid YAML: {}", e.message)).at(Some(Location {
-                    file: file.into(),
-                    line: e.pos.line,
-                    column: e.pos.col,
-                })),
-            ])
-        })?
-    };
+    let root = crate::recipe::load::parse_document(text, file)?;
     let Some(entries) = root.as_map() else {
         return Err(Error::Invalid(vec![
             Diagnostic::error("a ruleset is a map with `Rules` (or `rules`, `metrics`, `flags`)")
@@ -266,20 +254,9 @@ fn each(
     }
 }
 
-/// Look a key up in a map node, first letter case-insensitive, with aliases.
-fn field<'a>(n: &'a Node, names: &[&str]) -> Option<&'a Node> {
-    n.as_map()?
-        .iter()
-        .find(|(k, _)| {
-            k.as_str()
-                .map(normalise_key)
-                .is_some_and(|k| names.contains(&k.as_str()))
-        })
-        .map(|(_, v)| v)
-}
-
+/// The text under the first of `names` in a map node.
 fn text(n: &Node, names: &[&str]) -> Option<String> {
-    field(n, names).and_then(Node::scalar_text)
+    n.field(names).and_then(Node::scalar_text)
 }
 
 fn read_rule(
@@ -300,7 +277,7 @@ fn read_rule(
         return None;
     };
     let mut substitutions = Vec::new();
-    if let Some(s) = field(n, &["substitutionMap", "substitutions"]) {
+    if let Some(s) = n.field(&["substitutionMap", "substitutions"]) {
         match &s.kind {
             NodeKind::Map(entries) => {
                 for (k, v) in entries {
@@ -312,7 +289,7 @@ fn read_rule(
             }
             NodeKind::List(items) => {
                 for item in items {
-                    match (text(item, &["valueReference"]), field(item, &["value"])) {
+                    match (text(item, &["valueReference"]), item.field(&["value"])) {
                         (Some(r), Some(v)) => substitutions.push((
                             r,
                             v.scalar_text().unwrap_or_else(|| v.to_json().to_string()),
@@ -337,31 +314,15 @@ fn read_rule(
             );
         }
     }
-    let threshold = field(n, &["threshold"]).and_then(|t| read_threshold(t, errors, loc));
-    let mut selectors = Vec::new();
-    if let Some(s) = field(n, &["columnSelectors", "columns"]) {
-        for item in s.as_list().unwrap_or_default() {
-            if let Some(name) = item.as_str() {
-                selectors.push(Selector::Name(name.to_string()));
-            } else if let Some(r) = text(item, &["regex"]) {
-                match regex::Regex::new(&r) {
-                    Ok(_) => selectors.push(Selector::Regex(r)),
-                    Err(e) => errors.push(
-                        Diagnostic::error(format!("invalid column selector regex '{r}': {e}"))
-                            .at(Some(loc(item))),
-                    ),
-                }
-            } else if let Some(name) = text(item, &["name"]) {
-                selectors.push(Selector::Name(name));
-            } else {
-                errors.push(
-                    Diagnostic::error("a column selector needs Name or Regex").at(Some(loc(item))),
-                );
-            }
-        }
-    }
+    let threshold = n
+        .field(&["threshold"])
+        .and_then(|t| read_threshold(t, errors, loc));
+    let selectors = n
+        .field(&["columnSelectors", "columns"])
+        .map(|s| Selector::read_list(s, errors, &|n| Some(loc(n))))
+        .unwrap_or_default();
     let disabled = matches!(
-        field(n, &["disabled"]).map(|d| &d.kind),
+        n.field(&["disabled"]).map(|d| &d.kind),
         Some(NodeKind::Bool(true))
     ) || text(n, &["disabled"]).is_some_and(|d| d.eq_ignore_ascii_case("true"));
     Some(Rule {
@@ -441,7 +402,9 @@ fn read_metric(
         name,
         numerator,
         denominator: text(n, &["denominator", "of"]),
-        threshold: field(n, &["threshold"]).and_then(|t| read_threshold(t, errors, loc)),
+        threshold: n
+            .field(&["threshold"])
+            .and_then(|t| read_threshold(t, errors, loc)),
         location: loc(n),
     })
 }
@@ -463,7 +426,9 @@ fn read_flag(
         invalid_when,
         valid: text(n, &["valid", "validValue"]).unwrap_or_else(|| "Valid".into()),
         invalid: text(n, &["invalid", "invalidValue"]).unwrap_or_else(|| "Invalid".into()),
-        threshold: field(n, &["threshold"]).and_then(|t| read_threshold(t, errors, loc)),
+        threshold: n
+            .field(&["threshold"])
+            .and_then(|t| read_threshold(t, errors, loc)),
         location: loc(n),
     })
 }
@@ -501,7 +466,10 @@ mod tests {
         assert!(rs.rules[1].disabled);
         assert_eq!(
             rs.rules[1].selectors,
-            vec![Selector::Name("a".into()), Selector::Regex("^b".into())]
+            vec![
+                Selector::Name("a".into()),
+                Selector::Regex(regex::Regex::new("^b").unwrap())
+            ]
         );
         assert_eq!(rs.rules[1].substitution(":v").as_deref(), Some("0"));
         assert_eq!(rs.rules[1].location.line, 8);

@@ -269,19 +269,7 @@ impl Condition {
             .unwrap_or(DataType::String);
         let c = col(self.target.as_str());
         let numeric = dtype.is_primitive_numeric();
-        let integer = dtype.is_integer();
-        let value = |s: &str| -> Expr {
-            if integer && let Ok(i) = s.trim().parse::<i64>() {
-                // Exact: large integers do not survive a trip through f64.
-                lit(i)
-            } else if numeric {
-                lit(s.trim().parse::<f64>().unwrap_or(f64::NAN))
-            } else if dtype == DataType::Boolean {
-                lit(s.trim().eq_ignore_ascii_case("true"))
-            } else {
-                lit(s.to_string())
-            }
-        };
+        let value = |s: &str| typed_literal(&dtype, s);
         let operand = if numeric || dtype == DataType::Boolean {
             c.clone()
         } else {
@@ -322,6 +310,23 @@ impl Condition {
             },
         };
         expr.fill_null(lit(false))
+    }
+}
+
+/// A condition's value as a literal to compare with a column of type `dtype`: an exact
+/// integer, a number, a boolean, or text.
+pub fn typed_literal(dtype: &DataType, s: &str) -> Expr {
+    if dtype.is_integer()
+        && let Ok(i) = s.trim().parse::<i64>()
+    {
+        // Exact: large integers do not survive a trip through f64.
+        lit(i)
+    } else if dtype.is_primitive_numeric() {
+        lit(s.trim().parse::<f64>().unwrap_or(f64::NAN))
+    } else if *dtype == DataType::Boolean {
+        lit(s.trim().eq_ignore_ascii_case("true"))
+    } else {
+        lit(s.to_string())
     }
 }
 

@@ -26,9 +26,9 @@ pub fn load_file(path: &Path) -> Result<(Recipe, Vec<Diagnostic>)> {
     load_str(&text, &path.display().to_string())
 }
 
-/// Load a recipe from text; `file` names it in messages and decides JSON vs YAML by extension
-/// (otherwise by the first character).
-pub fn load_str(text: &str, file: &str) -> Result<(Recipe, Vec<Diagnostic>)> {
+/// Parse a JSON or YAML document (JSON by the `.json` extension, YAML by `.yaml`/`.yml`,
+/// otherwise by the first character); syntax errors point at their line and column.
+pub fn parse_document(text: &str, file: &str) -> Result<Node> {
     let loc = |pos: Pos| Location {
         file: file.to_string(),
         line: pos.line,
@@ -57,7 +57,18 @@ pub fn load_str(text: &str, file: &str) -> Result<(Recipe, Vec<Diagnostic>)> {
             ])
         })?
     };
+    Ok(root)
+}
 
+/// Load a recipe from text; `file` names it in messages and decides JSON vs YAML by extension
+/// (otherwise by the first character).
+pub fn load_str(text: &str, file: &str) -> Result<(Recipe, Vec<Diagnostic>)> {
+    let root = parse_document(text, file)?;
+    let loc = |pos: Pos| Location {
+        file: file.to_string(),
+        line: pos.line,
+        column: pos.col,
+    };
     let mut diags = Vec::new();
     let mut recipe = Recipe {
         file: file.to_string(),

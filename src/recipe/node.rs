@@ -28,6 +28,19 @@ pub struct Node {
 }
 
 impl Node {
+    /// The value of the first of `names` in this map, keys compared after
+    /// [`normalise_key`](crate::recipe::params::normalise_key) (PascalCase as camelCase).
+    pub fn field(&self, names: &[&str]) -> Option<&Node> {
+        self.as_map()?
+            .iter()
+            .find(|(k, _)| {
+                k.as_str()
+                    .map(crate::recipe::params::normalise_key)
+                    .is_some_and(|k| names.contains(&k.as_str()))
+            })
+            .map(|(_, v)| v)
+    }
+
     pub fn new(kind: NodeKind, pos: Pos) -> Self {
         Node {
             kind,

@@ -1194,6 +1194,31 @@ DatasetStatisticsConfiguration:
     assert!(!find(&cols, "b").contains_key("correlations"));
 }
 
+/// Regression: a bad selector list was ignored (an invalid regex matched nothing).
+#[test]
+fn an_invalid_correlation_selector_is_an_error() {
+    let config = yaml(
+        r#"
+DatasetStatisticsConfiguration:
+  Overrides:
+    - Statistic: CORRELATION
+      Parameters: {columnSelectors: '[{"regex": "(a"}]'}
+"#,
+    );
+    let df = correlated();
+    let schema = df.schema().as_ref().clone();
+    let t = targets(&schema, &config);
+    let Err(datacook::Error::Invalid(d)) = profile(&df.lazy(), &schema, &config, &t) else {
+        panic!("expected the bad selector to fail the profile")
+    };
+    assert!(
+        d[0].to_string()
+            .contains("invalid column selector regex '(a'"),
+        "{}",
+        d[0]
+    );
+}
+
 #[test]
 fn dataset_included_statistics_choose_duplicates_and_correlations() {
     let df = df!("a" => [1i64, 1, 2], "b" => [3i64, 3, 1]).unwrap();

@@ -405,6 +405,26 @@ rules:
 
 // ---- 2. row-level checks --------------------------------------------------------------------
 
+/// Regression: literals were compared as f64, so integers beyond 2^53 matched their
+/// neighbours; booleans were compared as text, so "TRUE" matched nothing. Literals now take
+/// the column's type, as recipe conditions do.
+#[test]
+fn literals_take_the_column_type_exact_integers_and_booleans() {
+    let df = df!(
+        "id" => [1i64, 2, 3],
+        "big" => [9_007_199_254_740_992i64, 9_007_199_254_740_993, 5],
+        "ok" => [true, false, true],
+    )
+    .unwrap();
+    let big = |check: &str, v: &str| passing(&df, check, &[(":c", "`big`"), (":v", v)]);
+    assert_eq!(big(":c == :v", "9007199254740993"), [2]);
+    assert_eq!(big(":c in :v", "[9007199254740993]"), [2]);
+    assert_eq!(big(":c < :v", "9007199254740993"), [1, 3]);
+    let ok = |check: &str, v: &str| passing(&df, check, &[(":c", "`ok`"), (":v", v)]);
+    assert_eq!(ok(":c == :v", "TRUE"), [1, 3]);
+    assert_eq!(ok(":c in :v", r#"["TRUE"]"#), [1, 3]);
+}
+
 #[test]
 fn numeric_comparisons_on_a_numeric_column() {
     let df = people();
@@ -1777,8 +1797,12 @@ fn flag_columns_exist_only_once_applied() {
 fn bad_rows_are_the_invalid_flags_or_the_failed_row_rules() {
     let df = flagged();
     let bad_ids = |rs: &Ruleset| -> Vec<i64> {
-        let bad = eval::bad_row_predicate(rs, df.schema()).unwrap();
-        let out = df.clone().lazy().filter(bad).collect().unwrap();
+        // As `check` does: the flag columns first, then the predicate over them.
+        let flags = eval::flag_columns(rs, df.schema()).unwrap();
+        let mut flagged = df.clone().lazy().with_columns(flags);
+        let schema = flagged.collect_schema().unwrap();
+        let bad = eval::bad_row_predicate(rs, &schema).unwrap();
+        let out = flagged.filter(bad).collect().unwrap();
         out.column("id")
             .unwrap()
             .i64()
