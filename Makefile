@@ -15,12 +15,15 @@ run: build
 build:
 	$(CARGO) build --release --bin datacook
 
-## Every test: unit tests, end-to-end CLI tests, formatting and lints.
+## Every test: unit tests, end-to-end CLI tests, formatting and lints. The database tests
+## use the PostgreSQL and MariaDB servers on this machine; the S3 tests a real S3-compatible
+## server (moto, pinned) that scripts/with-s3.sh installs, starts and stops.
 test:
 	scripts/ensure-chromium.sh
+	scripts/ensure-databases.sh
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets -- -D warnings
-	$(CARGO) test --all-targets
+	scripts/with-s3.sh $(CARGO) test --all-targets
 	$(MAKE) gate
 
 ## The walkthrough's patient scorecard as a CI data-quality gate (exit 1 fails the build).

@@ -15,8 +15,11 @@ pub mod profile;
 pub mod progress;
 pub mod quality;
 pub mod recipe;
+pub mod runtime;
+pub mod s3;
 pub mod selector;
 pub mod sink;
 pub mod stats;
+pub mod types;
 
 pub use error::{Diagnostic, Error, Result};

@@ -6,13 +6,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use datacook::dataset::Catalogue;
 use datacook::error::{Diagnostic, Error};
 use datacook::job::check::{CheckOptions, check};
 use datacook::job::prepare::Input;
-use datacook::job::run::{RunOptions, invalid_with_warnings, load_plan, run};
+use datacook::job::run::{RunOptions, run};
 use datacook::profile::{ProfileOptions, Sample, profile};
-use datacook::sink::{Compression, OutputFormat};
+use datacook::sink::{Compression, OutputFormat, TableMode};
 
 #[derive(Parser)]
 #[command(
@@ -36,9 +35,14 @@ struct DatasetArgs {
     /// Folder of dataset files (NAME.yaml) used to resolve datasets by name (JOIN, UNION).
     #[arg(long, default_value = "datasets", value_name = "DIR")]
     datasets_dir: PathBuf,
-    /// Map a dataset name to a file, overriding the datasets folder (repeatable).
-    #[arg(long = "with", value_name = "NAME=PATH", value_parser = parse_with)]
-    with: Vec<(String, PathBuf)>,
+    /// Map a dataset name to a dataset file or data location, overriding the datasets
+    /// folder (repeatable).
+    #[arg(long = "with", value_name = "NAME=LOCATION", value_parser = parse_with)]
+    with: Vec<(String, String)>,
+    /// Connections file naming the databases datasets read from (default: connections.yaml
+    /// beside the dataset file, or in the datasets folder).
+    #[arg(long, value_name = "FILE")]
+    connections: Option<PathBuf>,
 }
 
 impl DatasetArgs {
@@ -48,6 +52,7 @@ impl DatasetArgs {
             recipe,
             datasets_dir: self.datasets_dir,
             with: self.with,
+            connections: self.connections,
         }
     }
 }
@@ -68,15 +73,22 @@ complete.\n\nExample:\n  datacook run recipes/student-performance.yaml --dataset
         /// Dataset: a dataset file (datasets/x.yaml), a dataset name, or a data file.
         #[arg(long, short)]
         dataset: String,
-        /// Output file; replaced atomically.
+        /// Output: a file, s3://bucket/key, or db://CONNECTION/schema.table; replaced whole.
         #[arg(long, short)]
-        output: PathBuf,
+        output: String,
         /// Output format (default: from the output file's extension).
         #[arg(long, value_enum)]
         format: Option<OutputFormat>,
         /// Output compression (snappy: Parquet only).
         #[arg(long, value_enum, default_value_t = Compression::None)]
         compression: Compression,
+        /// Write Hive-style col=value/ folders under the output, one level per column.
+        #[arg(long, value_name = "COL[,COL]", value_delimiter = ',')]
+        partition_by: Vec<String>,
+        /// For a db:// output: replace the table, append to it, or create it (fails if it
+        /// exists).
+        #[arg(long, value_enum, default_value_t = TableMode::Replace)]
+        mode: TableMode,
         /// Also write the run report as JSON to this file.
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
@@ -193,10 +205,10 @@ datasets/students.yaml --output out/students.profile.json"
     },
 }
 
-fn parse_with(s: &str) -> Result<(String, PathBuf), String> {
+fn parse_with(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
-        Some((n, p)) if !n.is_empty() && !p.is_empty() => Ok((n.to_string(), PathBuf::from(p))),
-        _ => Err(format!("expected NAME=PATH, found '{s}'")),
+        Some((n, p)) if !n.is_empty() && !p.is_empty() => Ok((n.to_string(), p.to_string())),
+        _ => Err(format!("expected NAME=LOCATION, found '{s}'")),
     }
 }
 
@@ -254,6 +266,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             output,
             format,
             compression,
+            partition_by,
+            mode,
             report,
             json,
             quiet,
@@ -264,6 +278,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
                 output,
                 format,
                 compression,
+                partition_by,
+                mode,
                 progress: !quiet,
             };
             let result = run(&opts)?;
@@ -353,36 +369,23 @@ fn validate(
     json: bool,
     datasets: DatasetArgs,
 ) -> anyhow::Result<ExitCode> {
-    let result = (|| -> Result<(usize, Vec<Diagnostic>, Option<String>), Error> {
-        let (plan, mut warnings) = load_plan(&recipe)?;
-        let mut columns = None;
-        if let Some(d) = dataset {
-            let catalogue = Catalogue::new(datasets.datasets_dir, datasets.with, false);
-            let def = catalogue.main_dataset(&d)?;
-            warnings.extend(def.warnings.iter().cloned());
-            let (schema, notes) = def.peek_schema()?;
-            let schemas = plan
-                .check_explained(&schema, &catalogue, &notes)
-                .map_err(|errors| invalid_with_warnings(&warnings, errors))?;
-            let output = schemas.last().unwrap_or(&schema);
-            columns = Some(describe_columns(output));
-        }
-        Ok((plan.steps.len(), warnings, columns))
-    })();
-    match result {
-        Ok((steps, warnings, columns)) => {
+    let input = dataset.map(|d| datasets.input(d, Some(recipe.clone())));
+    match datacook::job::input::validate(recipe, input) {
+        Ok(v) => {
+            let columns = v.output.as_ref().map(describe_columns);
             if json {
                 println!(
                     "{}",
                     serde_json::to_string_pretty(&serde_json::json!({
-                        "valid": true, "steps": steps, "output_columns": columns, "diagnostics": warnings
+                        "valid": true, "steps": v.steps, "output_columns": columns,
+                        "diagnostics": v.warnings
                     }))?
                 );
             } else {
-                print_warnings(&warnings);
+                print_warnings(&v.warnings);
                 match columns {
-                    Some(c) => println!("ok: {}, {c}", plural(steps, "step")),
-                    None => println!("ok: {}", plural(steps, "step")),
+                    Some(c) => println!("ok: {}, {c}", plural(v.steps, "step")),
+                    None => println!("ok: {}", plural(v.steps, "step")),
                 }
             }
             Ok(ExitCode::SUCCESS)

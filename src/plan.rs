@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use polars::prelude::Schema;
+use polars::prelude::{DataType, Schema};
 
 use crate::dataset::{ColumnNotes, Resolver};
 use crate::error::{Diagnostic, Location, did_you_mean};
@@ -214,10 +214,63 @@ impl Plan {
         datasets: &dyn Resolver,
         notes: &ColumnNotes,
     ) -> Result<Vec<Schema>, Vec<Diagnostic>> {
+        let (out, diags, _) = self.check_once(input, datasets, notes);
+        if diags.is_empty() {
+            Ok(out)
+        } else {
+            Err(diags)
+        }
+    }
+
+    /// [`Plan::check_explained`] for a dataset whose `untyped` columns hold no value, so
+    /// nothing says what type they are: they come in as text, and one that a step needs as
+    /// numbers is read as numbers (Float64) instead. Returns the input schema with those
+    /// columns retyped, and each step's output schema.
+    pub fn check_input(
+        &self,
+        input: &Schema,
+        datasets: &dyn Resolver,
+        notes: &ColumnNotes,
+        untyped: &[String],
+    ) -> Result<Checked, Vec<Diagnostic>> {
+        let mut input = input.clone();
+        let mut retyped = Vec::new();
+        loop {
+            let (schemas, diags, needs_numbers) = self.check_once(&input, datasets, notes);
+            let fixable: Vec<String> = needs_numbers
+                .into_iter()
+                .filter(|c| untyped.contains(c) && !retyped.contains(c))
+                .collect();
+            if diags.is_empty() {
+                return Ok(Checked {
+                    input,
+                    schemas,
+                    retyped,
+                });
+            }
+            if fixable.is_empty() {
+                return Err(diags);
+            }
+            for c in fixable {
+                input.with_column(c.as_str().into(), DataType::Float64);
+                retyped.push(c);
+            }
+        }
+    }
+
+    /// One pass of the checks: each step's output schema, the problems, and the input
+    /// columns a step needed as numbers but found otherwise.
+    fn check_once(
+        &self,
+        input: &Schema,
+        datasets: &dyn Resolver,
+        notes: &ColumnNotes,
+    ) -> (Vec<Schema>, Vec<Diagnostic>, Vec<String>) {
         let ctx = SchemaCtx { datasets };
         let mut schema = input.clone();
         let mut out = Vec::new();
         let mut diags = Vec::new();
+        let mut needs_numbers = Vec::new();
         let mut removed_by: HashMap<String, Removal> = HashMap::new();
         for step in &self.steps {
             let mut ok = true;
@@ -242,6 +295,12 @@ impl Plan {
                 }
                 Ok(_) => {}
                 Err(e) => {
+                    if let Some(ColumnIssue::NotNumeric(c)) = &e.column
+                        && !removed_by.contains_key(c)
+                        && input.contains(c)
+                    {
+                        needs_numbers.push(c.clone());
+                    }
                     let e = explain_removal(e, &removed_by);
                     let e = explain_text(e, notes, &removed_by);
                     diags.push(step.diagnostic(&e));
@@ -249,12 +308,18 @@ impl Plan {
             }
             out.push(schema.clone());
         }
-        if diags.is_empty() {
-            Ok(out)
-        } else {
-            Err(diags)
-        }
+        (out, diags, needs_numbers)
     }
+}
+
+/// A plan checked against a dataset's schema.
+pub struct Checked {
+    /// The input schema, with columns that had no values retyped as a step needs them.
+    pub input: Schema,
+    /// Each step's output schema.
+    pub schemas: Vec<Schema>,
+    /// The columns retyped as numbers.
+    pub retyped: Vec<String>,
 }
 
 /// A column that an earlier step removed, or renamed (a new name took its place).

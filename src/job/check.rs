@@ -67,9 +67,9 @@ pub fn check(opts: &CheckOptions) -> Result<CheckOutcome> {
         for (path, keep) in [(&opts.good, bad.clone().not()), (&opts.bad, bad)] {
             if let Some(path) = path {
                 let format = OutputFormat::from_path(path).unwrap_or(OutputFormat::Csv);
-                sink::write_atomic(
+                sink::write_frame(
                     flagged.clone().filter(keep),
-                    path,
+                    &path.display().to_string(),
                     format,
                     Compression::None,
                 )?;

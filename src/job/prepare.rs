@@ -1,23 +1,16 @@
 //! The data a job works on: a dataset, read (and repaired) lazily, optionally run through a
 //! recipe. Shared by the recipe job, the profile job and the quality gate.
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use polars::prelude::*;
 
-use super::run::{StepReport, execute, invalid_with_warnings, load_plan};
-use crate::dataset::{Catalogue, Loaded, ReadReport, column_notes};
+pub use super::input::Input;
+use super::input::open;
+use super::run::{StepReport, execute};
+use crate::dataset::{Catalogue, Loaded, ReadReport};
 use crate::error::{Diagnostic, Result};
 use crate::progress::Progress;
-
-#[derive(Debug, Clone)]
-pub struct Input {
-    pub dataset: String,
-    pub recipe: Option<PathBuf>,
-    pub datasets_dir: PathBuf,
-    pub with: Vec<(String, PathBuf)>,
-}
 
 pub struct Prepared {
     pub lf: LazyFrame,
@@ -43,35 +36,18 @@ impl Prepared {
 /// Read the dataset and, given a recipe, add its steps to the plan (computing their
 /// statistics); nothing is written.
 pub fn prepare(input: &Input, progress: &Progress) -> Result<Prepared> {
-    let plan = match &input.recipe {
-        Some(r) => Some(load_plan(r)?),
-        None => None,
-    };
-    let catalogue = Catalogue::new(input.datasets_dir.clone(), input.with.clone(), true);
-    let def = catalogue.main_dataset(&input.dataset)?;
-    let mut warnings = def.warnings.clone();
-    progress.message(format!("reading {}", def.pattern));
-    let read_start = Instant::now();
-    let loaded = def.load()?;
-    let read_time = read_start.elapsed();
-
+    let opened = open(input, progress)?;
     let plan_start = Instant::now();
-    let (lf, rows, steps, recipe_name) = match plan {
-        Some((plan, plan_warnings)) => {
-            warnings.extend(plan_warnings);
-            let planned = plan
-                .check_explained(
-                    &loaded.schema,
-                    &catalogue,
-                    &column_notes(&loaded.report.columns),
-                )
-                .map_err(|errors| invalid_with_warnings(&warnings, errors))?;
+    let resolved = opened.resolved;
+    let loaded = opened.loaded;
+    let (lf, rows, steps, recipe_name) = match (&resolved.plan, &opened.checked) {
+        (Some(plan), Some(checked)) => {
             let executed = execute(
-                &plan,
+                plan,
                 loaded.lf.clone(),
                 loaded.report.rows,
-                &planned,
-                &catalogue,
+                &checked.schemas,
+                &resolved.catalogue,
                 progress,
             )?;
             (
@@ -81,7 +57,7 @@ pub fn prepare(input: &Input, progress: &Progress) -> Result<Prepared> {
                 plan.recipe.name.clone(),
             )
         }
-        None => (loaded.lf.clone(), loaded.report.rows, Vec::new(), None),
+        _ => (loaded.lf.clone(), loaded.report.rows, Vec::new(), None),
     };
     let mut lf = lf;
     let schema = lf.collect_schema()?.as_ref().clone();
@@ -92,10 +68,10 @@ pub fn prepare(input: &Input, progress: &Progress) -> Result<Prepared> {
         dataset: loaded.report.clone(),
         recipe_name,
         steps,
-        warnings,
-        read_time,
+        warnings: resolved.warnings,
+        read_time: opened.read_time,
         plan_time: plan_start.elapsed(),
-        catalogue,
+        catalogue: resolved.catalogue,
         _loaded: loaded,
     })
 }

@@ -3,13 +3,12 @@
 //! then write the output atomically and report what each step did.
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use polars::prelude::*;
 use serde::Serialize;
 
-use super::prepare::Input;
+use super::input::Input;
 use crate::dataset::{ReadReport, Resolver};
 use crate::error::{Diagnostic, Error, Result};
 use crate::ops::{ApplyCtx, REMOVED, ROWS, Stats};
@@ -17,15 +16,20 @@ use crate::plan::{self, Plan};
 use crate::progress::Progress;
 use crate::recipe;
 use crate::recipe::condition::combine;
-use crate::sink::{self, Compression, OutputFormat};
+use crate::sink::{self, Compression, Destination, OutputFormat, TableMode, WriteOptions};
 
 #[derive(Debug, Clone)]
 pub struct RunOptions {
     /// The dataset and the recipe (a run needs one).
     pub input: Input,
-    pub output: PathBuf,
+    /// A path, `s3://bucket/key` or `db://CONNECTION/schema.table`.
+    pub output: String,
     pub format: Option<OutputFormat>,
     pub compression: Compression,
+    /// Hive-style `col=value/` folders (files and S3 only).
+    pub partition_by: Vec<String>,
+    /// What a table output does with the table already there.
+    pub mode: TableMode,
     pub progress: bool,
 }
 
@@ -47,10 +51,18 @@ pub struct StepReport {
 #[derive(Debug, Clone, Serialize)]
 pub struct OutputReport {
     pub path: String,
-    pub format: OutputFormat,
+    /// Absent for a table.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<OutputFormat>,
     pub compression: Compression,
     pub rows: Option<u64>,
-    pub bytes: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<u64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub partition_by: Vec<String>,
+    /// The files of a partitioned output.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -308,29 +320,53 @@ fn batch_statistics(
 pub fn run(opts: &RunOptions) -> Result<RunReport> {
     let started = Instant::now();
     let progress = Progress::new(opts.progress);
-    let format = match opts
-        .format
-        .or_else(|| OutputFormat::from_path(&opts.output))
-    {
+    let destination = Destination::parse(&opts.output)?;
+    let format = match opts.format.or_else(|| destination.implied_format()) {
         Some(f) => f,
         None => {
             return Err(Error::invalid_with_help(
-                format!(
-                    "cannot tell the output format of '{}'",
-                    opts.output.display()
-                ),
+                format!("cannot tell the output format of '{}'", opts.output),
                 "use --format csv|parquet|json, or an output name ending in .csv, .parquet or .json",
             ));
         }
     };
     // Before reading anything: a wrong option should not cost a pass over the data.
     sink::check_compression(format, opts.compression)?;
+    if destination.is_table() && !opts.partition_by.is_empty() {
+        return Err(Error::invalid_with_help(
+            "--partition-by writes folders of files, not tables",
+            "write to a path or an s3:// prefix to partition",
+        ));
+    }
     let prepared = super::prepare::prepare(&opts.input, &progress)?;
     let warnings = prepared.warnings.clone();
+    for c in &opts.partition_by {
+        if !prepared.schema.contains(c) {
+            return Err(Error::invalid_with_help(
+                format!("--partition-by names '{c}', which the output does not have"),
+                crate::error::did_you_mean(c, prepared.schema.iter_names().map(|n| n.as_str()))
+                    .unwrap_or_else(|| "name an output column".into()),
+            ));
+        }
+    }
+    let dataset_file = std::path::Path::new(&opts.input.dataset);
+    let beside = dataset_file
+        .is_file()
+        .then(|| dataset_file.parent())
+        .flatten();
+    let sink = destination.sink(prepared.catalogue.connections(), beside)?;
 
-    progress.message(format!("writing {}", opts.output.display()));
+    progress.message(format!("writing {}", sink.describe()));
     let exec_start = Instant::now();
-    let bytes = sink::write_atomic(prepared.lf.clone(), &opts.output, format, opts.compression)?;
+    let written = sink.write(
+        prepared.lf.clone(),
+        &WriteOptions {
+            format,
+            compression: opts.compression,
+            partition_by: opts.partition_by.clone(),
+            mode: opts.mode,
+        },
+    )?;
     let exec_time = exec_start.elapsed();
     progress.finish();
 
@@ -348,11 +384,13 @@ pub fn run(opts: &RunOptions) -> Result<RunReport> {
         secondary_datasets: prepared.secondary_datasets(),
         steps: prepared.steps.clone(),
         output: OutputReport {
-            path: opts.output.display().to_string(),
-            format,
+            path: written.location,
+            format: (!destination.is_table()).then_some(format),
             compression: opts.compression,
             rows: rows_out,
-            bytes,
+            bytes: written.bytes,
+            partition_by: opts.partition_by.clone(),
+            files: written.files,
         },
         warnings,
         timing: Timing {
@@ -375,17 +413,8 @@ impl RunReport {
             fmt_rows(self.dataset.rows),
             self.dataset.columns.len()
         ));
-        for r in self.dataset.repairs.iter() {
-            out.push_str(&format!(
-                "  repaired: {} × {} (lines {})\n",
-                r.count,
-                r.description,
-                r.lines
-                    .iter()
-                    .map(|l| l.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
+        for line in self.dataset.summary_lines() {
+            out.push_str(&format!("  {line}\n"));
         }
         for s in &self.steps {
             let stats: Vec<String> = s
@@ -408,11 +437,15 @@ impl RunReport {
                 out.push_str(&format!("         warning: {w}\n"));
             }
         }
+        let size = match (self.output.bytes, self.output.files.len()) {
+            (Some(b), 0) => format!(", {b} bytes"),
+            (Some(b), n) => format!(", {n} files, {b} bytes"),
+            (None, _) => String::new(),
+        };
         out.push_str(&format!(
-            "wrote {} ({} rows, {} bytes) in {:.1} ms\n",
+            "wrote {} ({} rows{size}) in {:.1} ms\n",
             self.output.path,
             fmt_rows(self.output.rows),
-            self.output.bytes,
             self.timing.total_ms
         ));
         out

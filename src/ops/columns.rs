@@ -7,6 +7,7 @@ use super::{
     require_column, require_new_column, scalar_u64, schema_insert_after, select_insert_after,
 };
 use crate::recipe::params::{ParamKind, ParamSpec, Params};
+use crate::types::convert;
 
 pub static SPECS: &[OpSpec] = &[
     OpSpec {
@@ -125,21 +126,7 @@ pub static SPECS: &[OpSpec] = &[
             p::SOURCE_COLUMN,
             ParamSpec::req(
                 "columnDataType",
-                ParamKind::Choice(&[
-                    "byte",
-                    "short",
-                    "int",
-                    "integer",
-                    "long",
-                    "float",
-                    "double",
-                    "decimal",
-                    "number",
-                    "string",
-                    "boolean",
-                    "timestamp",
-                    "date",
-                ]),
+                ParamKind::Choice(crate::types::TYPE_NAMES),
                 "The new type.",
             ),
         ],
@@ -416,100 +403,11 @@ impl ChangeDataType {
     }
 
     fn target_dtype(&self) -> DataType {
-        match self.to.as_str() {
-            "byte" => DataType::Int8,
-            "short" => DataType::Int16,
-            "int" | "integer" => DataType::Int32,
-            "long" => DataType::Int64,
-            "float" => DataType::Float32,
-            "decimal" => DataType::Decimal(38, 18),
-            "string" => DataType::String,
-            "boolean" => DataType::Boolean,
-            "timestamp" => DataType::Datetime(TimeUnit::Microseconds, None),
-            "date" => DataType::Date,
-            _ => DataType::Float64,
-        }
+        crate::types::parse_type(&self.to).unwrap_or(DataType::Float64)
     }
 
     fn convert(&self, from: &DataType) -> Expr {
         convert(col(self.source.as_str()), from, &self.target_dtype())
-    }
-}
-
-/// Formats tried, in order, when text becomes a timestamp (ISO 8601 without time zone, or
-/// with a `Z`).
-const TIMESTAMP_FORMATS: &[&str] = &[
-    "%Y-%m-%dT%H:%M:%S%.f",
-    "%Y-%m-%d %H:%M:%S%.f",
-    "%Y-%m-%dT%H:%M:%S%.fZ",
-    "%Y-%m-%dT%H:%M",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%d",
-];
-
-fn strptime(format: &str) -> StrptimeOptions {
-    StrptimeOptions {
-        format: Some(format.into()),
-        strict: false,
-        exact: true,
-        cache: true,
-    }
-}
-
-/// Convert `c` (of type `from`) to `to`; values that cannot convert become null. Text is
-/// trimmed first. Text to integer parses integers exactly (no detour through f64); `12.0`
-/// converts, `12.5` does not. Floats with a fraction do not convert to integers either (no
-/// silent truncation). Text to boolean accepts true/false and yes/no. Text to date accepts
-/// `YYYY-MM-DD`; to timestamp, ISO 8601 (`T` or space, optional fraction, optional `Z`).
-pub fn convert(c: Expr, from: &DataType, to: &DataType) -> Expr {
-    match (to, from) {
-        (DataType::Boolean, DataType::String) => {
-            let lower = c.str().to_lowercase().str().strip_chars(lit(NULL));
-            when(
-                lower
-                    .clone()
-                    .eq(lit("true"))
-                    .or(lower.clone().eq(lit("yes"))),
-            )
-            .then(lit(true))
-            .when(lower.clone().eq(lit("false")).or(lower.eq(lit("no"))))
-            .then(lit(false))
-            .otherwise(lit(NULL).cast(DataType::Boolean))
-        }
-        (DataType::Date, DataType::String) => c
-            .str()
-            .strip_chars(lit(NULL))
-            .str()
-            .to_date(strptime("%Y-%m-%d")),
-        (DataType::Datetime(tu, tz), DataType::String) => {
-            let text = c.str().strip_chars(lit(NULL));
-            let parsed: Vec<Expr> = TIMESTAMP_FORMATS
-                .iter()
-                .map(|f| {
-                    text.clone()
-                        .str()
-                        .to_datetime(Some(*tu), tz.clone(), strptime(f), lit("raise"))
-                })
-                .collect();
-            coalesce(&parsed)
-        }
-        (t, DataType::String) if t.is_integer() => {
-            let text = c.str().strip_chars(lit(NULL));
-            let as_float = text.clone().cast(DataType::Float64);
-            let integral_float = when(as_float.clone().eq(as_float.clone().floor()))
-                .then(as_float)
-                .otherwise(lit(NULL))
-                .cast(to.clone());
-            text.cast(to.clone()).fill_null(integral_float)
-        }
-        (t, DataType::String) if t.is_primitive_numeric() || t.is_decimal() => {
-            c.str().strip_chars(lit(NULL)).cast(to.clone())
-        }
-        (t, f) if t.is_integer() && f.is_float() => when(c.clone().eq(c.clone().floor()))
-            .then(c)
-            .otherwise(lit(NULL))
-            .cast(to.clone()),
-        _ => c.cast(to.clone()),
     }
 }
 

@@ -5,7 +5,7 @@ use polars::prelude::*;
 use super::{
     ApplyCtx, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, require_column,
 };
-use crate::dataset::{DatasetRef, ResolveError};
+use crate::dataset::{DatasetRef, InputRef, ResolveError};
 use crate::recipe::params::{ParamKind, ParamSpec, Params};
 
 const JOIN_TYPES: &[&str] = &[
@@ -111,29 +111,43 @@ fn resolve_error(e: ResolveError, param: &'static str) -> OpError {
     err
 }
 
-/// A dataset reference from `{"S3InputDefinition": {"Bucket": b, "Key": k}}`.
-fn s3_input(v: &serde_json::Value, param: &'static str) -> OpResult<DatasetRef> {
-    let def = v
-        .get("S3InputDefinition")
-        .or_else(|| v.get("s3InputDefinition"))
-        .ok_or_else(|| {
-            OpError::new(format!(
-                "{param}: only S3InputDefinition inputs are supported, found {v}"
-            ))
-            .param(param)
-        })?;
-    let part = |k: &str| {
-        def.get(k)
-            .or_else(|| def.get(k.to_ascii_lowercase().as_str()))
-            .and_then(|x| x.as_str())
-            .map(str::to_string)
+/// Where an input definition points: `{"S3InputDefinition": {"Bucket": b, "Key": k}}`, or
+/// `{"DatabaseInputDefinition": {"GlueConnectionName": c, "DatabaseTableName": t}}` (or a
+/// `QueryString`), the connection found in the connections file.
+fn input_ref(v: &serde_json::Value, param: &'static str) -> OpResult<InputRef> {
+    let field = |obj: &serde_json::Value, k: &str| -> Option<serde_json::Value> {
+        obj.as_object()?
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(k))
+            .map(|(_, v)| v.clone())
     };
-    match (part("Bucket"), part("Key")) {
-        (Some(b), Some(k)) => Ok(DatasetRef::Location(format!("s3://{b}/{k}"))),
-        _ => Err(
-            OpError::new(format!("{param}: S3InputDefinition needs Bucket and Key")).param(param),
-        ),
+    let text = |obj: &serde_json::Value, k: &str| field(obj, k)?.as_str().map(str::to_string);
+    if let Some(def) = field(v, "S3InputDefinition") {
+        return match (text(&def, "Bucket"), text(&def, "Key")) {
+            (Some(b), Some(k)) => Ok(InputRef::Location(format!("s3://{b}/{k}"))),
+            _ => Err(
+                OpError::new(format!("{param}: S3InputDefinition needs Bucket and Key"))
+                    .param(param),
+            ),
+        };
     }
+    if let Some(def) = field(v, "DatabaseInputDefinition") {
+        return match text(&def, "GlueConnectionName") {
+            Some(connection) => Ok(InputRef::Database {
+                connection,
+                table: text(&def, "DatabaseTableName"),
+                query: text(&def, "QueryString"),
+            }),
+            None => Err(OpError::new(format!(
+                "{param}: DatabaseInputDefinition needs GlueConnectionName"
+            ))
+            .param(param)),
+        };
+    }
+    Err(OpError::new(format!(
+        "{param}: expected an S3InputDefinition or a DatabaseInputDefinition, found {v}"
+    ))
+    .param(param))
 }
 
 // ---- JOIN ---------------------------------------------------------------------------------
@@ -192,15 +206,24 @@ impl Join {
                 }
             })
             .collect::<OpResult<Vec<_>>>()?;
-        let (dataset, dataset_param) = if let Some(name) = p.text("secondaryDatasetName") {
-            (DatasetRef::Name(name), "secondaryDatasetName")
-        } else if let Some(loc) = p.text("secondInputLocation") {
-            (DatasetRef::Location(loc), "secondInputLocation")
-        } else if let Some(v) = p.json("secondInput") {
-            (s3_input(v, "secondInput")?, "secondInput")
-        } else {
-            return Err(OpError::new("JOIN needs the second dataset")
-                .help("add `secondaryDatasetName: <name>` (a dataset in the datasets folder)"));
+        let input = match (p.text("secondInputLocation"), p.json("secondInput")) {
+            (Some(loc), _) => Some((InputRef::Location(loc), "secondInputLocation")),
+            (None, Some(v)) => Some((input_ref(v, "secondInput")?, "secondInput")),
+            (None, None) => None,
+        };
+        let name = p.text("secondaryDatasetName");
+        let dataset_param = match (&name, &input) {
+            (Some(_), _) => "secondaryDatasetName",
+            (None, Some((_, param))) => param,
+            (None, None) => {
+                return Err(OpError::new("JOIN needs the second dataset").help(
+                    "add `secondaryDatasetName: <name>` (a dataset in the datasets folder)",
+                ));
+            }
+        };
+        let dataset = DatasetRef {
+            name,
+            input: input.map(|(i, _)| i),
         };
         Ok(Join {
             keys,
@@ -410,22 +433,42 @@ pub struct Union {
     targets: Option<Vec<String>>,
 }
 
+/// UNION's `secondaryDatasetNames` and `secondaryInputs` describe the same datasets, a name
+/// and a location each (DataBrew writes both); either list alone works too.
+fn pair_datasets(names: Vec<String>, inputs: Vec<InputRef>) -> OpResult<Vec<DatasetRef>> {
+    if !names.is_empty() && !inputs.is_empty() && names.len() != inputs.len() {
+        return Err(OpError::new(format!(
+            "secondaryDatasetNames has {} names but secondaryInputs has {} inputs; they \
+             describe the same datasets, a name and a location each",
+            names.len(),
+            inputs.len()
+        ))
+        .param("secondaryInputs"));
+    }
+    let count = names.len().max(inputs.len());
+    let mut names = names.into_iter();
+    let mut inputs = inputs.into_iter();
+    Ok((0..count)
+        .map(|_| DatasetRef {
+            name: names.next(),
+            input: inputs.next(),
+        })
+        .collect())
+}
+
 impl Union {
     fn from_params(p: &Params) -> OpResult<Self> {
-        let mut datasets: Vec<DatasetRef> = p
-            .list("secondaryDatasetNames")
-            .unwrap_or_default()
-            .into_iter()
-            .map(DatasetRef::Name)
-            .collect();
-        if let Some(inputs) = p.json("secondaryInputs") {
-            let list = inputs.as_array().ok_or_else(|| {
+        let names = p.list("secondaryDatasetNames").unwrap_or_default();
+        let mut inputs = Vec::new();
+        if let Some(v) = p.json("secondaryInputs") {
+            let list = v.as_array().ok_or_else(|| {
                 OpError::new("secondaryInputs must be a JSON list").param("secondaryInputs")
             })?;
             for v in list {
-                datasets.push(s3_input(v, "secondaryInputs")?);
+                inputs.push(input_ref(v, "secondaryInputs")?);
             }
         }
+        let datasets = pair_datasets(names, inputs)?;
         if datasets.is_empty() {
             return Err(OpError::new("UNION needs at least one other dataset")
                 .help("add `secondaryDatasetNames: [\"other\"]`"));

@@ -332,7 +332,7 @@ pub fn custom_literal(value: &str, dtype: &DataType) -> OpResult<Expr> {
     let text = Column::new("v".into(), [value]);
     let converted = DataFrame::new(1, vec![text])?
         .lazy()
-        .select([super::columns::convert(col("v"), &DataType::String, dtype).alias("v")])
+        .select([crate::types::convert(col("v"), &DataType::String, dtype).alias("v")])
         .collect()?;
     match converted.column("v")?.get(0)? {
         AnyValue::Null => Err(OpError::new(format!(

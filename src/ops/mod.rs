@@ -262,10 +262,7 @@ pub const ROWS: &str = "__datacook_rows";
 
 /// Run a query on the streaming engine: it reads the input in batches, so statistics over a
 /// large file need neither the whole file in memory nor more than one pass.
-pub fn collect_streaming(lf: LazyFrame) -> PolarsResult<DataFrame> {
-    lf.collect_with_engine(Engine::Streaming)
-        .map(|r| r.unwrap_single())
-}
+pub use crate::types::{collect_streaming, count_rows};
 
 pub static REGISTRY: &[&[OpSpec]] = &[
     columns::SPECS,
@@ -339,24 +336,7 @@ fn is_dynamic_column(schema: &Schema, name: &str) -> bool {
     })
 }
 
-/// A type as users name it: DataBrew's names ("long", "string") where there is one.
-/// The names are CHANGE_DATA_TYPE's `columnDataType` values; types DataBrew has no name for
-/// (unsigned, for one) keep Polars' name.
-pub fn type_label(dtype: &DataType) -> String {
-    match dtype {
-        DataType::Int8 => "byte".into(),
-        DataType::Int16 => "short".into(),
-        DataType::Int32 => "int".into(),
-        DataType::Int64 => "long".into(),
-        DataType::Float32 => "float".into(),
-        DataType::Float64 => "double".into(),
-        DataType::String => "string".into(),
-        DataType::Boolean => "boolean".into(),
-        DataType::Date => "date".into(),
-        DataType::Datetime(_, _) => "timestamp".into(),
-        other => other.to_string(),
-    }
-}
+pub use crate::types::type_label;
 
 pub fn require_numeric(
     schema: &Schema,
@@ -470,17 +450,6 @@ pub mod p {
     );
 }
 
-/// An expression counting the rows of a frame with this schema. (A bare `len()` over a
-/// concatenation trips a Polars rewrite into a UInt128 sum, a type this build leaves out.)
-fn row_count(schema: &Schema) -> Expr {
-    match schema.iter_names().next() {
-        Some(first) => (col(first.as_str()).count() + col(first.as_str()).null_count())
-            .cast(DataType::UInt64)
-            .alias("rows"),
-        None => len().alias("rows"),
-    }
-}
-
 /// `pred` restricted to the rows where `condition` (if any) holds.
 pub fn restrict(pred: Expr, condition: Option<&Expr>) -> Expr {
     match condition {
@@ -490,12 +459,6 @@ pub fn restrict(pred: Expr, condition: Option<&Expr>) -> Expr {
 }
 
 /// How many rows a frame has, in one streaming pass (sources that know it answer at once).
-pub fn count_rows(mut lf: LazyFrame) -> PolarsResult<Option<u64>> {
-    let schema = lf.collect_schema()?;
-    let df = collect_streaming(lf.select([row_count(&schema)]))?;
-    Ok(scalar_u64(&df, "rows"))
-}
-
 /// A scalar from a one-row frame as f64 (None for null or missing column).
 pub fn scalar_f64(df: &DataFrame, name: &str) -> Option<f64> {
     df.column(name)

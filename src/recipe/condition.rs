@@ -19,7 +19,7 @@ use super::RawCondition;
 use super::node::{Node, NodeKind, Pos};
 use super::params::json_scalar_text;
 use crate::error::did_you_mean;
-use crate::ops::columns::convert;
+use crate::types::convert;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CondOp {
@@ -338,40 +338,20 @@ fn any_equal(operand: &Expr, values: &[String], value: &dyn Fn(&str) -> Expr) ->
         .unwrap_or(lit(false))
 }
 
+/// The type a value must convert to for `IS_INVALID` with this DataBrew type name: any
+/// integer for the integer names, any number for the others that are numeric.
 fn invalid_check_dtype(name: &str) -> Option<DataType> {
-    Some(match name.trim().to_ascii_lowercase().as_str() {
-        "int" | "integer" | "long" | "short" | "byte" => DataType::Int64,
-        "double" | "float" | "number" | "decimal" => DataType::Float64,
-        "boolean" => DataType::Boolean,
-        "date" => DataType::Date,
-        "timestamp" => DataType::Datetime(TimeUnit::Microseconds, None),
-        "string" => DataType::String,
-        _ => return None,
+    let dtype = crate::types::parse_type(name)?;
+    Some(if dtype.is_integer() {
+        DataType::Int64
+    } else if dtype.is_float() || dtype.is_decimal() {
+        DataType::Float64
+    } else {
+        dtype
     })
 }
 
-/// Missing = null, or the empty string in a text column (decisions.md, "Values").
-pub fn missing(column: &str, dtype: &DataType) -> Expr {
-    let c = col(column);
-    if *dtype == DataType::String {
-        c.clone().is_null().or(c.eq(lit("")))
-    } else {
-        c.is_null()
-    }
-}
-
-/// The column with empty text read as null, named as the column: one missing value, as
-/// when rows or values are compared for duplicates or sorted.
-pub fn empty_as_null(column: &str, dtype: &DataType) -> Expr {
-    if *dtype == DataType::String {
-        when(col(column).eq(lit("")))
-            .then(lit(NULL).cast(DataType::String))
-            .otherwise(col(column))
-            .alias(column)
-    } else {
-        col(column)
-    }
-}
+pub use crate::types::{empty_as_null, missing};
 
 /// Every column of a schema through [`empty_as_null`]: the keys rows compare by.
 pub fn row_keys(schema: &Schema) -> Vec<Expr> {

@@ -149,7 +149,7 @@ fn damaged_files_are_repaired_and_reported() {
                 case.name, case.output
             ));
         }
-        let got: Vec<(String, Vec<u64>)> = report["dataset"]["repairs"]
+        let got: Vec<(String, Vec<u64>)> = report["dataset"]["notes"]
             .as_array()
             .unwrap()
             .iter()

@@ -95,7 +95,7 @@ fn delimiter_header_and_encoding_options() {
         "Column_1,Column_2\n1,José\n2,Ana\n"
     );
     // A declared encoding is not a repair.
-    assert_eq!(report["dataset"]["repairs"], serde_json::json!([]));
+    assert_eq!(report["dataset"]["notes"], serde_json::json!([]));
 }
 
 #[test]

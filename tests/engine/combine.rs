@@ -1,7 +1,7 @@
 use crate::support::*;
 use polars::prelude::*;
 
-use datacook::dataset::Catalogue;
+use datacook::dataset::{Catalogue, Depth};
 use datacook::job::StepReport;
 
 // ---- JOIN -----------------------------------------------------------------------------------
@@ -445,8 +445,11 @@ fn unknown_secondary_dataset_in_the_catalogue_lists_the_known_names() {
     std::fs::write(&pat, "id,name\n1,a\n").unwrap();
     let catalogue = Catalogue::new(
         dir.path().to_path_buf(),
-        vec![("encounters".into(), enc), ("patients".into(), pat)],
-        true,
+        vec![
+            ("encounters".into(), enc.display().to_string()),
+            ("patients".into(), pat.display().to_string()),
+        ],
+        Depth::Data,
     );
     let e = try_run_with(
         &join_steps("INNER_JOIN", ID_RID, "visits", ""),
@@ -464,7 +467,11 @@ fn join_resolves_a_catalogue_dataset() {
     let dir = tempfile::tempdir().unwrap();
     let enc = dir.path().join("enc.csv");
     std::fs::write(&enc, "rid,score\n4,40\n2,20\n").unwrap();
-    let catalogue = Catalogue::new(dir.path().to_path_buf(), vec![("other".into(), enc)], true);
+    let catalogue = Catalogue::new(
+        dir.path().to_path_buf(),
+        vec![("other".into(), enc.display().to_string())],
+        Depth::Data,
+    );
     let out = try_run_with(
         &join_steps("INNER_JOIN", ID_RID, "other", ""),
         left(),

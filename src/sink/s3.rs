@@ -1,0 +1,123 @@
+//! S3 outputs. The output is written to a local temporary file first, then uploaded in parts:
+//! S3 makes an object visible only when its upload completes, so readers see the previous
+//! object until then, and a run killed mid-upload leaves it intact (a failed upload is
+//! aborted). A partitioned output replaces each object the same way, then deletes the
+//! objects under the prefix that the run did not write; a reader listing the prefix during
+//! the run may see some partitions old and some new, never a partial object.
+
+use std::collections::HashSet;
+
+use polars::prelude::*;
+
+use super::{Sink, WriteOptions, Written, file_format, partitioned};
+use crate::error::{Error, Result};
+use crate::s3::{Bucket, S3Url};
+
+pub struct S3Sink {
+    pub url: S3Url,
+}
+
+impl Sink for S3Sink {
+    fn describe(&self) -> String {
+        self.url.to_string()
+    }
+
+    fn write(&self, lf: LazyFrame, opts: &WriteOptions) -> Result<Written> {
+        super::check_compression(opts.format, opts.compression)?;
+        let bucket = Bucket::open(&self.url.bucket)?;
+        if opts.partition_by.is_empty() {
+            self.write_one(&bucket, lf, opts)
+        } else {
+            self.write_partitioned(&bucket, lf, opts)
+        }
+    }
+}
+
+impl S3Sink {
+    fn write_one(&self, bucket: &Bucket, lf: LazyFrame, opts: &WriteOptions) -> Result<Written> {
+        let temp = tempfile::Builder::new()
+            .prefix(".datacook-upload-")
+            .tempfile()
+            .map_err(|e| Error::runtime(format!("cannot create a temporary file: {e}")))?
+            .into_temp_path();
+        let target = SinkDestination::File {
+            target: SinkTarget::Path(PlRefPath::new(temp.display().to_string())),
+        };
+        lf.sink(
+            target,
+            file_format(opts.format, opts.compression),
+            UnifiedSinkArgs::default(),
+        )
+        .and_then(|lf| lf.collect_with_engine(Engine::Streaming))
+        .map_err(|e| Error::runtime(format!("writing {} failed: {e}", self.url)))?;
+        let bytes = std::fs::metadata(&temp).map(|m| m.len()).unwrap_or(0);
+        crate::runtime::block_on(bucket.upload(&temp, &self.url.key))?;
+        Ok(Written {
+            location: self.describe(),
+            bytes: Some(bytes),
+            files: Vec::new(),
+        })
+    }
+
+    fn write_partitioned(
+        &self,
+        bucket: &Bucket,
+        lf: LazyFrame,
+        opts: &WriteOptions,
+    ) -> Result<Written> {
+        let staging = tempfile::Builder::new()
+            .prefix(".datacook-partitions-")
+            .tempdir()
+            .map_err(|e| Error::runtime(format!("cannot create a temporary folder: {e}")))?;
+        partitioned(lf, &staging.path().display().to_string(), opts)
+            .and_then(|lf| lf.collect_with_engine(Engine::Streaming))
+            .map_err(|e| Error::runtime(format!("writing {} failed: {e}", self.url)))?;
+        let mut files = Vec::new();
+        let mut bytes = 0u64;
+        collect(staging.path(), staging.path(), &mut files, &mut bytes);
+        files.sort();
+        let prefix = format!("{}/", self.url.key.trim_end_matches('/'));
+        crate::runtime::block_on(async {
+            let old = bucket.list(&prefix).await.unwrap_or_default();
+            let mut written = HashSet::new();
+            for rel in &files {
+                let key = format!("{prefix}{rel}");
+                bucket.upload(&staging.path().join(rel), &key).await?;
+                written.insert(key);
+            }
+            for meta in old {
+                let key = meta.location.to_string();
+                if !written.contains(&key) {
+                    bucket.delete(&key).await?;
+                }
+            }
+            Ok::<(), Error>(())
+        })?;
+        Ok(Written {
+            location: self.describe(),
+            bytes: Some(bytes),
+            files,
+        })
+    }
+}
+
+fn collect(root: &std::path::Path, dir: &std::path::Path, out: &mut Vec<String>, bytes: &mut u64) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            collect(root, &p, out, bytes);
+        } else if let Ok(rel) = p.strip_prefix(root) {
+            *bytes += e.metadata().map(|m| m.len()).unwrap_or(0);
+            out.push(rel.to_string_lossy().replace('\\', "/"));
+        }
+    }
+}
+
+/// Put a small text object (a report) in one request: it appears whole.
+pub fn put_text(url: &S3Url, text: &str) -> Result<()> {
+    let bucket = Bucket::open(&url.bucket)?;
+    crate::runtime::block_on(bucket.put(&url.key, text.as_bytes().to_vec()))
+}

@@ -1,0 +1,618 @@
+//! Table outputs: `db://CONNECTION/schema.table`.
+//!
+//! `replace` (the default) and `create` load the rows into a staging table
+//! (`<table>__datacook_staging`) and swap it in inside one transaction — PostgreSQL renames
+//! it over the old table in a transaction, MySQL/MariaDB with one atomic `RENAME TABLE` — so
+//! a reader sees the old table or the new one, never a half-written one. A killed run leaves
+//! the old table intact; the next run drops the staging table it left. `append` adds the rows
+//! to the table (creating it if missing) in one transaction. Concurrent runs to one table
+//! take turns (an advisory lock). PostgreSQL loads with binary `COPY … FROM STDIN`,
+//! MySQL/MariaDB with `LOAD DATA LOCAL INFILE` (the server must allow `local_infile`).
+//!
+//! Column types follow the frame: Boolean → boolean, integers → smallint/integer/bigint
+//! (UInt64 → numeric(20)), Float32/64 → real/double, String → text, Binary → bytea/longblob,
+//! Date → date, Datetime → timestamp (timestamptz when it has a zone), Time → time,
+//! Duration → interval/time, Decimal(p, s) → numeric(p, s); other types are written as text.
+
+use bytes::{BufMut, Bytes, BytesMut};
+use futures::SinkExt;
+use polars::prelude::*;
+
+use super::{Sink, TableMode, WriteOptions, Written};
+use crate::dataset::connections::{Connection, DbKind};
+use crate::dataset::db::{Relation, db_error};
+use crate::error::{Error, Result};
+
+/// Rows encoded per chunk sent to the server.
+const CHUNK_ROWS: usize = 20_000;
+
+pub struct TableSink {
+    connection: Connection,
+    schema: Option<String>,
+    name: String,
+}
+
+impl TableSink {
+    pub fn new(connection: Connection, table: &str) -> Result<TableSink> {
+        match Relation::table(table).map_err(Error::invalid)? {
+            Relation::Table { schema, name } => Ok(TableSink {
+                connection,
+                schema,
+                name,
+            }),
+            Relation::Query(_) => Err(Error::invalid("a table output needs a table name")),
+        }
+    }
+
+    fn shown(&self) -> String {
+        match &self.schema {
+            Some(s) => format!("{s}.{}", self.name),
+            None => self.name.clone(),
+        }
+    }
+}
+
+impl Sink for TableSink {
+    fn describe(&self) -> String {
+        format!("db://{}/{}", self.connection.name, self.shown())
+    }
+
+    fn write(&self, lf: LazyFrame, opts: &WriteOptions) -> Result<Written> {
+        if !opts.partition_by.is_empty() {
+            return Err(Error::invalid_with_help(
+                "--partition-by writes folders of files, not tables",
+                "write to a path or an s3:// prefix to partition",
+            ));
+        }
+        let frame = crate::types::collect_streaming(lf)
+            .map_err(|e| Error::runtime(format!("computing the output failed: {e}")))?;
+        let frame = prepare_frame(frame, self.connection.kind)?;
+        crate::runtime::block_on(async {
+            match self.connection.kind {
+                DbKind::Postgres => self.write_postgres(&frame, opts.mode).await,
+                DbKind::Mysql => self.write_mysql(&frame, opts.mode).await,
+                DbKind::Redshift => Err(Error::invalid_with_help(
+                    format!(
+                        "{}: datacook cannot write Redshift tables (Redshift has no COPY from \
+                         a client)",
+                        self.describe()
+                    ),
+                    "write the output to s3:// and load it with Redshift's COPY",
+                )),
+            }
+        })?;
+        Ok(Written {
+            location: self.describe(),
+            bytes: None,
+            files: Vec::new(),
+        })
+    }
+}
+
+/// Cast the columns to the types the table will hold.
+fn prepare_frame(frame: DataFrame, kind: DbKind) -> Result<DataFrame> {
+    let mut exprs = Vec::new();
+    for (name, dtype) in frame.schema().iter() {
+        let c = col(name.as_str());
+        let e = match dtype {
+            DataType::Int8 | DataType::UInt8 => c.cast(DataType::Int16),
+            DataType::UInt16 => c.cast(DataType::Int32),
+            DataType::UInt32 => c.cast(DataType::Int64),
+            DataType::UInt64 if kind != DbKind::Mysql => c.cast(DataType::Decimal(20, 0)),
+            DataType::Datetime(tu, tz) if *tu != TimeUnit::Microseconds => {
+                c.cast(DataType::Datetime(TimeUnit::Microseconds, tz.clone()))
+            }
+            DataType::Duration(tu) if *tu != TimeUnit::Microseconds => {
+                c.cast(DataType::Duration(TimeUnit::Microseconds))
+            }
+            DataType::Boolean
+            | DataType::Int16
+            | DataType::Int32
+            | DataType::Int64
+            | DataType::UInt64
+            | DataType::Float32
+            | DataType::Float64
+            | DataType::String
+            | DataType::Binary
+            | DataType::Date
+            | DataType::Datetime(_, _)
+            | DataType::Time
+            | DataType::Duration(_)
+            | DataType::Decimal(_, _) => c,
+            _ => c.cast(DataType::String),
+        };
+        exprs.push(e);
+    }
+    let mut out = frame
+        .lazy()
+        .select(exprs)
+        .collect()
+        .map_err(|e| Error::runtime(format!("preparing the output failed: {e}")))?;
+    out.rechunk_mut_par();
+    Ok(out)
+}
+
+fn sql_type(dtype: &DataType, kind: DbKind) -> String {
+    let pg = kind != DbKind::Mysql;
+    match dtype {
+        DataType::Boolean => if pg { "boolean" } else { "tinyint(1)" }.into(),
+        DataType::Int16 => "smallint".into(),
+        DataType::Int32 => if pg { "integer" } else { "int" }.into(),
+        DataType::Int64 => "bigint".into(),
+        DataType::UInt64 => "bigint unsigned".into(),
+        DataType::Float32 => if pg { "real" } else { "float" }.into(),
+        DataType::Float64 => if pg { "double precision" } else { "double" }.into(),
+        DataType::Binary => if pg { "bytea" } else { "longblob" }.into(),
+        DataType::Date => "date".into(),
+        DataType::Datetime(_, None) => if pg { "timestamp" } else { "datetime(6)" }.into(),
+        DataType::Datetime(_, Some(_)) => if pg {
+            "timestamptz"
+        } else {
+            "timestamp(6) NULL"
+        }
+        .into(),
+        DataType::Time => if pg { "time" } else { "time(6)" }.into(),
+        DataType::Duration(_) => if pg { "interval" } else { "time(6)" }.into(),
+        DataType::Decimal(p, s) => format!("{}({p}, {s})", if pg { "numeric" } else { "decimal" }),
+        _ => if pg { "text" } else { "longtext" }.into(),
+    }
+}
+
+// ---- PostgreSQL -------------------------------------------------------------------------------
+
+fn pg_quote(ident: &str) -> String {
+    format!("\"{}\"", ident.replace('"', "\"\""))
+}
+
+impl TableSink {
+    fn pg_name(&self, name: &str) -> String {
+        match &self.schema {
+            Some(s) => format!("{}.{}", pg_quote(s), pg_quote(name)),
+            None => pg_quote(name),
+        }
+    }
+
+    fn failed(&self, doing: &str, e: &tokio_postgres::Error) -> Error {
+        let message = match e.as_db_error() {
+            Some(d) => d.message().to_string(),
+            None => e.to_string(),
+        };
+        let invalid = e.code().is_some_and(|c| c.code().starts_with("42"));
+        db_error(&self.connection, doing, &message, None, invalid)
+    }
+
+    async fn write_postgres(&self, frame: &DataFrame, mode: TableMode) -> Result<()> {
+        let conn = &self.connection;
+        let client = crate::dataset::db::postgres::connect(conn).await?;
+        let target = self.pg_name(&self.name);
+        let staging_name = format!("{}__datacook_staging", self.name);
+        let staging = self.pg_name(&staging_name);
+        client
+            .query("SELECT pg_advisory_lock(hashtext($1))", &[&target])
+            .await
+            .map_err(|e| self.failed("cannot lock the output table", &e))?;
+        let exists: bool = client
+            .query_one("SELECT to_regclass($1) IS NOT NULL", &[&target])
+            .await
+            .map_err(|e| self.failed("cannot look the output table up", &e))?
+            .get(0);
+        let columns: Vec<String> = frame
+            .schema()
+            .iter()
+            .map(|(n, d)| format!("{} {}", pg_quote(n), sql_type(d, DbKind::Postgres)))
+            .collect();
+        let names: Vec<String> = frame
+            .get_column_names()
+            .iter()
+            .map(|n| pg_quote(n))
+            .collect();
+        match (mode, exists) {
+            (TableMode::Create, true) => {
+                return Err(db_error(
+                    conn,
+                    "cannot write",
+                    &format!("table '{}' already exists", self.shown()),
+                    Some("use --mode replace or --mode append, or another table".into()),
+                    true,
+                ));
+            }
+            (TableMode::Append, true) => {
+                client
+                    .batch_execute("BEGIN")
+                    .await
+                    .map_err(|e| self.failed("cannot write", &e))?;
+                let copied = copy_in(&client, &target, &names, frame).await;
+                if let Err(e) = copied {
+                    let _ = client.batch_execute("ROLLBACK").await;
+                    return Err(self.failed("cannot append to the table", &e));
+                }
+                client
+                    .batch_execute("COMMIT")
+                    .await
+                    .map_err(|e| self.failed("cannot append to the table", &e))?;
+            }
+            _ => {
+                client
+                    .batch_execute(&format!(
+                        "DROP TABLE IF EXISTS {staging}; CREATE TABLE {staging} ({})",
+                        columns.join(", ")
+                    ))
+                    .await
+                    .map_err(|e| self.failed("cannot create the staging table", &e))?;
+                copy_in(&client, &staging, &names, frame)
+                    .await
+                    .map_err(|e| self.failed("cannot load the staging table", &e))?;
+                client
+                    .batch_execute(&format!(
+                        "BEGIN; DROP TABLE IF EXISTS {target}; ALTER TABLE {staging} RENAME TO {}; COMMIT",
+                        pg_quote(&self.name)
+                    ))
+                    .await
+                    .map_err(|e| self.failed("cannot swap the new table in", &e))?;
+            }
+        }
+        let _ = client
+            .query("SELECT pg_advisory_unlock(hashtext($1))", &[&target])
+            .await;
+        Ok(())
+    }
+}
+
+/// Binary `COPY table (columns) FROM STDIN`, the frame encoded in chunks.
+async fn copy_in(
+    client: &tokio_postgres::Client,
+    table: &str,
+    names: &[String],
+    frame: &DataFrame,
+) -> std::result::Result<u64, tokio_postgres::Error> {
+    let sink = client
+        .copy_in::<_, Bytes>(&format!(
+            "COPY {table} ({}) FROM STDIN (FORMAT binary)",
+            names.join(", ")
+        ))
+        .await?;
+    futures::pin_mut!(sink);
+    let mut buf = BytesMut::with_capacity(1 << 20);
+    buf.put_slice(b"PGCOPY\n\xff\r\n\0");
+    buf.put_i32(0);
+    buf.put_i32(0);
+    let columns = frame.columns();
+    let height = frame.height();
+    let mut start = 0;
+    while start < height {
+        let end = (start + CHUNK_ROWS).min(height);
+        for row in start..end {
+            buf.put_i16(columns.len() as i16);
+            for c in columns {
+                encode_pg(c, row, &mut buf);
+            }
+        }
+        sink.send(buf.split().freeze()).await?;
+        start = end;
+    }
+    buf.put_i16(-1);
+    sink.send(buf.split().freeze()).await?;
+    sink.as_mut().finish().await
+}
+
+/// Days and microseconds between 1970-01-01 and PostgreSQL's 2000-01-01.
+const PG_EPOCH_DAYS: i32 = 10_957;
+const PG_EPOCH_MICROS: i64 = 946_684_800_000_000;
+
+fn encode_pg(c: &Column, row: usize, buf: &mut BytesMut) {
+    let value = c.get(row).unwrap_or(AnyValue::Null);
+    let mut field = |bytes: &[u8]| {
+        buf.put_i32(bytes.len() as i32);
+        buf.put_slice(bytes);
+    };
+    match value {
+        AnyValue::Null => buf.put_i32(-1),
+        AnyValue::Boolean(b) => field(&[b as u8]),
+        AnyValue::Int16(v) => field(&v.to_be_bytes()),
+        AnyValue::Int32(v) => field(&v.to_be_bytes()),
+        AnyValue::Int64(v) => field(&v.to_be_bytes()),
+        AnyValue::Float32(v) => field(&v.to_be_bytes()),
+        AnyValue::Float64(v) => field(&v.to_be_bytes()),
+        AnyValue::String(s) => field(s.as_bytes()),
+        AnyValue::StringOwned(s) => field(s.as_bytes()),
+        AnyValue::Binary(b) => field(b),
+        AnyValue::BinaryOwned(b) => field(&b),
+        AnyValue::Date(d) => field(&(d - PG_EPOCH_DAYS).to_be_bytes()),
+        AnyValue::Datetime(t, _, _) | AnyValue::DatetimeOwned(t, _, _) => {
+            field(&(t - PG_EPOCH_MICROS).to_be_bytes())
+        }
+        AnyValue::Time(ns) => field(&(ns / 1000).to_be_bytes()),
+        AnyValue::Duration(us, _) => {
+            let mut v = Vec::with_capacity(16);
+            v.extend(us.to_be_bytes());
+            v.extend(0i32.to_be_bytes());
+            v.extend(0i32.to_be_bytes());
+            field(&v)
+        }
+        AnyValue::Decimal(unscaled, _, scale) => field(&numeric_binary(unscaled, scale)),
+        other => field(other.to_string().as_bytes()),
+    }
+}
+
+/// An integer scaled by 10^scale in PostgreSQL's binary numeric format.
+fn numeric_binary(unscaled: i128, scale: usize) -> Vec<u8> {
+    let negative = unscaled < 0;
+    let digits = unscaled.unsigned_abs().to_string();
+    let padded = format!("{digits:0>width$}", width = scale + 1);
+    let (int, frac) = padded.split_at(padded.len() - scale);
+    // Integer part in groups of four from the right, fraction from the left.
+    let int_pad = int.len().div_ceil(4) * 4;
+    let int = format!("{int:0>int_pad$}");
+    let frac_pad = frac.len().div_ceil(4) * 4;
+    let frac = format!("{frac:0<frac_pad$}");
+    let group = |s: &str| -> Vec<i16> {
+        s.as_bytes()
+            .chunks(4)
+            .map(|c| {
+                std::str::from_utf8(c)
+                    .ok()
+                    .and_then(|t| t.parse().ok())
+                    .unwrap_or(0)
+            })
+            .collect()
+    };
+    let int_groups = group(&int);
+    let mut groups: Vec<i16> = int_groups.clone();
+    groups.extend(group(&frac));
+    let mut weight = int_groups.len() as i16 - 1;
+    while groups.first() == Some(&0) {
+        groups.remove(0);
+        weight -= 1;
+    }
+    while groups.last() == Some(&0) {
+        groups.pop();
+    }
+    if groups.is_empty() {
+        weight = 0;
+    }
+    let mut out = Vec::with_capacity(8 + 2 * groups.len());
+    out.extend((groups.len() as i16).to_be_bytes());
+    out.extend(weight.to_be_bytes());
+    out.extend(
+        if negative && !groups.is_empty() {
+            0x4000u16
+        } else {
+            0
+        }
+        .to_be_bytes(),
+    );
+    out.extend((scale as u16).to_be_bytes());
+    for g in groups {
+        out.extend(g.to_be_bytes());
+    }
+    out
+}
+
+// ---- MySQL / MariaDB --------------------------------------------------------------------------
+
+fn my_quote(ident: &str) -> String {
+    format!("`{}`", ident.replace('`', "``"))
+}
+
+impl TableSink {
+    fn my_name(&self, name: &str) -> String {
+        match &self.schema {
+            Some(s) => format!("{}.{}", my_quote(s), my_quote(name)),
+            None => my_quote(name),
+        }
+    }
+
+    fn my_failed(&self, doing: &str, e: &mysql_async::Error) -> Error {
+        let (message, invalid) = match e {
+            mysql_async::Error::Server(s) => (
+                s.message.clone(),
+                matches!(s.code, 1050 | 1054 | 1064 | 1146 | 1142),
+            ),
+            other => (other.to_string(), false),
+        };
+        let help = message.contains("local").then(|| {
+            "the server must allow LOAD DATA LOCAL INFILE (SET GLOBAL local_infile = 1)".to_string()
+        });
+        db_error(&self.connection, doing, &message, help, invalid)
+    }
+
+    async fn write_mysql(&self, frame: &DataFrame, mode: TableMode) -> Result<()> {
+        use mysql_async::prelude::*;
+        let conn = &self.connection;
+        let mut db = crate::dataset::db::mysql::connect(conn).await?;
+        let target = self.my_name(&self.name);
+        let staging_name = format!("{}__datacook_staging", self.name);
+        let staging = self.my_name(&staging_name);
+        let old = self.my_name(&format!("{}__datacook_old", self.name));
+        let lock = format!("datacook:{}", self.describe());
+        db.exec_drop("SELECT GET_LOCK(?, 600)", (lock.clone(),))
+            .await
+            .map_err(|e| self.my_failed("cannot lock the output table", &e))?;
+        let (schema_sql, table_sql) = match &self.schema {
+            Some(s) => ("?".to_string(), vec![s.clone(), self.name.clone()]),
+            None => ("DATABASE()".to_string(), vec![self.name.clone()]),
+        };
+        let exists: Option<u64> = db
+            .exec_first(
+                format!(
+                    "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = {schema_sql} AND table_name = ?"
+                ),
+                table_sql,
+            )
+            .await
+            .map_err(|e| self.my_failed("cannot look the output table up", &e))?;
+        let exists = exists.unwrap_or(0) > 0;
+        let columns: Vec<String> = frame
+            .schema()
+            .iter()
+            .map(|(n, d)| format!("{} {}", my_quote(n), sql_type(d, DbKind::Mysql)))
+            .collect();
+        let names: Vec<String> = frame
+            .get_column_names()
+            .iter()
+            .map(|n| my_quote(n))
+            .collect();
+        match (mode, exists) {
+            (TableMode::Create, true) => {
+                return Err(db_error(
+                    conn,
+                    "cannot write",
+                    &format!("table '{}' already exists", self.shown()),
+                    Some("use --mode replace or --mode append, or another table".into()),
+                    true,
+                ));
+            }
+            (TableMode::Append, true) => {
+                db.query_drop("START TRANSACTION")
+                    .await
+                    .map_err(|e| self.my_failed("cannot write", &e))?;
+                if let Err(e) = load_data(&mut db, &target, &names, frame).await {
+                    let _ = db.query_drop("ROLLBACK").await;
+                    return Err(self.my_failed("cannot append to the table", &e));
+                }
+                db.query_drop("COMMIT")
+                    .await
+                    .map_err(|e| self.my_failed("cannot append to the table", &e))?;
+            }
+            _ => {
+                db.query_drop(format!("DROP TABLE IF EXISTS {staging}, {old}"))
+                    .await
+                    .map_err(|e| self.my_failed("cannot drop an old staging table", &e))?;
+                db.query_drop(format!("CREATE TABLE {staging} ({})", columns.join(", ")))
+                    .await
+                    .map_err(|e| self.my_failed("cannot create the staging table", &e))?;
+                load_data(&mut db, &staging, &names, frame)
+                    .await
+                    .map_err(|e| self.my_failed("cannot load the staging table", &e))?;
+                let swap = if exists {
+                    format!("RENAME TABLE {target} TO {old}, {staging} TO {target}")
+                } else {
+                    format!("RENAME TABLE {staging} TO {target}")
+                };
+                db.query_drop(swap)
+                    .await
+                    .map_err(|e| self.my_failed("cannot swap the new table in", &e))?;
+                db.query_drop(format!("DROP TABLE IF EXISTS {old}"))
+                    .await
+                    .map_err(|e| self.my_failed("cannot drop the previous table", &e))?;
+            }
+        }
+        let _ = db.exec_drop("SELECT RELEASE_LOCK(?)", (lock,)).await;
+        let _ = db.disconnect().await;
+        Ok(())
+    }
+}
+
+/// `LOAD DATA LOCAL INFILE` from the frame, encoded as tab-separated text in chunks.
+async fn load_data(
+    db: &mut mysql_async::Conn,
+    table: &str,
+    names: &[String],
+    frame: &DataFrame,
+) -> std::result::Result<(), mysql_async::Error> {
+    use mysql_async::prelude::*;
+    let frame = frame.clone();
+    let height = frame.height();
+    let chunks = futures::stream::unfold(0usize, move |start| {
+        let frame = frame.clone();
+        async move {
+            if start >= height {
+                return None;
+            }
+            let end = (start + CHUNK_ROWS).min(height);
+            let mut buf = BytesMut::with_capacity(1 << 20);
+            for row in start..end {
+                for (i, c) in frame.columns().iter().enumerate() {
+                    if i > 0 {
+                        buf.put_u8(b'\t');
+                    }
+                    encode_tsv(c, row, &mut buf);
+                }
+                buf.put_u8(b'\n');
+            }
+            Some((Ok(buf.freeze()), end))
+        }
+    });
+    db.set_infile_handler(async move { Ok(Box::pin(chunks) as mysql_async::InfileData) });
+    db.query_drop(format!(
+        "LOAD DATA LOCAL INFILE 'datacook' INTO TABLE {table} CHARACTER SET utf8mb4 \
+         FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' ({})",
+        names.join(", ")
+    ))
+    .await
+}
+
+fn escape_tsv(bytes: &[u8], buf: &mut BytesMut) {
+    for &b in bytes {
+        match b {
+            b'\\' => buf.put_slice(b"\\\\"),
+            b'\t' => buf.put_slice(b"\\t"),
+            b'\n' => buf.put_slice(b"\\n"),
+            b'\r' => buf.put_slice(b"\\r"),
+            0 => buf.put_slice(b"\\0"),
+            _ => buf.put_u8(b),
+        }
+    }
+}
+
+fn encode_tsv(c: &Column, row: usize, buf: &mut BytesMut) {
+    let value = c.get(row).unwrap_or(AnyValue::Null);
+    let mut text = |s: &str| buf.put_slice(s.as_bytes());
+    match value {
+        AnyValue::Null => text("\\N"),
+        AnyValue::Boolean(b) => text(if b { "1" } else { "0" }),
+        AnyValue::Float32(v) if !v.is_finite() => text("\\N"),
+        AnyValue::Float64(v) if !v.is_finite() => text("\\N"),
+        AnyValue::String(s) => escape_tsv(s.as_bytes(), buf),
+        AnyValue::StringOwned(s) => escape_tsv(s.as_bytes(), buf),
+        AnyValue::Binary(b) => escape_tsv(b, buf),
+        AnyValue::BinaryOwned(b) => escape_tsv(&b, buf),
+        AnyValue::Datetime(t, _, _) | AnyValue::DatetimeOwned(t, _, _) => {
+            match chrono::DateTime::from_timestamp_micros(t) {
+                Some(dt) => text(&dt.naive_utc().format("%Y-%m-%d %H:%M:%S%.6f").to_string()),
+                None => text("\\N"),
+            }
+        }
+        AnyValue::Duration(us, _) => text(&mysql_time(us)),
+        AnyValue::Time(ns) => text(&mysql_time(ns / 1000)),
+        other => escape_tsv(other.to_string().trim_matches('"').as_bytes(), buf),
+    }
+}
+
+/// Microseconds as MySQL's `[-]HHH:MM:SS.ffffff`.
+fn mysql_time(us: i64) -> String {
+    let sign = if us < 0 { "-" } else { "" };
+    let us = us.unsigned_abs();
+    let secs = us / 1_000_000;
+    format!(
+        "{sign}{}:{:02}:{:02}.{:06}",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60,
+        us % 1_000_000
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numerics_encode_as_postgres_does() {
+        // The server's own encodings (see the reader's tests).
+        let n = |v: i128, s| numeric_binary(v, s);
+        assert_eq!(
+            n(12345, 2),
+            vec![0, 2, 0, 0, 0, 0, 0, 2, 0, 123, 0x11, 0x94]
+        );
+        assert_eq!(n(-1, 3), vec![0, 1, 0xff, 0xff, 0x40, 0, 0, 3, 0, 10]);
+        assert_eq!(n(10000, 0), vec![0, 1, 0, 1, 0, 0, 0, 0, 0, 1]);
+        assert_eq!(n(0, 2), vec![0, 0, 0, 0, 0, 0, 0, 2]);
+    }
+
+    #[test]
+    fn times_render_as_mysql_reads_them() {
+        assert_eq!(mysql_time(3_723_000_001), "1:02:03.000001");
+        assert_eq!(mysql_time(-3_018_599_000_000), "-838:29:59.000000");
+    }
+}

@@ -1,0 +1,202 @@
+//! Types and values: DataBrew's type names, how values convert between types, and what counts
+//! as missing. The lowest layer: recipes, datasets and operations all use these rules, so a
+//! type pinned in a dataset file and the same type named in `CHANGE_DATA_TYPE` are one type.
+
+use polars::prelude::*;
+
+/// DataBrew's type names (`CHANGE_DATA_TYPE` `columnDataType`, dataset type pins), with the
+/// Polars type each one is. `int`/`integer` is 32-bit as in DataBrew; `long` is 64-bit;
+/// `number` is a double; `decimal` is DataBrew's decimal(38, 18).
+pub const TYPE_NAMES: &[&str] = &[
+    "byte",
+    "short",
+    "int",
+    "integer",
+    "long",
+    "float",
+    "double",
+    "decimal",
+    "number",
+    "string",
+    "boolean",
+    "timestamp",
+    "date",
+];
+
+/// The Polars type of a DataBrew type name (case-insensitive), or None for an unknown name.
+pub fn parse_type(name: &str) -> Option<DataType> {
+    Some(match name.trim().to_ascii_lowercase().as_str() {
+        "byte" => DataType::Int8,
+        "short" => DataType::Int16,
+        "int" | "integer" => DataType::Int32,
+        "long" => DataType::Int64,
+        "float" => DataType::Float32,
+        "double" | "number" => DataType::Float64,
+        "decimal" => DataType::Decimal(38, 18),
+        "string" => DataType::String,
+        "boolean" => DataType::Boolean,
+        "timestamp" => DataType::Datetime(TimeUnit::Microseconds, None),
+        "date" => DataType::Date,
+        _ => return None,
+    })
+}
+
+/// A type as users name it: DataBrew's names ("long", "string") where there is one; types
+/// DataBrew has no name for (unsigned, for one) keep Polars' name.
+pub fn type_label(dtype: &DataType) -> String {
+    match dtype {
+        DataType::Int8 => "byte".into(),
+        DataType::Int16 => "short".into(),
+        DataType::Int32 => "int".into(),
+        DataType::Int64 => "long".into(),
+        DataType::Float32 => "float".into(),
+        DataType::Float64 => "double".into(),
+        DataType::String => "string".into(),
+        DataType::Boolean => "boolean".into(),
+        DataType::Date => "date".into(),
+        DataType::Datetime(_, _) => "timestamp".into(),
+        DataType::Decimal(38, 18) => "decimal".into(),
+        other => other.to_string(),
+    }
+}
+
+/// Missing = null, or the empty string in a string column (decisions.md, "Values").
+pub fn missing(column: &str, dtype: &DataType) -> Expr {
+    let c = col(column);
+    if *dtype == DataType::String {
+        c.clone().is_null().or(c.eq(lit("")))
+    } else {
+        c.is_null()
+    }
+}
+
+/// The column with empty text read as null, named as the column: one missing value, as
+/// when rows or values are compared for duplicates or sorted.
+pub fn empty_as_null(column: &str, dtype: &DataType) -> Expr {
+    if *dtype == DataType::String {
+        when(col(column).eq(lit("")))
+            .then(lit(NULL).cast(DataType::String))
+            .otherwise(col(column))
+            .alias(column)
+    } else {
+        col(column)
+    }
+}
+
+/// Formats tried, in order, when text becomes a timestamp (ISO 8601 without time zone, or
+/// with a `Z`).
+const TIMESTAMP_FORMATS: &[&str] = &[
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M:%S%.fZ",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d",
+];
+
+fn strptime(format: &str) -> StrptimeOptions {
+    StrptimeOptions {
+        format: Some(format.into()),
+        strict: false,
+        exact: true,
+        cache: true,
+    }
+}
+
+/// Convert `c` (of type `from`) to `to`; values that cannot convert become null. Text is
+/// trimmed first. Text to integer parses integers exactly (no detour through f64); `12.0`
+/// converts, `12.5` does not. Floats with a fraction do not convert to integers either (no
+/// silent truncation). Text to boolean accepts true/false and yes/no. Text to date accepts
+/// `YYYY-MM-DD`; to timestamp, ISO 8601 (`T` or space, optional fraction, optional `Z`).
+pub fn convert(c: Expr, from: &DataType, to: &DataType) -> Expr {
+    match (to, from) {
+        (DataType::Boolean, DataType::String) => {
+            let lower = c.str().to_lowercase().str().strip_chars(lit(NULL));
+            when(
+                lower
+                    .clone()
+                    .eq(lit("true"))
+                    .or(lower.clone().eq(lit("yes"))),
+            )
+            .then(lit(true))
+            .when(lower.clone().eq(lit("false")).or(lower.eq(lit("no"))))
+            .then(lit(false))
+            .otherwise(lit(NULL).cast(DataType::Boolean))
+        }
+        (DataType::Date, DataType::String) => c
+            .str()
+            .strip_chars(lit(NULL))
+            .str()
+            .to_date(strptime("%Y-%m-%d")),
+        (DataType::Datetime(tu, tz), DataType::String) => {
+            let text = c.str().strip_chars(lit(NULL));
+            let parsed: Vec<Expr> = TIMESTAMP_FORMATS
+                .iter()
+                .map(|f| {
+                    text.clone()
+                        .str()
+                        .to_datetime(Some(*tu), tz.clone(), strptime(f), lit("raise"))
+                })
+                .collect();
+            coalesce(&parsed)
+        }
+        (t, DataType::String) if t.is_integer() => {
+            let text = c.str().strip_chars(lit(NULL));
+            let as_float = text.clone().cast(DataType::Float64);
+            let integral_float = when(as_float.clone().eq(as_float.clone().floor()))
+                .then(as_float)
+                .otherwise(lit(NULL))
+                .cast(to.clone());
+            text.cast(to.clone()).fill_null(integral_float)
+        }
+        (t, DataType::String) if t.is_primitive_numeric() || t.is_decimal() => {
+            c.str().strip_chars(lit(NULL)).cast(to.clone())
+        }
+        (t, f) if t.is_integer() && f.is_float() => when(c.clone().eq(c.clone().floor()))
+            .then(c)
+            .otherwise(lit(NULL))
+            .cast(to.clone()),
+        _ => c.cast(to.clone()),
+    }
+}
+
+/// Collect a lazy frame with Polars' streaming engine.
+pub fn collect_streaming(lf: LazyFrame) -> PolarsResult<DataFrame> {
+    lf.collect_with_engine(Engine::Streaming)
+        .map(|r| r.unwrap_single())
+}
+
+/// The number of rows of a lazy frame (one streaming pass). Counts values plus nulls of the
+/// first column: a bare `len()` over a concatenation trips a Polars rewrite into a UInt128
+/// sum, a type this build leaves out.
+pub fn count_rows(mut lf: LazyFrame) -> PolarsResult<Option<u64>> {
+    let schema = lf.collect_schema()?;
+    let counter = match schema.iter_names().next() {
+        Some(first) => (col(first.as_str()).count() + col(first.as_str()).null_count())
+            .cast(DataType::UInt64)
+            .alias("rows"),
+        None => len().cast(DataType::UInt64).alias("rows"),
+    };
+    let df = collect_streaming(lf.select([counter]))?;
+    Ok(df
+        .column("rows")
+        .ok()
+        .and_then(|c| c.get(0).ok())
+        .and_then(|v| v.extract::<u64>()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_type_name_parses_and_labels_back() {
+        for name in TYPE_NAMES {
+            let dtype = parse_type(name).unwrap_or_else(|| panic!("{name}"));
+            let label = type_label(&dtype);
+            assert_eq!(parse_type(&label), Some(dtype), "{name} → {label}");
+        }
+        assert_eq!(parse_type("INT"), Some(DataType::Int32));
+        assert_eq!(parse_type("varchar"), None);
+    }
+}
