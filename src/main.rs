@@ -374,11 +374,16 @@ fn validate(
         Ok(v) => {
             let columns = v.output.as_ref().map(describe_columns);
             if json {
+                let schema: Option<Vec<serde_json::Value>> = v.output.as_ref().map(|s| {
+                    s.iter()
+                        .map(|(n, d)| serde_json::json!({"column": n.as_str(), "type": d.to_string()}))
+                        .collect()
+                });
                 println!(
                     "{}",
                     serde_json::to_string_pretty(&serde_json::json!({
                         "valid": true, "steps": v.steps, "output_columns": columns,
-                        "diagnostics": v.warnings
+                        "output_schema": schema, "dataset": v.dataset, "diagnostics": v.warnings
                     }))?
                 );
             } else {

@@ -26,6 +26,7 @@ impl Sink for FileSink {
     }
 
     fn write(&self, lf: LazyFrame, opts: &WriteOptions) -> Result<Written> {
+        let lf = super::writable(lf, opts.format)?;
         if opts.partition_by.is_empty() {
             let bytes = write_atomic(lf, &self.path, opts)?;
             Ok(Written {

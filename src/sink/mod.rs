@@ -251,6 +251,78 @@ pub(crate) fn file_format(format: OutputFormat, compression: Compression) -> Fil
     }
 }
 
+/// The frame with the columns the format's writer cannot hold turned into text: binary
+/// values as `\x`-prefixed hex (PostgreSQL's notation), and in CSV, lists as JSON arrays.
+/// Parquet holds every type as it is.
+pub(crate) fn writable(mut lf: LazyFrame, format: OutputFormat) -> Result<LazyFrame> {
+    if format == OutputFormat::Parquet {
+        return Ok(lf);
+    }
+    let schema = lf.collect_schema()?;
+    let needs_text =
+        |d: &DataType| *d == DataType::Binary || (format == OutputFormat::Csv && d.is_nested());
+    let columns: Vec<String> = schema
+        .iter()
+        .filter(|(_, d)| needs_text(d))
+        .map(|(n, _)| n.to_string())
+        .collect();
+    if columns.is_empty() {
+        return Ok(lf);
+    }
+    let mut df = crate::types::collect_streaming(lf)?;
+    for name in columns {
+        let text: StringChunked = df
+            .column(&name)?
+            .as_materialized_series()
+            .iter()
+            .map(|v| value_text(&v))
+            .collect();
+        df.with_column(text.with_name(name.as_str().into()).into_column())?;
+    }
+    Ok(df.lazy())
+}
+
+/// A value as text for a text-only format: None for null.
+pub(crate) fn value_text(v: &AnyValue) -> Option<String> {
+    match v {
+        AnyValue::Null => None,
+        AnyValue::Binary(b) => Some(hex(b)),
+        AnyValue::BinaryOwned(b) => Some(hex(b)),
+        other => Some(json_value(other).to_string()),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(2 + 2 * bytes.len());
+    out.push_str("\\x");
+    for b in bytes {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+fn json_value(v: &AnyValue) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        AnyValue::Null => Value::Null,
+        AnyValue::Boolean(b) => Value::Bool(*b),
+        AnyValue::String(s) => Value::String(s.to_string()),
+        AnyValue::StringOwned(s) => Value::String(s.to_string()),
+        AnyValue::Binary(b) => Value::String(hex(b)),
+        AnyValue::BinaryOwned(b) => Value::String(hex(b)),
+        AnyValue::List(items) => Value::Array(items.iter().map(|x| json_value(&x)).collect()),
+        other => match other.extract::<i64>() {
+            Some(i) if other.is_integer() => Value::from(i),
+            _ => match other.extract::<f64>() {
+                Some(f) if other.is_float() => serde_json::Number::from_f64(f)
+                    .map(Value::Number)
+                    .unwrap_or(Value::Null),
+                _ => Value::String(other.to_string().trim_matches('"').to_string()),
+            },
+        },
+    }
+}
+
 /// A Hive-partitioned sink into `base` (a folder or an S3 prefix).
 pub(crate) fn partitioned(
     lf: LazyFrame,

@@ -25,6 +25,7 @@ impl Sink for S3Sink {
     fn write(&self, lf: LazyFrame, opts: &WriteOptions) -> Result<Written> {
         super::check_compression(opts.format, opts.compression)?;
         let bucket = Bucket::open(&self.url.bucket)?;
+        let lf = super::writable(lf, opts.format)?;
         if opts.partition_by.is_empty() {
             self.write_one(&bucket, lf, opts)
         } else {

@@ -89,22 +89,17 @@ impl Sink for TableSink {
     }
 }
 
-/// Cast the columns to the types the table will hold.
+/// Cast the columns to the types the table will hold: lists stay lists in PostgreSQL (as
+/// arrays) when their items have a column type, else they are written as JSON text.
 fn prepare_frame(frame: DataFrame, kind: DbKind) -> Result<DataFrame> {
-    let mut exprs = Vec::new();
-    for (name, dtype) in frame.schema().iter() {
-        let c = col(name.as_str());
-        let e = match dtype {
-            DataType::Int8 | DataType::UInt8 => c.cast(DataType::Int16),
-            DataType::UInt16 => c.cast(DataType::Int32),
-            DataType::UInt32 => c.cast(DataType::Int64),
-            DataType::UInt64 if kind != DbKind::Mysql => c.cast(DataType::Decimal(20, 0)),
-            DataType::Datetime(tu, tz) if *tu != TimeUnit::Microseconds => {
-                c.cast(DataType::Datetime(TimeUnit::Microseconds, tz.clone()))
-            }
-            DataType::Duration(tu) if *tu != TimeUnit::Microseconds => {
-                c.cast(DataType::Duration(TimeUnit::Microseconds))
-            }
+    let scalar = |d: &DataType| -> Option<DataType> {
+        Some(match d {
+            DataType::Int8 | DataType::UInt8 => DataType::Int16,
+            DataType::UInt16 => DataType::Int32,
+            DataType::UInt32 => DataType::Int64,
+            DataType::UInt64 if kind != DbKind::Mysql => DataType::Decimal(20, 0),
+            DataType::Datetime(_, tz) => DataType::Datetime(TimeUnit::Microseconds, tz.clone()),
+            DataType::Duration(_) => DataType::Duration(TimeUnit::Microseconds),
             DataType::Boolean
             | DataType::Int16
             | DataType::Int32
@@ -115,19 +110,46 @@ fn prepare_frame(frame: DataFrame, kind: DbKind) -> Result<DataFrame> {
             | DataType::String
             | DataType::Binary
             | DataType::Date
-            | DataType::Datetime(_, _)
             | DataType::Time
-            | DataType::Duration(_)
-            | DataType::Decimal(_, _) => c,
-            _ => c.cast(DataType::String),
-        };
-        exprs.push(e);
+            | DataType::Decimal(_, _) => d.clone(),
+            _ => return None,
+        })
+    };
+    let mut exprs = Vec::new();
+    let mut as_json = Vec::new();
+    for (name, dtype) in frame.schema().iter() {
+        let c = col(name.as_str());
+        match (dtype, scalar(dtype)) {
+            // Casting to the type a column already has would drop a time zone here.
+            (_, Some(t)) if t == *dtype => exprs.push(c),
+            (_, Some(t)) => exprs.push(c.cast(t)),
+            (DataType::List(inner), None) if kind != DbKind::Mysql => match scalar(inner) {
+                Some(t) => exprs.push(c.cast(DataType::List(Box::new(t)))),
+                None => {
+                    as_json.push(name.to_string());
+                    exprs.push(c);
+                }
+            },
+            _ => {
+                as_json.push(name.to_string());
+                exprs.push(c);
+            }
+        }
     }
     let mut out = frame
         .lazy()
         .select(exprs)
         .collect()
         .map_err(|e| Error::runtime(format!("preparing the output failed: {e}")))?;
+    for name in as_json {
+        let text: StringChunked = out
+            .column(&name)?
+            .as_materialized_series()
+            .iter()
+            .map(|v| super::value_text(&v))
+            .collect();
+        out.with_column(text.with_name(name.as_str().into()).into_column())?;
+    }
     out.rechunk_mut_par();
     Ok(out)
 }
@@ -154,6 +176,7 @@ fn sql_type(dtype: &DataType, kind: DbKind) -> String {
         DataType::Time => if pg { "time" } else { "time(6)" }.into(),
         DataType::Duration(_) => if pg { "interval" } else { "time(6)" }.into(),
         DataType::Decimal(p, s) => format!("{}({p}, {s})", if pg { "numeric" } else { "decimal" }),
+        DataType::List(inner) if pg => format!("{}[]", sql_type(inner, kind)),
         _ => if pg { "text" } else { "longtext" }.into(),
     }
 }
@@ -190,11 +213,11 @@ impl TableSink {
         client
             .query("SELECT pg_advisory_lock(hashtext($1))", &[&target])
             .await
-            .map_err(|e| self.failed("cannot lock the output table", &e))?;
+            .map_err(|e| self.failed("cannot lock the output table in", &e))?;
         let exists: bool = client
             .query_one("SELECT to_regclass($1) IS NOT NULL", &[&target])
             .await
-            .map_err(|e| self.failed("cannot look the output table up", &e))?
+            .map_err(|e| self.failed("cannot look the output table up in", &e))?
             .get(0);
         let columns: Vec<String> = frame
             .schema()
@@ -210,7 +233,7 @@ impl TableSink {
             (TableMode::Create, true) => {
                 return Err(db_error(
                     conn,
-                    "cannot write",
+                    "cannot write to",
                     &format!("table '{}' already exists", self.shown()),
                     Some("use --mode replace or --mode append, or another table".into()),
                     true,
@@ -220,16 +243,16 @@ impl TableSink {
                 client
                     .batch_execute("BEGIN")
                     .await
-                    .map_err(|e| self.failed("cannot write", &e))?;
+                    .map_err(|e| self.failed("cannot write to", &e))?;
                 let copied = copy_in(&client, &target, &names, frame).await;
                 if let Err(e) = copied {
                     let _ = client.batch_execute("ROLLBACK").await;
-                    return Err(self.failed("cannot append to the table", &e));
+                    return Err(self.failed("cannot append to the table in", &e));
                 }
                 client
                     .batch_execute("COMMIT")
                     .await
-                    .map_err(|e| self.failed("cannot append to the table", &e))?;
+                    .map_err(|e| self.failed("cannot append to the table in", &e))?;
             }
             _ => {
                 client
@@ -238,17 +261,17 @@ impl TableSink {
                         columns.join(", ")
                     ))
                     .await
-                    .map_err(|e| self.failed("cannot create the staging table", &e))?;
+                    .map_err(|e| self.failed("cannot create the staging table in", &e))?;
                 copy_in(&client, &staging, &names, frame)
                     .await
-                    .map_err(|e| self.failed("cannot load the staging table", &e))?;
+                    .map_err(|e| self.failed("cannot load the staging table in", &e))?;
                 client
                     .batch_execute(&format!(
                         "BEGIN; DROP TABLE IF EXISTS {target}; ALTER TABLE {staging} RENAME TO {}; COMMIT",
                         pg_quote(&self.name)
                     ))
                     .await
-                    .map_err(|e| self.failed("cannot swap the new table in", &e))?;
+                    .map_err(|e| self.failed("cannot swap the new table in on", &e))?;
             }
         }
         let _ = client
@@ -301,13 +324,18 @@ const PG_EPOCH_MICROS: i64 = 946_684_800_000_000;
 
 fn encode_pg(c: &Column, row: usize, buf: &mut BytesMut) {
     let value = c.get(row).unwrap_or(AnyValue::Null);
+    encode_pg_value(&value, buf);
+}
+
+/// One value as a binary COPY field: its length, then its bytes (-1 for null).
+fn encode_pg_value(value: &AnyValue, buf: &mut BytesMut) {
     let mut field = |bytes: &[u8]| {
         buf.put_i32(bytes.len() as i32);
         buf.put_slice(bytes);
     };
     match value {
         AnyValue::Null => buf.put_i32(-1),
-        AnyValue::Boolean(b) => field(&[b as u8]),
+        AnyValue::Boolean(b) => field(&[*b as u8]),
         AnyValue::Int16(v) => field(&v.to_be_bytes()),
         AnyValue::Int32(v) => field(&v.to_be_bytes()),
         AnyValue::Int64(v) => field(&v.to_be_bytes()),
@@ -316,7 +344,7 @@ fn encode_pg(c: &Column, row: usize, buf: &mut BytesMut) {
         AnyValue::String(s) => field(s.as_bytes()),
         AnyValue::StringOwned(s) => field(s.as_bytes()),
         AnyValue::Binary(b) => field(b),
-        AnyValue::BinaryOwned(b) => field(&b),
+        AnyValue::BinaryOwned(b) => field(b),
         AnyValue::Date(d) => field(&(d - PG_EPOCH_DAYS).to_be_bytes()),
         AnyValue::Datetime(t, _, _) | AnyValue::DatetimeOwned(t, _, _) => {
             field(&(t - PG_EPOCH_MICROS).to_be_bytes())
@@ -329,8 +357,48 @@ fn encode_pg(c: &Column, row: usize, buf: &mut BytesMut) {
             v.extend(0i32.to_be_bytes());
             field(&v)
         }
-        AnyValue::Decimal(unscaled, _, scale) => field(&numeric_binary(unscaled, scale)),
+        AnyValue::Decimal(unscaled, _, scale) => field(&numeric_binary(*unscaled, *scale)),
+        AnyValue::List(items) => {
+            let mut array = BytesMut::new();
+            encode_pg_array(items, &mut array);
+            field(&array)
+        }
         other => field(other.to_string().as_bytes()),
+    }
+}
+
+/// A one-dimensional array: dimensions, null flag, item type, then the items as fields.
+fn encode_pg_array(items: &Series, buf: &mut BytesMut) {
+    let empty = items.is_empty();
+    buf.put_i32(if empty { 0 } else { 1 });
+    buf.put_i32((items.null_count() > 0) as i32);
+    buf.put_u32(pg_oid(items.dtype()));
+    if !empty {
+        buf.put_i32(items.len() as i32);
+        buf.put_i32(1);
+    }
+    for v in items.iter() {
+        encode_pg_value(&v, buf);
+    }
+}
+
+/// PostgreSQL's type id for the items of an array column.
+fn pg_oid(dtype: &DataType) -> u32 {
+    match dtype {
+        DataType::Boolean => 16,
+        DataType::Int16 => 21,
+        DataType::Int32 => 23,
+        DataType::Int64 => 20,
+        DataType::Float32 => 700,
+        DataType::Float64 => 701,
+        DataType::Binary => 17,
+        DataType::Date => 1082,
+        DataType::Datetime(_, None) => 1114,
+        DataType::Datetime(_, Some(_)) => 1184,
+        DataType::Time => 1083,
+        DataType::Duration(_) => 1186,
+        DataType::Decimal(_, _) => 1700,
+        _ => 25,
     }
 }
 
@@ -427,7 +495,7 @@ impl TableSink {
         let lock = format!("datacook:{}", self.describe());
         db.exec_drop("SELECT GET_LOCK(?, 600)", (lock.clone(),))
             .await
-            .map_err(|e| self.my_failed("cannot lock the output table", &e))?;
+            .map_err(|e| self.my_failed("cannot lock the output table in", &e))?;
         let (schema_sql, table_sql) = match &self.schema {
             Some(s) => ("?".to_string(), vec![s.clone(), self.name.clone()]),
             None => ("DATABASE()".to_string(), vec![self.name.clone()]),
@@ -440,7 +508,7 @@ impl TableSink {
                 table_sql,
             )
             .await
-            .map_err(|e| self.my_failed("cannot look the output table up", &e))?;
+            .map_err(|e| self.my_failed("cannot look the output table up in", &e))?;
         let exists = exists.unwrap_or(0) > 0;
         let columns: Vec<String> = frame
             .schema()
@@ -456,7 +524,7 @@ impl TableSink {
             (TableMode::Create, true) => {
                 return Err(db_error(
                     conn,
-                    "cannot write",
+                    "cannot write to",
                     &format!("table '{}' already exists", self.shown()),
                     Some("use --mode replace or --mode append, or another table".into()),
                     true,
@@ -465,25 +533,25 @@ impl TableSink {
             (TableMode::Append, true) => {
                 db.query_drop("START TRANSACTION")
                     .await
-                    .map_err(|e| self.my_failed("cannot write", &e))?;
+                    .map_err(|e| self.my_failed("cannot write to", &e))?;
                 if let Err(e) = load_data(&mut db, &target, &names, frame).await {
                     let _ = db.query_drop("ROLLBACK").await;
-                    return Err(self.my_failed("cannot append to the table", &e));
+                    return Err(self.my_failed("cannot append to the table in", &e));
                 }
                 db.query_drop("COMMIT")
                     .await
-                    .map_err(|e| self.my_failed("cannot append to the table", &e))?;
+                    .map_err(|e| self.my_failed("cannot append to the table in", &e))?;
             }
             _ => {
                 db.query_drop(format!("DROP TABLE IF EXISTS {staging}, {old}"))
                     .await
-                    .map_err(|e| self.my_failed("cannot drop an old staging table", &e))?;
+                    .map_err(|e| self.my_failed("cannot drop an old staging table in", &e))?;
                 db.query_drop(format!("CREATE TABLE {staging} ({})", columns.join(", ")))
                     .await
-                    .map_err(|e| self.my_failed("cannot create the staging table", &e))?;
+                    .map_err(|e| self.my_failed("cannot create the staging table in", &e))?;
                 load_data(&mut db, &staging, &names, frame)
                     .await
-                    .map_err(|e| self.my_failed("cannot load the staging table", &e))?;
+                    .map_err(|e| self.my_failed("cannot load the staging table in", &e))?;
                 let swap = if exists {
                     format!("RENAME TABLE {target} TO {old}, {staging} TO {target}")
                 } else {
@@ -491,10 +559,10 @@ impl TableSink {
                 };
                 db.query_drop(swap)
                     .await
-                    .map_err(|e| self.my_failed("cannot swap the new table in", &e))?;
+                    .map_err(|e| self.my_failed("cannot swap the new table in on", &e))?;
                 db.query_drop(format!("DROP TABLE IF EXISTS {old}"))
                     .await
-                    .map_err(|e| self.my_failed("cannot drop the previous table", &e))?;
+                    .map_err(|e| self.my_failed("cannot drop the previous table in", &e))?;
             }
         }
         let _ = db.exec_drop("SELECT RELEASE_LOCK(?)", (lock,)).await;

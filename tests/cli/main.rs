@@ -4,6 +4,7 @@
 mod support;
 
 mod check;
+mod consistency;
 mod csv_damage;
 mod datasets;
 mod errors;

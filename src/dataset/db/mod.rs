@@ -280,7 +280,7 @@ pub fn db_error(
     help: Option<String>,
     invalid: bool,
 ) -> Error {
-    let message = conn.redact(&format!("{doing} ({}): {message}", conn.describe()));
+    let message = conn.redact(&format!("{doing} {}: {message}", conn.describe()));
     let help = help.map(|h| conn.redact(&h));
     if invalid {
         match help {

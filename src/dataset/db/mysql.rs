@@ -281,7 +281,7 @@ async fn describe_columns(conn: &mut Conn, src: &DatabaseSource) -> Result<Vec<M
         Err(e) => {
             return Err(my_error(
                 &src.connection,
-                "cannot read the dataset's query",
+                "cannot read the dataset's query from",
                 &e,
             ));
         }
@@ -304,7 +304,13 @@ async fn describe_columns(conn: &mut Conn, src: &DatabaseSource) -> Result<Vec<M
 async fn missing_table(conn: &mut Conn, src: &DatabaseSource, message: &str) -> Error {
     let c = &src.connection;
     let Relation::Table { schema, name } = &src.relation else {
-        return db_error(c, "cannot read the dataset's query", message, None, true);
+        return db_error(
+            c,
+            "cannot read the dataset's query from",
+            message,
+            None,
+            true,
+        );
     };
     let wanted = match schema {
         Some(s) => format!("{s}.{name}"),
@@ -326,7 +332,7 @@ async fn missing_table(conn: &mut Conn, src: &DatabaseSource, message: &str) -> 
     });
     db_error(
         c,
-        "cannot read",
+        "cannot read from",
         &format!("table '{wanted}' not found"),
         help,
         true,
@@ -407,7 +413,7 @@ async fn partition_filters(
     let Some(column) = columns.iter().find(|col| col.plan.name == p.column) else {
         return Err(db_error(
             c,
-            "cannot partition",
+            "cannot partition the read from",
             &format!("column '{}' not found", p.column),
             did_you_mean(&p.column, columns.iter().map(|c| c.plan.name.as_str())),
             true,
@@ -416,7 +422,7 @@ async fn partition_filters(
     if column.kind != MyKind::Int {
         return Err(db_error(
             c,
-            "cannot partition",
+            "cannot partition the read from",
             &format!(
                 "partition column '{}' is {}, not an integer",
                 p.column, column.plan.db_type
@@ -436,7 +442,7 @@ async fn partition_filters(
     let row: Option<(Option<i64>, Option<i64>)> = conn
         .query_first(bounds)
         .await
-        .map_err(|e| my_error(c, "cannot find the partition column's range", &e))?;
+        .map_err(|e| my_error(c, "cannot find the partition column's range in", &e))?;
     let Some((Some(min), Some(max))) = row else {
         return Ok(Vec::new());
     };
@@ -460,7 +466,7 @@ async fn read_one(
     columns: &[MyColumn],
     sql: &str,
 ) -> Result<(Vec<Builder>, Lossy)> {
-    let failed = |e: &mysql_async::Error| my_error(c, "reading failed", e);
+    let failed = |e: &mysql_async::Error| my_error(c, "reading failed from", e);
     let mut builders: Vec<Builder> = columns
         .iter()
         .map(|col| Builder::new(&col.plan.name, &col.plan.dtype, 1024))
@@ -474,7 +480,7 @@ async fn read_one(
                     break;
                 };
                 decode(column, value, &mut builders[i], &mut lossy)
-                    .map_err(|m| db_error(c, "reading failed", &m, None, false))?;
+                    .map_err(|m| db_error(c, "reading failed from", &m, None, false))?;
             }
         }
     }

@@ -116,7 +116,7 @@ pub(crate) async fn connect(conn: &Connection) -> Result<Client> {
             "SET intervalstyle = 'iso_8601'; SET TIME ZONE 'UTC'; SET extra_float_digits = 3",
         )
         .await
-        .map_err(|e| pg_error(conn, "cannot set up the session", &e))?;
+        .map_err(|e| pg_error(conn, "cannot set up the session on", &e))?;
     Ok(client)
 }
 
@@ -325,7 +325,7 @@ async fn describe_columns(client: &Client, src: &DatabaseSource) -> Result<Vec<P
         Err(e) if e.code() == Some(&SqlState::UNDEFINED_TABLE) => {
             return Err(missing_table(client, src, &e).await);
         }
-        Err(e) => return Err(pg_error(conn, "cannot read the dataset's query", &e)),
+        Err(e) => return Err(pg_error(conn, "cannot read the dataset's query from", &e)),
     };
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
@@ -353,7 +353,7 @@ async fn describe_columns(client: &Client, src: &DatabaseSource) -> Result<Vec<P
 async fn missing_table(client: &Client, src: &DatabaseSource, e: &tokio_postgres::Error) -> Error {
     let conn = &src.connection;
     let Relation::Table { schema, name } = &src.relation else {
-        return pg_error(conn, "cannot read the dataset's query", e);
+        return pg_error(conn, "cannot read the dataset's query from", e);
     };
     let wanted = match schema {
         Some(s) => format!("{s}.{name}"),
@@ -377,7 +377,7 @@ async fn missing_table(client: &Client, src: &DatabaseSource, e: &tokio_postgres
     });
     db_error(
         conn,
-        "cannot read",
+        "cannot read from",
         &format!("table '{wanted}' not found"),
         help,
         true,
@@ -480,7 +480,7 @@ async fn partition_filters(
     let Some(column) = columns.iter().find(|c| c.plan.name == p.column) else {
         return Err(db_error(
             conn,
-            "cannot partition",
+            "cannot partition the read from",
             &format!("column '{}' not found", p.column),
             did_you_mean(&p.column, columns.iter().map(|c| c.plan.name.as_str())),
             true,
@@ -489,7 +489,7 @@ async fn partition_filters(
     if !matches!(column.kind, PgKind::Int2 | PgKind::Int4 | PgKind::Int8) {
         return Err(db_error(
             conn,
-            "cannot partition",
+            "cannot partition the read from",
             &format!(
                 "partition column '{}' is {}, not an integer",
                 p.column, column.plan.db_type
@@ -509,7 +509,7 @@ async fn partition_filters(
     let row = client
         .query_one(&bounds, &[])
         .await
-        .map_err(|e| pg_error(conn, "cannot find the partition column's range", &e))?;
+        .map_err(|e| pg_error(conn, "cannot find the partition column's range in", &e))?;
     let (Some(min), Some(max)) = (row.get::<_, Option<i64>>(0), row.get::<_, Option<i64>>(1))
     else {
         return Ok(Vec::new());
@@ -546,7 +546,7 @@ async fn read_copy(
     columns: &[PgColumn],
     sql: &str,
 ) -> Result<(Vec<Builder>, Lossy)> {
-    let failed = |e: &tokio_postgres::Error| pg_error(conn, "reading failed", e);
+    let failed = |e: &tokio_postgres::Error| pg_error(conn, "reading failed from", e);
     let stream = client
         .copy_out(&format!("COPY ({sql}) TO STDOUT (FORMAT binary)"))
         .await
@@ -557,12 +557,12 @@ async fn read_copy(
         let chunk = chunk.map_err(|e| failed(&e))?;
         decoder
             .feed(&chunk)
-            .map_err(|m| db_error(conn, "reading failed", &m, None, false))?;
+            .map_err(|m| db_error(conn, "reading failed from", &m, None, false))?;
     }
     if !decoder.done {
         return Err(db_error(
             conn,
-            "reading failed",
+            "reading failed from",
             "the server ended the copy before its end marker",
             None,
             false,
@@ -577,7 +577,7 @@ async fn read_cursor(
     columns: &[PgColumn],
     sql: &str,
 ) -> Result<(Vec<Builder>, Lossy)> {
-    let failed = |e: &tokio_postgres::Error| pg_error(conn, "reading failed", e);
+    let failed = |e: &tokio_postgres::Error| pg_error(conn, "reading failed from", e);
     client
         .batch_execute(&format!(
             "BEGIN; DECLARE datacook_cursor NO SCROLL CURSOR FOR {sql}"
@@ -602,7 +602,7 @@ async fn read_cursor(
                     match row.get(i) {
                         None => builders[i].push_null(),
                         Some(v) => decode_text(c, v, &mut builders[i], &mut lossy)
-                            .map_err(|m| db_error(conn, "reading failed", &m, None, false))?,
+                            .map_err(|m| db_error(conn, "reading failed from", &m, None, false))?,
                     }
                 }
             }
@@ -958,7 +958,7 @@ fn decode_text(
                     as i32,
             ),
             Err(_) => {
-                lossy.add(name, "date outside what can be read (infinity, BC)");
+                lossy.add(name, unreadable_time("date", v));
                 b.push_null()
             }
         },
@@ -967,7 +967,7 @@ fn decode_text(
             match chrono::NaiveDateTime::parse_from_str(plain, "%Y-%m-%d %H:%M:%S%.f") {
                 Ok(t) => b.push_micros(t.and_utc().timestamp_micros()),
                 Err(_) => {
-                    lossy.add(name, "timestamp outside what can be read (infinity, BC)");
+                    lossy.add(name, unreadable_time("timestamp", v));
                     b.push_null()
                 }
             }
@@ -985,6 +985,16 @@ fn decode_text(
         PgKind::Array(_) => b.push_str(v),
     }
     Ok(())
+}
+
+/// Why a date or timestamp in text form has no value: the same words as the binary reader's.
+fn unreadable_time(what: &str, v: &str) -> &'static str {
+    match (what, v.trim_start_matches('-') == "infinity") {
+        ("date", true) => "infinite date",
+        ("date", false) => "date outside what can be read (BC)",
+        (_, true) => "infinite timestamp",
+        (_, false) => "timestamp outside what can be read (BC)",
+    }
 }
 
 /// `-12.345` as an integer scaled by 10^scale; None for NaN and infinities.

@@ -1,0 +1,236 @@
+//! `validate` and `run` reach the data the same way: what one accepts, the other accepts,
+//! and the schema `validate` predicts is the one `run` writes. Regression tests for the
+//! defects where they did not.
+
+use std::path::Path;
+
+use polars::prelude::*;
+
+use crate::support::*;
+
+/// Every bundled recipe with its dataset.
+const BUNDLED: &[(&str, &str)] = &[
+    ("recipes/student-performance.json", "datasets/students.yaml"),
+    ("recipes/student-performance.yaml", "datasets/students.yaml"),
+    (
+        "recipes/patients-data-quality.json",
+        "datasets/patients.yaml",
+    ),
+    (
+        "recipes/patients-data-quality.yaml",
+        "datasets/patients.yaml",
+    ),
+];
+
+fn validate_schema(recipe: &str, dataset: &str) -> Vec<(String, String)> {
+    let r = datacook(&["validate", recipe, "--dataset", dataset, "--json"]);
+    r.ok();
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    v["output_schema"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["column"].as_str().unwrap().to_string(),
+                c["type"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn parquet_schema(path: &Path) -> Vec<(String, String)> {
+    let mut lf = LazyFrame::scan_parquet(PlRefPath::new(path_str(path)), Default::default())
+        .expect("scan output");
+    lf.collect_schema()
+        .expect("schema")
+        .iter()
+        .map(|(n, d)| (n.to_string(), d.to_string()))
+        .collect()
+}
+
+#[test]
+fn every_bundled_recipe_validates_to_the_schema_it_runs_to() {
+    let dir = tmpdir();
+    for (recipe, dataset) in BUNDLED {
+        let predicted = validate_schema(recipe, dataset);
+        let out = dir.path().join("out.parquet");
+        datacook(&[
+            "run",
+            recipe,
+            "--dataset",
+            dataset,
+            "--output",
+            &path_str(&out),
+            "--quiet",
+        ])
+        .ok();
+        let written = parquet_schema(&out);
+        // ONE_HOT_ENCODING's columns are known only once the data is read: validate holds
+        // a placeholder where the run writes health_1..health_5.
+        let placeholders: Vec<&str> = predicted
+            .iter()
+            .filter_map(|(n, _)| n.strip_suffix("<value>"))
+            .collect();
+        let mut predicted_known: Vec<_> = predicted
+            .iter()
+            .filter(|(n, _)| !n.ends_with("<value>"))
+            .cloned()
+            .collect();
+        let mut written_known: Vec<_> = written
+            .iter()
+            .filter(|(n, _)| {
+                predicted.iter().any(|(p, _)| p == n)
+                    || !placeholders.iter().any(|p| n.starts_with(p))
+            })
+            .cloned()
+            .collect();
+        predicted_known.sort();
+        written_known.sort();
+        assert_eq!(predicted_known, written_known, "{recipe} on {dataset}");
+    }
+}
+
+#[test]
+fn validate_applies_type_pins_as_run_does() {
+    let dir = tmpdir();
+    let csv = std::fs::read_to_string(root().join("datasets/students.csv")).unwrap();
+    // One age that is not a number makes the column text, unless it is pinned.
+    let mut lines: Vec<String> = csv.lines().map(str::to_string).collect();
+    let fields: Vec<&str> = lines[10].split(',').collect();
+    let mut fields: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
+    fields[11] = "1 7".into();
+    lines[10] = fields.join(",");
+    write(dir.path(), "students.csv", &(lines.join("\n") + "\n"));
+    let pinned = write(
+        dir.path(),
+        "pinned.yaml",
+        "path: students.csv\ntypes: {age: double}\n",
+    );
+    let unpinned = write(dir.path(), "unpinned.yaml", "path: students.csv\n");
+    let recipe = "recipes/student-performance.yaml";
+    let v = datacook(&["validate", recipe, "--dataset", &pinned]);
+    v.ok();
+    let out = dir.path().join("o.csv");
+    datacook(&[
+        "run",
+        recipe,
+        "--dataset",
+        &pinned,
+        "--output",
+        &path_str(&out),
+        "--quiet",
+    ])
+    .ok();
+    let output = path_str(&out);
+    let validate: &[&str] = &["validate", recipe, "--dataset", &unpinned];
+    let run: &[&str] = &["run", recipe, "--dataset", &unpinned, "--output", &output];
+    for args in [validate, run] {
+        let command = args[0];
+        let r = datacook(args);
+        assert_eq!(r.code, 2, "{command}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("line 11 holds '1 7'") && r.stderr.contains("types: {age: double}"),
+            "{command}: {}",
+            r.stderr
+        );
+    }
+}
+
+#[test]
+fn a_csv_with_only_its_header_runs_to_an_empty_output_with_the_right_columns() {
+    let dir = tmpdir();
+    let header = std::fs::read_to_string(root().join("datasets/students.csv"))
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    let data = write(dir.path(), "empty.csv", &format!("{header}\n"));
+    let recipe = "recipes/student-performance.json";
+    datacook(&["validate", recipe, "--dataset", &data]).ok();
+    let out = dir.path().join("o.csv");
+    let r = datacook(&[
+        "run",
+        recipe,
+        "--dataset",
+        &data,
+        "--output",
+        &path_str(&out),
+        "--json",
+    ]);
+    r.ok();
+    // No level of health, so no health_* column; every other column is there.
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "school_id,student_id,study_time_in_hr,health,internet,country,year,gender,gender_mapped,age,marks\n"
+    );
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let columns = report["dataset"]["columns"].as_array().unwrap();
+    let age = columns.iter().find(|c| c["column"] == "age").unwrap();
+    assert_eq!(age["source"], "no_values");
+    assert_eq!(
+        age["type"], "f64",
+        "a step needs numbers, so a column without values gives them"
+    );
+}
+
+#[test]
+fn a_column_without_values_among_rows_takes_the_type_its_step_needs() {
+    let dir = tmpdir();
+    let data = write(dir.path(), "d.csv", "id,score\n1,\n2,\n");
+    let recipe = write(
+        dir.path(),
+        "r.yaml",
+        "steps:\n  - operation: FILL_WITH_MEDIAN\n    parameters: {sourceColumn: score}\n",
+    );
+    let out = dir.path().join("o.csv");
+    datacook(&[
+        "run",
+        &recipe,
+        "--dataset",
+        &data,
+        "--output",
+        &path_str(&out),
+        "--quiet",
+    ])
+    .ok();
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "id,score\n1,\n2,\n");
+}
+
+#[test]
+fn the_next_run_removes_temporary_files_of_killed_runs_only() {
+    let dir = tmpdir();
+    let out = dir.path().join("o.csv");
+    // A process id that cannot be running (above the kernel's limit), and this test's own.
+    let dead = write(dir.path(), ".o.csv.4294967.abc123.datacook-tmp", "partial");
+    let live = write(
+        dir.path(),
+        &format!(".o.csv.{}.def456.datacook-tmp", std::process::id()),
+        "partial",
+    );
+    let other = write(
+        dir.path(),
+        ".other.csv.4294967.abc123.datacook-tmp",
+        "partial",
+    );
+    datacook(&[
+        "run",
+        "recipes/student-performance.json",
+        "--dataset",
+        "datasets/students.yaml",
+        "--output",
+        &path_str(&out),
+        "--quiet",
+    ])
+    .ok();
+    assert!(!Path::new(&dead).exists(), "debris of a killed run stays");
+    assert!(
+        Path::new(&live).exists(),
+        "a live run's temporary file was removed"
+    );
+    assert!(
+        Path::new(&other).exists(),
+        "another output's file was removed"
+    );
+}

@@ -1,0 +1,678 @@
+//! PostgreSQL (binary COPY), Redshift's cursor path (against PostgreSQL) and MariaDB: the
+//! student walkthrough read from tables and written back to tables, every type with its
+//! nulls, DataBrew's own dataset definitions, and partitioned reads.
+
+use std::path::Path;
+
+use crate::servers::*;
+use crate::support::*;
+
+const STUDENT_COLUMNS: &str = "school_id integer, school_name text, student_id integer, \
+    study_time_in_hr double precision, health integer, internet text, country text, \
+    year integer, first_name text, last_name text, gender text, age integer, marks integer";
+
+fn students_csv() -> String {
+    std::fs::read_to_string(root().join("datasets/students.csv")).unwrap()
+}
+
+/// A PostgreSQL table holding the bundled students, as the walkthrough's warehouse does.
+fn pg_students() -> String {
+    let table = unique("students");
+    pg_exec(&format!("CREATE TABLE {table} ({STUDENT_COLUMNS})"));
+    pg_copy_csv(&table, &students_csv());
+    table
+}
+
+/// The same in MariaDB (multi-row INSERTs written from the CSV).
+fn my_students() -> String {
+    let table = unique("students");
+    my_exec(&format!(
+        "CREATE TABLE {table} ({})",
+        STUDENT_COLUMNS.replace("double precision", "double")
+    ));
+    let text = students_csv();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let rows: Vec<String> = reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            let values: Vec<String> = r
+                .iter()
+                .map(|v| {
+                    if v.is_empty() {
+                        "NULL".to_string()
+                    } else {
+                        format!("'{}'", v.replace('\'', "''"))
+                    }
+                })
+                .collect();
+            format!("({})", values.join(", "))
+        })
+        .collect();
+    my_exec(&format!("INSERT INTO {table} VALUES {}", rows.join(", ")));
+    table
+}
+
+/// The student recipe on the bundled CSV: what every database run must equal.
+fn local_student_output(dir: &Path) -> String {
+    let out = dir.join("local.csv");
+    datacook(&[
+        "run",
+        "recipes/student-performance.json",
+        "--dataset",
+        "datasets/students.yaml",
+        "--output",
+        &path_str(&out),
+        "--quiet",
+    ])
+    .ok();
+    std::fs::read_to_string(out).unwrap()
+}
+
+fn write_dataset(dir: &Path, name: &str, body: &str) -> String {
+    write(dir, &format!("{name}.yaml"), body)
+}
+
+fn run_student(dataset: &str, output: &str) -> Run {
+    datacook(&[
+        "run",
+        "recipes/student-performance.json",
+        "--dataset",
+        dataset,
+        "--output",
+        output,
+        "--json",
+    ])
+}
+
+#[test]
+fn student_walkthrough_from_postgres_equals_the_local_run() {
+    let dir = tmpdir();
+    write_connections(dir.path(), "");
+    let table = pg_students();
+    let expected = local_student_output(dir.path());
+    let cases = [
+        (
+            "copy",
+            format!("connection: warehouse\ntable: public.{table}\n"),
+        ),
+        (
+            "partitioned",
+            format!(
+                "connection: warehouse\ntable: {table}\npartition: {{column: student_id, count: 4}}\n"
+            ),
+        ),
+        ("cursor", format!("connection: redshift\ntable: {table}\n")),
+        (
+            "query",
+            format!(
+                "connection: warehouse\nquery: \"SELECT * FROM {table} ORDER BY student_id\"\n"
+            ),
+        ),
+    ];
+    for (name, body) in cases {
+        let ds = write_dataset(dir.path(), name, &body);
+        let out = dir.path().join(format!("{name}.csv"));
+        let r = run_student(&ds, &path_str(&out));
+        r.ok();
+        assert_eq!(
+            std::fs::read_to_string(&out).unwrap(),
+            expected,
+            "{name}: output differs from the local run"
+        );
+        let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        assert_eq!(report["dataset"]["rows"], 600, "{name}");
+        let source = if name == "cursor" {
+            "redshift"
+        } else {
+            "postgres"
+        };
+        assert_eq!(report["dataset"]["source"], source, "{name}");
+        if name == "partitioned" {
+            let notes = report["dataset"]["notes"].to_string();
+            assert!(notes.contains("read in 4 key ranges"), "{notes}");
+        }
+    }
+    pg_exec(&format!("DROP TABLE {table}"));
+}
+
+#[test]
+fn student_walkthrough_from_mariadb_equals_the_local_run() {
+    let dir = tmpdir();
+    write_connections(dir.path(), "");
+    let table = my_students();
+    let expected = local_student_output(dir.path());
+    for (name, body) in [
+        ("plain", format!("connection: maria\ntable: {table}\n")),
+        (
+            "partitioned",
+            format!(
+                "connection: maria\ntable: {table}\npartition: {{column: student_id, count: 3}}\n"
+            ),
+        ),
+    ] {
+        let ds = write_dataset(dir.path(), name, &body);
+        let out = dir.path().join(format!("{name}.csv"));
+        run_student(&ds, &path_str(&out)).ok();
+        assert_eq!(
+            std::fs::read_to_string(&out).unwrap(),
+            expected,
+            "{name}: output differs from the local run"
+        );
+    }
+    my_exec(&format!("DROP TABLE {table}"));
+}
+
+/// Read a table back through datacook (identity recipe) as CSV text.
+fn read_back(dir: &Path, connection: &str, table: &str) -> String {
+    let ds = write_dataset(
+        dir,
+        "readback",
+        &format!("connection: {connection}\ntable: {table}\n"),
+    );
+    let recipe = write(dir, "identity.json", "[]");
+    let out = dir.join("readback.csv");
+    datacook(&[
+        "run",
+        &recipe,
+        "--dataset",
+        &ds,
+        "--output",
+        &path_str(&out),
+        "--quiet",
+    ])
+    .ok();
+    std::fs::read_to_string(out).unwrap()
+}
+
+#[test]
+fn student_walkthrough_into_tables_replaces_them_whole() {
+    let dir = tmpdir();
+    write_connections(dir.path(), "");
+    let expected = local_student_output(dir.path());
+    let pg_source = pg_students();
+    let my_source = my_students();
+    for (connection, source) in [("warehouse", &pg_source), ("maria", &my_source)] {
+        let ds = write_dataset(
+            dir.path(),
+            connection,
+            &format!("connection: {connection}\ntable: {source}\n"),
+        );
+        let target = unique("students_out");
+        // Twice: the second run replaces the first one's table.
+        for _ in 0..2 {
+            let r = run_student(&ds, &format!("db://{connection}/{target}"));
+            r.ok();
+            let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+            assert_eq!(report["output"]["rows"], 598);
+            assert_eq!(
+                report["output"]["path"],
+                format!("db://{connection}/{target}")
+            );
+        }
+        assert_eq!(
+            read_back(dir.path(), connection, &target),
+            expected,
+            "{connection}: the table read back differs from the local output"
+        );
+        let leftovers = match connection {
+            "warehouse" => pg_rows(&format!(
+                "SELECT count(*) FROM pg_tables WHERE tablename LIKE '{target}%'"
+            )),
+            _ => my_rows(&format!(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name LIKE '{target}%'"
+            )),
+        };
+        assert_eq!(
+            leftovers,
+            vec![vec!["1".to_string()]],
+            "{connection}: staging left behind"
+        );
+    }
+    pg_exec(&format!("DROP TABLE {pg_source}"));
+    my_exec(&format!("DROP TABLE {my_source}"));
+}
+
+#[test]
+fn append_adds_rows_and_create_refuses_an_existing_table() {
+    let dir = tmpdir();
+    write_connections(dir.path(), "");
+    let data = write(dir.path(), "d.csv", "id,name\n1,a\n2,b\n");
+    let recipe = write(dir.path(), "identity.json", "[]");
+    for (connection, rows) in [
+        ("warehouse", pg_rows as fn(&str) -> Vec<Vec<String>>),
+        ("maria", my_rows),
+    ] {
+        let target = unique("appended");
+        let output = format!("db://{connection}/{target}");
+        let run = |mode: &str| {
+            datacook(&[
+                "run",
+                &recipe,
+                "--dataset",
+                &data,
+                "--output",
+                &output,
+                "--mode",
+                mode,
+                "--quiet",
+            ])
+        };
+        run("create").ok();
+        run("append").ok();
+        let r = run("create");
+        assert_eq!(r.code, 2, "{connection}: {}", r.stderr);
+        assert!(r.stderr.contains("already exists"), "{}", r.stderr);
+        let got = rows(&format!("SELECT id, name FROM {target} ORDER BY id, name"));
+        let want: Vec<Vec<String>> = [["1", "a"], ["1", "a"], ["2", "b"], ["2", "b"]]
+            .iter()
+            .map(|r| r.iter().map(|v| v.to_string()).collect())
+            .collect();
+        assert_eq!(got, want, "{connection}");
+        run("replace").ok();
+        assert_eq!(
+            rows(&format!("SELECT count(*) FROM {target}")),
+            vec![vec!["2".to_string()]]
+        );
+        match connection {
+            "warehouse" => pg_exec(&format!("DROP TABLE {target}")),
+            _ => my_exec(&format!("DROP TABLE {target}")),
+        }
+    }
+}
+
+fn identity_json(dir: &Path, dataset: &str) -> (String, serde_json::Value) {
+    let recipe = write(dir, "identity.json", "[]");
+    let out = dir.join(format!("{}.jsonl", unique("out")));
+    let r = datacook(&[
+        "run",
+        &recipe,
+        "--dataset",
+        dataset,
+        "--output",
+        &path_str(&out),
+        "--json",
+    ]);
+    r.ok();
+    (
+        std::fs::read_to_string(out).unwrap(),
+        serde_json::from_str(&r.stdout).unwrap(),
+    )
+}
+
+fn column_types(report: &serde_json::Value) -> Vec<(String, String)> {
+    report["dataset"]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["column"].as_str().unwrap().to_string(),
+                c["type"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+#[test]
+fn postgres_types_round_trip_with_their_nulls() {
+    let dir = tmpdir();
+    write_connections(dir.path(), "");
+    let table = unique("types");
+    let mood = unique("mood");
+    pg_exec(&format!(
+        "CREATE TYPE {mood} AS ENUM ('sad', 'happy');
+         CREATE TABLE {table} (id int, s smallint, i integer, b bigint, r real, d double precision,
+           n numeric(10,2), nu numeric, t text, v varchar(5), c char(4), nm name, bo boolean,
+           dt date, ts timestamp, tz timestamptz, tm time, iv interval, u uuid, j json, jb jsonb,
+           by bytea, e {mood}, ai integer[], at text[], ip inet);
+         INSERT INTO {table} VALUES (1, -2, 3, 9007199254740993, 1.5, 2.25, -12345.67,
+           1.123456789012345678901234567890123456789, 'hé', 'abc', 'ab', 'nm', true, '2024-02-29',
+           '2024-01-02 03:04:05.123456', '2024-01-02 03:04:05+02', '01:02:03.5',
+           '1 year 2 mons 3 days 04:05:06', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{{\"a\": 1}}',
+           '{{\"b\": [1, 2]}}', '\\x0102ff', 'happy', '{{1,NULL,3}}', '{{\"x\",\"y\"}}', '10.0.0.1');
+         INSERT INTO {table} (id) VALUES (2);
+         INSERT INTO {table} (id, n, dt, ts) VALUES (3, 'NaN', 'infinity', '-infinity');"
+    ));
+    let ds = write_dataset(
+        dir.path(),
+        "types",
+        &format!("connection: warehouse\ntable: {table}\n"),
+    );
+    for kind in ["warehouse", "redshift"] {
+        let ds = if kind == "warehouse" {
+            ds.clone()
+        } else {
+            write_dataset(
+                dir.path(),
+                "types_rs",
+                &format!("connection: redshift\ntable: {table}\n"),
+            )
+        };
+        let (lines, report) = identity_json(dir.path(), &ds);
+        let mut want_types = pairs(&[
+            ("id", "i32"),
+            ("s", "i16"),
+            ("i", "i32"),
+            ("b", "i64"),
+            ("r", "f32"),
+            ("d", "f64"),
+            ("n", "decimal[10,2]"),
+            ("nu", "str"),
+            ("t", "str"),
+            ("v", "str"),
+            ("c", "str"),
+            ("nm", "str"),
+            ("bo", "bool"),
+            ("dt", "date"),
+            ("ts", "datetime[μs]"),
+            ("tz", "datetime[μs, UTC]"),
+            ("tm", "time"),
+            ("iv", "str"),
+            ("u", "str"),
+            ("j", "str"),
+            ("jb", "str"),
+            ("by", "binary"),
+            ("e", "str"),
+            ("ai", "list[i32]"),
+            ("at", "list[str]"),
+            ("ip", "str"),
+        ]);
+        let mut first = r#"{"id":1,"s":-2,"i":3,"b":9007199254740993,"r":1.5,"d":2.25,"n":"-12345.67","nu":"1.123456789012345678901234567890123456789","t":"hé","v":"abc","c":"ab  ","nm":"nm","bo":true,"dt":"2024-02-29","ts":"2024-01-02 03:04:05.123456","tz":"2024-01-02T01:04:05+00:00","tm":"01:02:03.500","iv":"P1Y2M3DT4H5M6S","u":"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11","j":"{\"a\": 1}","jb":"{\"b\": [1, 2]}","by":"\\x0102ff","e":"happy","ai":[1,null,3],"at":["x","y"],"ip":"10.0.0.1/32"}"#.to_string();
+        if kind == "redshift" {
+            // Redshift has no arrays: a cursor reads them as their text.
+            want_types[23].1 = "str".into();
+            want_types[24].1 = "str".into();
+            first = first.replace(
+                r#""ai":[1,null,3],"at":["x","y"]"#,
+                r#""ai":"{1,NULL,3}","at":"{x,y}""#,
+            );
+        }
+        assert_eq!(column_types(&report), want_types, "{kind}");
+        let nulls: String = want_types
+            .iter()
+            .skip(1)
+            .map(|(c, _)| format!(",\"{c}\":null"))
+            .collect();
+        let expected = format!("{first}\n{{\"id\":2{nulls}}}\n{{\"id\":3{nulls}}}\n");
+        assert_eq!(lines, expected, "{kind}");
+        let notes = report["dataset"]["notes"].to_string();
+        for what in [
+            "NaN or infinite numeric",
+            "infinite date",
+            "infinite timestamp",
+        ] {
+            assert!(notes.contains(what), "{kind}: {notes}");
+        }
+    }
+    // Written to a table and read back, every value survives.
+    let copy = unique("types_copy");
+    let recipe = write(dir.path(), "identity.json", "[]");
+    datacook(&[
+        "run",
+        &recipe,
+        "--dataset",
+        &ds,
+        "--output",
+        &format!("db://warehouse/{copy}"),
+        "--quiet",
+    ])
+    .ok();
+    let back = write_dataset(
+        dir.path(),
+        "back",
+        &format!("connection: warehouse\ntable: {copy}\n"),
+    );
+    let (original, _) = identity_json(dir.path(), &ds);
+    let (copied, report) = identity_json(dir.path(), &back);
+    assert_eq!(copied, original);
+    assert_eq!(column_types(&report)[6].1, "decimal[10,2]");
+    pg_exec(&format!(
+        "DROP TABLE {table}; DROP TABLE {copy}; DROP TYPE {mood}"
+    ));
+}
+
+#[test]
+fn mariadb_types_round_trip_with_their_nulls() {
+    let dir = tmpdir();
+    write_connections(dir.path(), "");
+    let table = unique("types");
+    my_exec(&format!(
+        "CREATE TABLE {table} (id int, b1 tinyint(1), tu tinyint unsigned, sm smallint,
+           mi mediumint, iu int unsigned, bu bigint unsigned, bi bigint, f float, d double,
+           dc decimal(10,2), dbig decimal(65,30), dt date, dtt datetime(6), ts timestamp(6) NULL,
+           tm time(3), yr year, ch char(5), vc varchar(20), tx text, en enum('a','b'),
+           st set('x','y'), js json, bl blob, vb varbinary(10), bt1 bit(1), bt8 bit(8));
+         INSERT INTO {table} VALUES (1, 1, 255, -3, 7, 4000000000, 18446744073709551615, -9, 1.5,
+           2.25, -12345.67, 1.5, '2024-02-29', '2024-01-02 03:04:05.123456',
+           '2024-01-02 03:04:05.5', '-838:59:59', 2024, 'ab', 'héllo', 'text', 'b', 'x,y',
+           '{{\"a\":1}}', X'0102FF', X'00', b'1', b'10101010');
+         INSERT INTO {table} (id) VALUES (2);
+         INSERT INTO {table} (id, dt, dtt) VALUES (3, '0000-00-00', '2024-00-00 00:00:00');"
+    ));
+    let ds = write_dataset(
+        dir.path(),
+        "types",
+        &format!("connection: maria\ntable: {table}\n"),
+    );
+    let (lines, report) = identity_json(dir.path(), &ds);
+    let want_types = pairs(&[
+        ("id", "i32"),
+        ("b1", "bool"),
+        ("tu", "i16"),
+        ("sm", "i32"),
+        ("mi", "i32"),
+        ("iu", "i64"),
+        ("bu", "u64"),
+        ("bi", "i64"),
+        ("f", "f32"),
+        ("d", "f64"),
+        ("dc", "decimal[10,2]"),
+        ("dbig", "str"),
+        ("dt", "date"),
+        ("dtt", "datetime[μs]"),
+        ("ts", "datetime[μs, UTC]"),
+        ("tm", "duration[μs]"),
+        ("yr", "i16"),
+        ("ch", "str"),
+        ("vc", "str"),
+        ("tx", "str"),
+        ("en", "str"),
+        ("st", "str"),
+        ("js", "str"),
+        ("bl", "binary"),
+        ("vb", "binary"),
+        ("bt1", "bool"),
+        ("bt8", "u64"),
+    ]);
+    assert_eq!(column_types(&report), want_types);
+    let nulls: String = want_types
+        .iter()
+        .skip(1)
+        .map(|(c, _)| format!(",\"{c}\":null"))
+        .collect();
+    let first = r#"{"id":1,"b1":true,"tu":255,"sm":-3,"mi":7,"iu":4000000000,"bu":18446744073709551615,"bi":-9,"f":1.5,"d":2.25,"dc":"-12345.67","dbig":"1.500000000000000000000000000000","dt":"2024-02-29","dtt":"2024-01-02 03:04:05.123456","ts":"2024-01-02T03:04:05.500+00:00","tm":"-PT3020399S","yr":2024,"ch":"ab","vc":"héllo","tx":"text","en":"b","st":"x,y","js":"{\"a\":1}","bl":"\\x0102ff","vb":"\\x00","bt1":true,"bt8":170}"#;
+    assert_eq!(
+        lines,
+        format!("{first}\n{{\"id\":2{nulls}}}\n{{\"id\":3{nulls}}}\n")
+    );
+    let notes = &report["dataset"]["notes"];
+    let zero_dates: Vec<(String, u64)> = notes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["where"].as_str().unwrap().to_string(),
+                n["count"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        zero_dates,
+        vec![("dt".to_string(), 1), ("dtt".to_string(), 1)]
+    );
+    // Written to a table and read back, every value survives.
+    let copy = unique("types_copy");
+    let recipe = write(dir.path(), "identity.json", "[]");
+    datacook(&[
+        "run",
+        &recipe,
+        "--dataset",
+        &ds,
+        "--output",
+        &format!("db://maria/{copy}"),
+        "--quiet",
+    ])
+    .ok();
+    let back = write_dataset(
+        dir.path(),
+        "back",
+        &format!("connection: maria\ntable: {copy}\n"),
+    );
+    let (copied, _) = identity_json(dir.path(), &back);
+    let (original, _) = identity_json(dir.path(), &ds);
+    assert_eq!(copied, original);
+    my_exec(&format!("DROP TABLE {table}; DROP TABLE {copy}"));
+}
+
+#[test]
+fn databrew_dataset_and_join_inputs_resolve_through_the_connections_file() {
+    let dir = tmpdir();
+    let connections = write_connections(dir.path(), "");
+    let table = pg_students();
+    let scores = unique("scores");
+    pg_exec(&format!(
+        "CREATE TABLE {scores} (sid integer, bonus integer);
+         INSERT INTO {scores} VALUES (1, 10), (2, 20), (2, 21);"
+    ));
+    // describe-dataset output, as DataBrew gives it: no datacook file but the connections.
+    let dataset = write(
+        dir.path(),
+        "students-dataset.json",
+        &format!(
+            r#"{{"Name": "student-dataset", "CreateDate": "2024-01-01T00:00:00Z",
+               "Input": {{"DatabaseInputDefinition": {{"GlueConnectionName": "warehouse",
+                 "DatabaseTableName": "public.{table}"}}}}}}"#
+        ),
+    );
+    let recipe = write(
+        dir.path(),
+        "join.json",
+        &format!(
+            r#"[{{"Action": {{"Operation": "JOIN", "Parameters": {{
+                "joinKeys": "[{{\"key\":\"student_id\",\"value\":\"sid\"}}]",
+                "joinType": "INNER_JOIN",
+                "leftColumns": "[\"student_id\",\"first_name\"]",
+                "rightColumns": "[\"bonus\"]",
+                "secondInput": "{{\"DatabaseInputDefinition\":{{\"GlueConnectionName\":\"warehouse\",\"DatabaseTableName\":\"{scores}\"}}}}"
+            }}}}}}]"#
+        ),
+    );
+    let out = dir.path().join("joined.csv");
+    let empty = tmpdir();
+    let r = datacook(&[
+        "run",
+        &recipe,
+        "--dataset",
+        &dataset,
+        "--connections",
+        &connections,
+        "--datasets-dir",
+        &path_str(empty.path()),
+        "--output",
+        &path_str(&out),
+        "--quiet",
+    ]);
+    r.ok();
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "student_id,first_name,bonus\n1,Leo,10\n2,Isla,20\n2,Isla,21\n"
+    );
+    pg_exec(&format!("DROP TABLE {table}; DROP TABLE {scores}"));
+}
+
+#[test]
+fn passwords_come_from_the_environment_and_never_reach_any_output() {
+    let dir = tmpdir();
+    let user = unique("dc_user");
+    let secret = format!("S3cret-{}-pw", std::process::id());
+    my_exec(&format!(
+        "CREATE USER '{user}'@'%' IDENTIFIED BY '{secret}'; GRANT ALL ON test.* TO '{user}'@'%';"
+    ));
+    let table = my_students();
+    let my = mariadb();
+    let connections = write_connections(
+        dir.path(),
+        &format!(
+            "  guarded:\n    kind: mysql\n    host: {}\n    port: {}\n    database: {}\n    user: {user}\n    password_env: DC_TEST_SECRET\n  guarded_url:\n    kind: mysql\n    url_env: DC_TEST_URL\n",
+            my.host, my.port, my.database
+        ),
+    );
+    let url = format!(
+        "mysql://{user}:{}@{}:{}/{}",
+        secret.replace('-', "%2D"),
+        my.host,
+        my.port,
+        my.database
+    );
+    let report = dir.path().join("report.json");
+    let run = |connection: &str, password: &str| {
+        let ds = write_dataset(
+            dir.path(),
+            connection,
+            &format!("connection: {connection}\ntable: {table}\n"),
+        );
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_datacook"))
+            .args([
+                "run",
+                "recipes/student-performance.json",
+                "--dataset",
+                &ds,
+                "--connections",
+                &connections,
+                "--output",
+                &path_str(&dir.path().join("o.csv")),
+                "--report",
+                &path_str(&report),
+                "--json",
+            ])
+            .current_dir(root())
+            .env("DC_TEST_SECRET", password)
+            .env(
+                "DC_TEST_URL",
+                url.replace(&secret.replace('-', "%2D"), &password.replace('-', "%2D")),
+            )
+            .output()
+            .unwrap();
+        let mut text = String::from_utf8_lossy(&out.stdout).to_string();
+        text.push_str(&String::from_utf8_lossy(&out.stderr));
+        text.push_str(&std::fs::read_to_string(&report).unwrap_or_default());
+        (out.status.code(), text)
+    };
+    let wrong = format!("Wr0ng-{}-pw", std::process::id());
+    for connection in ["guarded", "guarded_url"] {
+        let (code, text) = run(connection, &secret);
+        assert_eq!(code, Some(0), "{connection}: {text}");
+        assert!(
+            !text.contains(&secret),
+            "{connection}: the password leaked:\n{text}"
+        );
+        let _ = std::fs::remove_file(&report);
+        let (code, text) = run(connection, &wrong);
+        assert_eq!(code, Some(3), "{connection}: {text}");
+        assert!(text.contains("Access denied"), "{text}");
+        assert!(text.contains("password"), "{text}");
+        assert!(
+            !text.contains(&wrong),
+            "{connection}: the password leaked:\n{text}"
+        );
+    }
+    my_exec(&format!("DROP USER '{user}'@'%'; DROP TABLE {table}"));
+}

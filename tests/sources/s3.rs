@@ -1,0 +1,319 @@
+//! S3: the patient walkthrough read from and written to a real S3-compatible server, UNION
+//! over DataBrew's paired dataset names and inputs, Parquet scanned in place, prefixes and
+//! globs, and Hive-partitioned outputs.
+
+use std::path::Path;
+
+use crate::servers::*;
+use crate::support::*;
+
+fn upload_patients(bucket: &str) {
+    for name in ["patients.csv", "encounters.csv"] {
+        let bytes = std::fs::read(root().join("datasets").join(name)).unwrap();
+        s3_put(bucket, &format!("covid/{name}"), &bytes);
+    }
+}
+
+/// The patient recipe with the encounters read through its own input location.
+fn recipe_reading_encounters_from(dir: &Path, location: &str) -> String {
+    let text = std::fs::read_to_string(root().join("recipes/patients-data-quality.json")).unwrap();
+    let text = text.replace(
+        r#""secondaryDatasetName": "encounters""#,
+        &format!(r#""secondInputLocation": "{location}""#),
+    );
+    assert!(text.contains(location));
+    write(dir, "patients-s3.json", &text)
+}
+
+/// Strip what differs between two runs of one check (times and durations).
+fn without_times(text: &str) -> String {
+    let time = regex::Regex::new(
+        r#"("?(time|timestamp|startedOn|completedOn|writtenOn|durationMs|duration_ms)"?\s*[:=]\s*)("[^"]*"|[0-9.]+)"#,
+    )
+    .unwrap();
+    time.replace_all(text, "$1_").to_string()
+}
+
+#[test]
+fn patient_walkthrough_from_and_to_s3_equals_the_local_run() {
+    let dir = tmpdir();
+    let bucket = s3_bucket("synthea");
+    upload_patients(&bucket);
+    let recipe =
+        recipe_reading_encounters_from(dir.path(), &format!("s3://{bucket}/covid/encounters.csv"));
+    let empty = tmpdir();
+    let patients = format!("s3://{bucket}/covid/patients.csv");
+
+    // The recipe job: output to S3.
+    let local = dir.path().join("local.csv");
+    datacook(&[
+        "run",
+        "recipes/patients-data-quality.json",
+        "--dataset",
+        "datasets/patients.yaml",
+        "--output",
+        &path_str(&local),
+        "--quiet",
+    ])
+    .ok();
+    let r = datacook(&[
+        "run",
+        &recipe,
+        "--dataset",
+        &patients,
+        "--datasets-dir",
+        &path_str(empty.path()),
+        "--output",
+        &format!("s3://{bucket}/out/patients-dq.csv"),
+        "--json",
+    ]);
+    r.ok();
+    assert_eq!(
+        s3_get(&bucket, "out/patients-dq.csv").unwrap(),
+        std::fs::read(&local).unwrap()
+    );
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(report["dataset"]["source"], "s3");
+    assert_eq!(report["dataset"]["files"][0], patients);
+    assert_eq!(
+        report["secondary_datasets"][0]["location"],
+        format!("s3://{bucket}/covid/encounters.csv")
+    );
+
+    // The gate: good/bad split and every report to S3, the same as the local gate's.
+    let gate = |dataset: &str, recipe: &str, datasets_dir: &str, out: &dyn Fn(&str) -> String| {
+        datacook(&[
+            "check",
+            dataset,
+            "--recipe",
+            recipe,
+            "--rules",
+            "profiles/patients-scorecard.yaml",
+            "--datasets-dir",
+            datasets_dir,
+            "--good",
+            &out("good.csv"),
+            "--bad",
+            &out("bad.csv"),
+            "--json",
+            &out("dq.json"),
+            "--junit",
+            &out("dq.xml"),
+            "--markdown",
+            &out("dq.md"),
+            "--quiet",
+        ])
+    };
+    let local_dir = dir.path().join("gate");
+    let local_out = |name: &str| path_str(&local_dir.join(name));
+    let s3_out = |name: &str| format!("s3://{bucket}/gate/{name}");
+    let l = gate(
+        "datasets/patients.yaml",
+        "recipes/patients-data-quality.json",
+        "datasets",
+        &local_out,
+    );
+    let s = gate(&patients, &recipe, &path_str(empty.path()), &s3_out);
+    assert_eq!(l.code, s.code, "{}\n{}", l.stderr, s.stderr);
+    assert_eq!(l.stdout, s.stdout);
+    for name in ["good.csv", "bad.csv"] {
+        assert_eq!(
+            s3_get(&bucket, &format!("gate/{name}")).unwrap(),
+            std::fs::read(local_dir.join(name)).unwrap(),
+            "{name}"
+        );
+    }
+    for name in ["dq.json", "dq.xml", "dq.md"] {
+        let remote = String::from_utf8(s3_get(&bucket, &format!("gate/{name}")).unwrap()).unwrap();
+        let local = std::fs::read_to_string(local_dir.join(name)).unwrap();
+        let normalise = |t: &str| {
+            without_times(t)
+                .replace(&patients, "PATIENTS")
+                .replace(&path_str(&root().join("datasets/patients.csv")), "PATIENTS")
+                .replace("datasets/patients.csv", "PATIENTS")
+                .replace("datasets/patients.yaml", "PATIENTS")
+        };
+        assert_eq!(normalise(&remote), normalise(&local), "{name}");
+    }
+}
+
+#[test]
+fn union_pairs_dataset_names_with_their_s3_inputs() {
+    let dir = tmpdir();
+    let bucket = s3_bucket("union");
+    for (i, rows) in ["1,a\n", "2,b\n3,c\n", "4,d\n"].iter().enumerate() {
+        s3_put(
+            &bucket,
+            &format!("parts/p{i}.csv"),
+            format!("id,v\n{rows}").as_bytes(),
+        );
+    }
+    let inputs: Vec<String> = (0..3)
+        .map(|i| {
+            format!(r#"{{\"S3InputDefinition\":{{\"Bucket\":\"{bucket}\",\"Key\":\"parts/p{i}.csv\"}}}}"#)
+        })
+        .collect();
+    let recipe = write(
+        dir.path(),
+        "union.json",
+        &format!(
+            r#"[{{"Action": {{"Operation": "UNION", "Parameters": {{
+                "datasetsColumns": "[[\"id\",\"v\"],[\"id\",\"v\"],[\"id\",\"v\"],[\"id\",\"v\"]]",
+                "secondaryDatasetNames": "[\"part-0\",\"part-1\",\"part-2\"]",
+                "secondaryInputs": "[{}]",
+                "targetColumnNames": "[\"id\",\"v\"]"
+            }}}}}}]"#,
+            inputs.join(",")
+        ),
+    );
+    let main = write(dir.path(), "main.csv", "id,v\n0,z\n");
+    let out = dir.path().join("o.csv");
+    let empty = tmpdir();
+    datacook(&[
+        "run",
+        &recipe,
+        "--dataset",
+        &main,
+        "--datasets-dir",
+        &path_str(empty.path()),
+        "--output",
+        &path_str(&out),
+        "--quiet",
+    ])
+    .ok();
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "id,v\n0,z\n1,a\n2,b\n3,c\n4,d\n"
+    );
+    // A name that is known wins over its location.
+    let known = write(dir.path(), "local-part.csv", "id,v\n9,local\n");
+    datacook(&[
+        "run",
+        &recipe,
+        "--dataset",
+        &main,
+        "--datasets-dir",
+        &path_str(empty.path()),
+        "--with",
+        &format!("part-1={known}"),
+        "--output",
+        &path_str(&out),
+        "--quiet",
+    ])
+    .ok();
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "id,v\n0,z\n1,a\n9,local\n4,d\n"
+    );
+}
+
+#[test]
+fn prefixes_globs_and_parquet_objects_read_as_one_dataset() {
+    let dir = tmpdir();
+    let bucket = s3_bucket("many");
+    s3_put(&bucket, "csv/2024/a.csv", b"id,v\n1,x\n");
+    s3_put(&bucket, "csv/2024/b.csv", b"id,v\n2,y\n");
+    s3_put(&bucket, "csv/2024/notes.txt", b"not data");
+    s3_put(&bucket, "csv/2025/c.csv", b"id,v\n3,z\n");
+    let recipe = write(dir.path(), "identity.json", "[]");
+    let run = |dataset: &str, out: &str| {
+        let path = dir.path().join(out);
+        datacook(&[
+            "run",
+            &recipe,
+            "--dataset",
+            dataset,
+            "--output",
+            &path_str(&path),
+            "--quiet",
+        ])
+        .ok();
+        std::fs::read(path).unwrap()
+    };
+    let glob = write(
+        dir.path(),
+        "glob.yaml",
+        &format!("path: s3://{bucket}/csv/*/*.csv\nformat: csv\n"),
+    );
+    assert_eq!(run(&glob, "glob.csv"), b"id,v\n1,x\n2,y\n3,z\n");
+    let one_year = write(
+        dir.path(),
+        "year.yaml",
+        &format!("path: s3://{bucket}/csv/2024/*.csv\n"),
+    );
+    assert_eq!(run(&one_year, "year.csv"), b"id,v\n1,x\n2,y\n");
+
+    // Parquet written by datacook to S3, then scanned in place.
+    let parquet = format!("s3://{bucket}/pq/students.parquet");
+    datacook(&[
+        "run",
+        &recipe,
+        "--dataset",
+        "datasets/students.yaml",
+        "--output",
+        &parquet,
+        "--quiet",
+    ])
+    .ok();
+    let local = run("datasets/students.yaml", "local.csv");
+    assert_eq!(run(&parquet, "from-parquet.csv"), local);
+    let prefix = write(
+        dir.path(),
+        "prefix.yaml",
+        &format!("path: s3://{bucket}/pq/\nformat: parquet\n"),
+    );
+    assert_eq!(run(&prefix, "from-prefix.csv"), local);
+}
+
+#[test]
+fn partitioned_outputs_replace_the_whole_folder_locally_and_on_s3() {
+    let dir = tmpdir();
+    let bucket = s3_bucket("parts");
+    let data = write(
+        dir.path(),
+        "d.csv",
+        "year,city,v\n2023,Oslo,1\n2024,Oslo,2\n2024,Rome,3\n",
+    );
+    let recipe = write(dir.path(), "identity.json", "[]");
+    let local = dir.path().join("out");
+    let run = |output: &str| {
+        datacook(&[
+            "run",
+            &recipe,
+            "--dataset",
+            &data,
+            "--output",
+            output,
+            "--format",
+            "csv",
+            "--partition-by",
+            "year",
+            "--json",
+        ])
+    };
+    // A stale partition of an earlier run disappears.
+    std::fs::create_dir_all(local.join("year=1999")).unwrap();
+    std::fs::write(local.join("year=1999/00000000.csv"), "city,v\nOld,0\n").unwrap();
+    s3_put(&bucket, "out/year=1999/00000000.csv", b"city,v\nOld,0\n");
+    let r = run(&path_str(&local));
+    r.ok();
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        report["output"]["files"],
+        serde_json::json!(["year=2023/00000000.csv", "year=2024/00000000.csv"])
+    );
+    assert_eq!(files_in(&local), vec!["year=2023", "year=2024"]);
+    assert_eq!(
+        std::fs::read_to_string(local.join("year=2024/00000000.csv")).unwrap(),
+        "city,v\nOslo,2\nRome,3\n"
+    );
+    run(&format!("s3://{bucket}/out")).ok();
+    assert_eq!(
+        s3_keys(&bucket),
+        vec!["out/year=2023/00000000.csv", "out/year=2024/00000000.csv"]
+    );
+    assert_eq!(
+        s3_get(&bucket, "out/year=2023/00000000.csv").unwrap(),
+        b"city,v\nOslo,1\n"
+    );
+}
