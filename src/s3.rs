@@ -229,14 +229,28 @@ impl Bucket {
         let failed = |e| self.error(&format!("cannot write {}", self.url(key)), e);
         let upload = self.store.put_multipart(&target).await.map_err(failed)?;
         let mut writer = object_store::WriteMultipart::new(upload);
-        let mut file = tokio::fs::File::open(from)
-            .await
-            .map_err(|e| Error::runtime(format!("cannot read '{}': {e}", from.display())))?;
+        let mut file = match tokio::fs::File::open(from).await {
+            Ok(f) => f,
+            Err(e) => {
+                let _ = writer.abort().await;
+                return Err(Error::runtime(format!(
+                    "cannot read '{}': {e}",
+                    from.display()
+                )));
+            }
+        };
         let mut buf = vec![0u8; 8 << 20];
         loop {
-            let n = tokio::io::AsyncReadExt::read(&mut file, &mut buf)
-                .await
-                .map_err(|e| Error::runtime(format!("cannot read '{}': {e}", from.display())))?;
+            let n = match tokio::io::AsyncReadExt::read(&mut file, &mut buf).await {
+                Ok(n) => n,
+                Err(e) => {
+                    let _ = writer.abort().await;
+                    return Err(Error::runtime(format!(
+                        "cannot read '{}': {e}",
+                        from.display()
+                    )));
+                }
+            };
             if n == 0 {
                 break;
             }

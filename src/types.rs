@@ -4,6 +4,55 @@
 
 use polars::prelude::*;
 
+use crate::error::did_you_mean;
+
+/// The placeholder a schema holds for the columns ONE_HOT_ENCODING adds once it has seen
+/// the data: `health_<value>`.
+pub const DYNAMIC_SUFFIX: &str = "<value>";
+
+/// The type of a column, counting the columns ONE_HOT_ENCODING will add once it has seen the
+/// data (before a run they exist only as a placeholder).
+pub fn column_type(schema: &Schema, name: &str) -> Option<DataType> {
+    match schema.get(name) {
+        Some(dtype) => Some(dtype.clone()),
+        None if is_dynamic_column(schema, name) => Some(DataType::Int32),
+        None => None,
+    }
+}
+
+/// "did you mean …" for a missing column, or the list of columns.
+pub fn column_help(schema: &Schema, name: &str) -> Option<String> {
+    let names: Vec<String> = schema
+        .iter_names()
+        .filter(|n| !is_placeholder(n))
+        .map(|n| n.to_string())
+        .collect();
+    did_you_mean(name, names.iter().map(String::as_str))
+        .or_else(|| Some(format!("available columns: {}", abbreviate(names))))
+}
+
+/// Whether `name` is the placeholder ONE_HOT_ENCODING puts in a schema for the columns it
+/// adds once it sees the data.
+pub fn is_placeholder(name: &str) -> bool {
+    name.ends_with(DYNAMIC_SUFFIX)
+}
+
+/// Whether `name` may be one of the columns ONE_HOT_ENCODING adds once it sees the data.
+fn is_dynamic_column(schema: &Schema, name: &str) -> bool {
+    schema.iter_names().any(|n| {
+        n.strip_suffix(DYNAMIC_SUFFIX)
+            .is_some_and(|prefix| name.starts_with(prefix))
+    })
+}
+
+fn abbreviate(names: Vec<String>) -> String {
+    if names.len() <= 12 {
+        names.join(", ")
+    } else {
+        format!("{}, … ({} in all)", names[..12].join(", "), names.len())
+    }
+}
+
 /// DataBrew's type names (`CHANGE_DATA_TYPE` `columnDataType`, dataset type pins), with the
 /// Polars type each one is. `int`/`integer` is 32-bit as in DataBrew; `long` is 64-bit;
 /// `number` is a double; `decimal` is DataBrew's decimal(38, 18).
@@ -156,6 +205,14 @@ pub fn convert(c: Expr, from: &DataType, to: &DataType) -> Expr {
             .then(c)
             .otherwise(lit(NULL))
             .cast(to.clone()),
+        // A decimal with a fraction does not truncate either: it becomes null.
+        (t, f) if t.is_integer() && f.is_decimal() => {
+            let whole = c.clone().cast(DataType::Int128);
+            when(whole.clone().cast(f.clone()).eq(c))
+                .then(whole)
+                .otherwise(lit(NULL))
+                .cast(to.clone())
+        }
         _ => c.cast(to.clone()),
     }
 }

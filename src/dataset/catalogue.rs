@@ -180,13 +180,13 @@ impl Catalogue {
     }
 
     fn ensure_loaded(&self, d: &DatasetRef) -> std::result::Result<(), ResolveError> {
-        let key = d.to_string();
+        let key = cache_key(d);
         if self.loaded.borrow().contains_key(&key) {
             return Ok(());
         }
         let def = self.definition(d)?;
         let loaded = def.load().map_err(|e| ResolveError {
-            message: format!("cannot read dataset '{key}': {e}"),
+            message: format!("cannot read dataset '{d}': {e}"),
             help: None,
         })?;
         self.loaded.borrow_mut().insert(key, loaded);
@@ -261,6 +261,11 @@ fn is_connections_file(p: &Path) -> bool {
     p.file_stem().and_then(|s| s.to_str()) == Some("connections")
 }
 
+/// Two references load the same data only if they are the same (name, location, query).
+fn cache_key(d: &DatasetRef) -> String {
+    format!("{d:?}")
+}
+
 impl From<Error> for ResolveError {
     fn from(e: Error) -> Self {
         ResolveError {
@@ -280,11 +285,11 @@ impl Resolver for Catalogue {
             });
         }
         self.ensure_loaded(d)?;
-        Ok(self.loaded.borrow()[&d.to_string()].schema.clone())
+        Ok(self.loaded.borrow()[&cache_key(d)].schema.clone())
     }
 
     fn scan(&self, d: &DatasetRef) -> std::result::Result<LazyFrame, ResolveError> {
         self.ensure_loaded(d)?;
-        Ok(self.loaded.borrow()[&d.to_string()].lf.clone())
+        Ok(self.loaded.borrow()[&cache_key(d)].lf.clone())
     }
 }

@@ -315,6 +315,11 @@ fn connection(name: &str, node: &Node, file: &str) -> Result<Connection> {
         }
     };
     let port = number("port", &mut errors);
+    if let (Some(p), Some((_, n))) = (port, text("port"))
+        && p > u16::MAX as u64
+    {
+        errors.push(Diagnostic::error(format!("port {p} is above 65535")).at(Some(at(file, n))));
+    }
     let timeout = number("connect_timeout_s", &mut errors).unwrap_or(10);
     let Some(kind) = kind.filter(|_| errors.is_empty()) else {
         return Err(Error::Invalid(errors));
@@ -381,7 +386,8 @@ fn apply_url(conn: &mut Connection, url: &str) -> std::result::Result<(), String
             conn.password = Some(percent_decode(password));
         }
     }
-    let (host, port) = match host_port.rsplit_once(':') {
+    let bracketed = host_port.starts_with('[') && host_port.ends_with(']');
+    let (host, port) = match host_port.rsplit_once(':').filter(|_| !bracketed) {
         Some((h, p)) => (
             h,
             Some(p.parse::<u16>().map_err(|_| "the port is not a number")?),
@@ -454,6 +460,9 @@ mod tests {
         assert_eq!(c.database, "shop");
         assert_eq!(c.password.as_deref(), Some("p@ss:word"));
         assert!(apply_url(&mut blank(), "nonsense").is_err());
+        let mut v6 = blank();
+        apply_url(&mut v6, "postgres://u@[::1]/db").unwrap();
+        assert_eq!((v6.host.as_str(), v6.port), ("::1", 5432));
     }
 
     #[test]

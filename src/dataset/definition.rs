@@ -57,6 +57,9 @@ pub struct Loaded {
     _keep: Vec<Box<dyn std::any::Any>>,
 }
 
+/// At most this many connections read one dataset at once.
+const MAX_PARTITIONS: usize = 64;
+
 const FIELDS: &[&str] = &[
     "name",
     "description",
@@ -414,7 +417,9 @@ impl Parser<'_> {
             .and_then(Node::scalar_text)
             .and_then(|c| c.parse::<usize>().ok());
         match (column, count) {
-            (Some(column), Some(count)) if count >= 1 => Some(Partition { column, count }),
+            (Some(column), Some(count)) if (1..=MAX_PARTITIONS).contains(&count) => {
+                Some(Partition { column, count })
+            }
             _ => {
                 let d =
                     Diagnostic::error("`partition` needs a `column` and a `count` of at least 1")

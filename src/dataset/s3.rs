@@ -55,6 +55,10 @@ impl S3Source {
         }
     }
 
+    fn read_error(&self, e: PolarsError) -> Error {
+        Error::runtime(crate::s3::redact(&format!("cannot read {}: {e}", self.url)))
+    }
+
     fn read_json(&self, bucket: &Bucket, keys: &[(String, u64)]) -> Result<DataFrame> {
         let mut frames = Vec::new();
         for (key, _) in keys {
@@ -80,8 +84,17 @@ impl Source for S3Source {
             Format::Csv => {
                 let (key, size) = &keys[0];
                 let head = crate::runtime::block_on(bucket.head_bytes(key, *size, PEEK_BYTES))?;
+                // Whole lines only: a cut last line would look like a short row.
+                let whole = if (*size as usize) > head.len() {
+                    match memchr::memrchr(b'\n', &head) {
+                        Some(i) => &head[..=i],
+                        None => &head[..],
+                    }
+                } else {
+                    &head[..]
+                };
                 let temp = temp_file()?;
-                std::fs::write(&temp, &head)
+                std::fs::write(&temp, whole)
                     .map_err(|e| Error::runtime(format!("cannot write a temporary file: {e}")))?;
                 let file = LocalFile {
                     shown: self.url.object(key).to_string(),
@@ -98,9 +111,7 @@ impl Source for S3Source {
             }
             Format::Parquet | Format::Jsonl => {
                 let mut lf = self.scan(&self.urls(&keys))?;
-                let schema = lf
-                    .collect_schema()
-                    .map_err(|e| Error::runtime(format!("cannot read {}: {e}", self.url)))?;
+                let schema = lf.collect_schema().map_err(|e| self.read_error(e))?;
                 Ok(Peeked {
                     columns: ColumnType::from_schema(&schema, TypeOrigin::File),
                     schema: schema.as_ref().clone(),
@@ -143,9 +154,7 @@ impl Source for S3Source {
             }
             Format::Parquet | Format::Jsonl => {
                 let mut lf = self.scan(&urls)?;
-                let schema = lf
-                    .collect_schema()
-                    .map_err(|e| Error::runtime(format!("cannot read {}: {e}", self.url)))?;
+                let schema = lf.collect_schema().map_err(|e| self.read_error(e))?;
                 let mut opened = Opened::lazy(lf);
                 opened.columns = ColumnType::from_schema(&schema, TypeOrigin::File);
                 opened.files = urls;

@@ -72,6 +72,7 @@ pub fn check(opts: &CheckOptions) -> Result<CheckOutcome> {
                     &path.display().to_string(),
                     format,
                     Compression::None,
+                    prepared.catalogue.connections(),
                 )?;
             }
         }

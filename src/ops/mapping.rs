@@ -15,7 +15,7 @@ pub const ONE_HOT_MAX_VALUES: usize = 10;
 
 /// Marks a placeholder column in a schema computed before the data is read: ONE_HOT_ENCODING
 /// adds `<src>_<value>` columns whose values only the data can tell.
-pub const DYNAMIC_SUFFIX: &str = "<value>";
+pub use crate::types::DYNAMIC_SUFFIX;
 
 pub static SPECS: &[OpSpec] = &[
     OpSpec {

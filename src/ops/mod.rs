@@ -301,42 +301,8 @@ pub fn require_column(schema: &Schema, name: &str, param: &'static str) -> OpRes
     }
 }
 
-/// The type of a column, counting the columns ONE_HOT_ENCODING will add once it has seen the
-/// data (before a run they exist only as a placeholder).
-pub fn column_type(schema: &Schema, name: &str) -> Option<DataType> {
-    match schema.get(name) {
-        Some(dtype) => Some(dtype.clone()),
-        None if is_dynamic_column(schema, name) => Some(DataType::Int32),
-        None => None,
-    }
-}
-
-/// "did you mean …" for a missing column, or the list of columns.
-pub fn column_help(schema: &Schema, name: &str) -> Option<String> {
-    let names: Vec<String> = schema
-        .iter_names()
-        .filter(|n| !is_placeholder(n))
-        .map(|n| n.to_string())
-        .collect();
-    did_you_mean(name, names.iter().map(String::as_str))
-        .or_else(|| Some(format!("available columns: {}", abbreviate(names))))
-}
-
-/// Whether `name` is the placeholder ONE_HOT_ENCODING puts in a schema for the columns it
-/// adds once it sees the data.
-pub fn is_placeholder(name: &str) -> bool {
-    name.ends_with(mapping::DYNAMIC_SUFFIX)
-}
-
-/// Whether `name` may be one of the columns ONE_HOT_ENCODING adds once it sees the data.
-fn is_dynamic_column(schema: &Schema, name: &str) -> bool {
-    schema.iter_names().any(|n| {
-        n.strip_suffix(mapping::DYNAMIC_SUFFIX)
-            .is_some_and(|prefix| name.starts_with(prefix))
-    })
-}
-
 pub use crate::types::type_label;
+pub use crate::types::{column_help, column_type, is_placeholder};
 
 pub fn require_numeric(
     schema: &Schema,
@@ -365,14 +331,6 @@ pub fn require_new_column(schema: &Schema, name: &str, param: &'static str) -> O
             .help("choose another targetColumn, or DELETE the existing column first"));
     }
     Ok(())
-}
-
-fn abbreviate(names: Vec<String>) -> String {
-    if names.len() <= 12 {
-        names.join(", ")
-    } else {
-        format!("{}, … ({} in all)", names[..12].join(", "), names.len())
-    }
 }
 
 /// Insert `new` fields right after `anchor` (decisions.md: "Placement of new columns"). An

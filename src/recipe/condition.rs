@@ -214,10 +214,10 @@ fn between_values(node: &Node) -> Result<Vec<String>, CondError> {
 impl Condition {
     /// Check the condition against the step's input schema.
     pub fn check(&self, schema: &Schema) -> Result<(), CondError> {
-        let dtype = crate::ops::column_type(schema, &self.target).ok_or_else(|| {
+        let dtype = crate::types::column_type(schema, &self.target).ok_or_else(|| {
             (
                 format!("condition column '{}' not found", self.target),
-                crate::ops::column_help(schema, &self.target),
+                crate::types::column_help(schema, &self.target),
             )
         })?;
         let dtype = &dtype;
@@ -229,7 +229,7 @@ impl Condition {
                             "{} compares numbers, but '{v}' is not a number (column '{}' is {})",
                             self.name,
                             self.target,
-                            crate::ops::type_label(dtype)
+                            crate::types::type_label(dtype)
                         ),
                         None,
                     ));

@@ -40,9 +40,35 @@ impl Sink for FileSink {
     }
 }
 
-/// The prefix of temporary files for `name`: `.NAME.PID.` (then random, then the suffix).
+/// A partitioned output folder holds this file: only such a folder is replaced.
+const PARTITIONS_MARKER: &str = ".datacook-partitions";
+
+/// The prefix of temporary files for `name`: `.NAME.HOST-PID.` (then six random
+/// characters, then the suffix). Host and process tell a later run whether the writer lives.
 fn temp_prefix(name: &str) -> String {
-    format!(".{name}.{}.", std::process::id())
+    format!(".{name}.{}-{}.", host_name(), std::process::id())
+}
+
+/// This machine's name, reduced to letters, digits and `-` (no dots: they separate fields).
+fn host_name() -> String {
+    let mut buf = [0u8; 256];
+    // SAFETY: gethostname writes at most buf.len() bytes into buf.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    let raw = if rc == 0 {
+        let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+        String::from_utf8_lossy(&buf[..end]).to_string()
+    } else {
+        String::new()
+    };
+    let clean: String = raw
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    if clean.is_empty() {
+        "host".into()
+    } else {
+        clean
+    }
 }
 
 fn file_name(path: &Path) -> Result<String> {
@@ -100,6 +126,19 @@ fn write_partitioned(lf: LazyFrame, path: &Path, opts: &WriteOptions) -> Result<
             "choose another output, or remove the file",
         ));
     }
+    let replaceable = !path.exists()
+        || path.join(PARTITIONS_MARKER).is_file()
+        || std::fs::read_dir(path).is_ok_and(|mut d| d.next().is_none());
+    if !replaceable {
+        return Err(Error::invalid_with_help(
+            format!(
+                "'{}' is a folder that datacook did not write; a partitioned output replaces \
+                 its whole folder",
+                path.display()
+            ),
+            "choose a new folder for the output",
+        ));
+    }
     let staging = tempfile::Builder::new()
         .prefix(&temp_prefix(&name))
         .suffix(TEMP_SUFFIX)
@@ -112,12 +151,16 @@ fn write_partitioned(lf: LazyFrame, path: &Path, opts: &WriteOptions) -> Result<
     let mut bytes = 0;
     collect_files(staging.path(), staging.path(), &mut files, &mut bytes);
     files.sort();
+    std::fs::write(
+        staging.path().join(PARTITIONS_MARKER),
+        "written by datacook\n",
+    )
+    .map_err(|e| Error::runtime(format!("cannot write in '{}': {e}", dir.display())))?;
     let staged = staging.keep();
     if path.exists() {
         exchange(&staged, path)?;
-        // `staged` now holds the previous output.
-        std::fs::remove_dir_all(&staged)
-            .map_err(|e| Error::runtime(format!("cannot remove the previous output: {e}")))?;
+        // `staged` now holds the previous output; a later run removes what is left of it.
+        let _ = std::fs::remove_dir_all(&staged);
     } else {
         std::fs::rename(&staged, path).map_err(|e| {
             Error::runtime(format!(
@@ -204,32 +247,26 @@ pub fn write_text_atomic(path: &Path, text: &str) -> Result<()> {
 }
 
 /// Remove the temporary files and folders that runs writing `name` in `dir` left behind
-/// when they were killed: those whose process no longer runs (or, where that cannot be
-/// told, that are a day old).
+/// when they were killed: those of this machine whose process no longer runs, and those of
+/// other machines (a shared folder) that are a day old.
 pub fn remove_debris(dir: &Path, name: &str) {
-    let prefix = format!(".{name}.");
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
+    let host = host_name();
     for e in entries.flatten() {
         let entry = e.file_name().to_string_lossy().to_string();
-        let Some(rest) = entry.strip_prefix(&prefix) else {
+        let Some((owner_host, pid)) = debris_owner(&entry, name) else {
             continue;
         };
-        if !entry.ends_with(TEMP_SUFFIX) {
-            continue;
-        }
-        let owner = rest.split('.').next().and_then(|p| p.parse::<u32>().ok());
-        let abandoned = match owner {
-            Some(pid) if Path::new("/proc/self").exists() => {
-                pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists()
-            }
-            _ => e
-                .metadata()
+        let abandoned = if owner_host == host && Path::new("/proc/self").exists() {
+            pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists()
+        } else {
+            e.metadata()
                 .and_then(|m| m.modified())
                 .ok()
                 .and_then(|t| SystemTime::now().duration_since(t).ok())
-                .is_some_and(|age| age > Duration::from_secs(24 * 3600)),
+                .is_some_and(|age| age > Duration::from_secs(24 * 3600))
         };
         if abandoned {
             let p = e.path();
@@ -239,5 +276,43 @@ pub fn remove_debris(dir: &Path, name: &str) {
                 std::fs::remove_file(&p)
             };
         }
+    }
+}
+
+/// The host and process of a temporary file `.NAME.HOST-PID.XXXXXX.datacook-tmp` written
+/// for `name`; None for any other file (another output's temporary files included).
+fn debris_owner(entry: &str, name: &str) -> Option<(String, u32)> {
+    let middle = entry
+        .strip_prefix(&format!(".{name}."))?
+        .strip_suffix(TEMP_SUFFIX)?;
+    let (owner, random) = middle.split_once('.')?;
+    if random.len() != 6 || !random.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let (host, pid) = owner.rsplit_once('-')?;
+    Some((host.to_string(), pid.parse().ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debris_names_are_read_exactly() {
+        assert_eq!(
+            debris_owner(".o.csv.box-1-42.aB3xYz.datacook-tmp", "o.csv"),
+            Some(("box-1".to_string(), 42))
+        );
+        // Another output whose name starts like this one's.
+        assert_eq!(
+            debris_owner(".sales.2024.csv.box-42.aB3xYz.datacook-tmp", "sales"),
+            None
+        );
+        assert_eq!(debris_owner(".o.csv.42.aB3xYz.datacook-tmp", "o.csv"), None);
+        assert_eq!(
+            debris_owner(".o.csv.box-42.abc.datacook-tmp", "o.csv"),
+            None
+        );
+        assert!(!host_name().contains('.'));
     }
 }

@@ -183,6 +183,7 @@ pub fn write_frame(
     location: &str,
     format: OutputFormat,
     compression: Compression,
+    connections: &ConnectionFiles,
 ) -> Result<u64> {
     let opts = WriteOptions {
         format,
@@ -190,7 +191,7 @@ pub fn write_frame(
         partition_by: Vec::new(),
         mode: TableMode::Replace,
     };
-    let sink = Destination::parse(location)?.sink(&ConnectionFiles::default(), None)?;
+    let sink = Destination::parse(location)?.sink(connections, None)?;
     Ok(sink.write(lf, &opts)?.bytes.unwrap_or(0))
 }
 

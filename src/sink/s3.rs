@@ -79,7 +79,7 @@ impl S3Sink {
         files.sort();
         let prefix = format!("{}/", self.url.key.trim_end_matches('/'));
         crate::runtime::block_on(async {
-            let old = bucket.list(&prefix).await.unwrap_or_default();
+            let old = bucket.list(&prefix).await?;
             let mut written = HashSet::new();
             for rel in &files {
                 let key = format!("{prefix}{rel}");

@@ -208,8 +208,7 @@ impl TableSink {
         let conn = &self.connection;
         let client = crate::dataset::db::postgres::connect(conn).await?;
         let target = self.pg_name(&self.name);
-        let staging_name = format!("{}__datacook_staging", self.name);
-        let staging = self.pg_name(&staging_name);
+        let staging = self.pg_name(&side_name(&self.name, "staging"));
         client
             .query("SELECT pg_advisory_lock(hashtext($1))", &[&target])
             .await
@@ -240,11 +239,12 @@ impl TableSink {
                 ));
             }
             (TableMode::Append, true) => {
+                let frame = self.matching_table(&client, &target, frame).await?;
                 client
                     .batch_execute("BEGIN")
                     .await
                     .map_err(|e| self.failed("cannot write to", &e))?;
-                let copied = copy_in(&client, &target, &names, frame).await;
+                let copied = copy_in(&client, &target, &names, &frame).await;
                 if let Err(e) = copied {
                     let _ = client.batch_execute("ROLLBACK").await;
                     return Err(self.failed("cannot append to the table in", &e));
@@ -279,6 +279,93 @@ impl TableSink {
             .await;
         Ok(())
     }
+}
+
+impl TableSink {
+    /// The frame with its columns converted to the existing table's types (binary COPY
+    /// needs them exact): appending is valid when every column exists in the table.
+    async fn matching_table(
+        &self,
+        client: &tokio_postgres::Client,
+        target: &str,
+        frame: &DataFrame,
+    ) -> Result<DataFrame> {
+        let statement = client
+            .prepare(&format!("SELECT * FROM {target}"))
+            .await
+            .map_err(|e| self.failed("cannot read the output table's columns in", &e))?;
+        let columns: Vec<(String, Option<DataType>, String)> = statement
+            .columns()
+            .iter()
+            .map(|c| {
+                (
+                    c.name().to_string(),
+                    crate::dataset::db::postgres::native_dtype(c.type_(), c.type_modifier()),
+                    c.type_().name().to_string(),
+                )
+            })
+            .collect();
+        let mut exprs = Vec::new();
+        for (name, dtype) in frame.schema().iter() {
+            let Some((_, target_type, db_type)) =
+                columns.iter().find(|(n, _, _)| n == name.as_str())
+            else {
+                return Err(db_error(
+                    &self.connection,
+                    "cannot append to",
+                    &format!("table '{}' has no column '{name}'", self.shown()),
+                    crate::error::did_you_mean(name, columns.iter().map(|(n, _, _)| n.as_str()))
+                        .or_else(|| Some("use --mode replace to replace the table".into())),
+                    true,
+                ));
+            };
+            let Some(t) = target_type else {
+                return Err(db_error(
+                    &self.connection,
+                    "cannot append to",
+                    &format!(
+                        "column '{name}' of '{}' is {db_type}, which datacook does not write",
+                        self.shown()
+                    ),
+                    Some("use --mode replace to replace the table".into()),
+                    true,
+                ));
+            };
+            let c = col(name.as_str());
+            exprs.push(if t == dtype {
+                c
+            } else {
+                crate::types::convert(c, dtype, t).alias(name.as_str())
+            });
+        }
+        frame
+            .clone()
+            .lazy()
+            .select(exprs)
+            .collect()
+            .map_err(|e| Error::runtime(format!("preparing the output failed: {e}")))
+    }
+}
+
+/// The name of a staging (or previous) table beside `name`: short enough for PostgreSQL's
+/// 63 and MySQL's 64 bytes, and the same for every run to one table, so the next run finds
+/// what a killed one left.
+fn side_name(name: &str, role: &str) -> String {
+    let mut keep = String::new();
+    for c in name.chars() {
+        if keep.len() + c.len_utf8() > 30 {
+            break;
+        }
+        keep.push(c);
+    }
+    format!("{keep}__datacook_{role}_{:08x}", fnv1a(name) as u32)
+}
+
+/// A stable hash (FNV-1a): the same on every machine and run.
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 /// Binary `COPY table (columns) FROM STDIN`, the frame encoded in chunks.
@@ -489,13 +576,22 @@ impl TableSink {
         let conn = &self.connection;
         let mut db = crate::dataset::db::mysql::connect(conn).await?;
         let target = self.my_name(&self.name);
-        let staging_name = format!("{}__datacook_staging", self.name);
-        let staging = self.my_name(&staging_name);
-        let old = self.my_name(&format!("{}__datacook_old", self.name));
-        let lock = format!("datacook:{}", self.describe());
-        db.exec_drop("SELECT GET_LOCK(?, 600)", (lock.clone(),))
+        let staging = self.my_name(&side_name(&self.name, "staging"));
+        let old = self.my_name(&side_name(&self.name, "old"));
+        let lock = format!("datacook:{:016x}", fnv1a(&self.describe()));
+        let locked: Option<Option<i64>> = db
+            .exec_first("SELECT GET_LOCK(?, 600)", (lock.clone(),))
             .await
             .map_err(|e| self.my_failed("cannot lock the output table in", &e))?;
+        if locked.flatten() != Some(1) {
+            return Err(db_error(
+                conn,
+                "cannot lock the output table in",
+                "another run held the lock on it for 10 minutes",
+                None,
+                false,
+            ));
+        }
         let (schema_sql, table_sql) = match &self.schema {
             Some(s) => ("?".to_string(), vec![s.clone(), self.name.clone()]),
             None => ("DATABASE()".to_string(), vec![self.name.clone()]),
@@ -602,12 +698,27 @@ async fn load_data(
         }
     });
     db.set_infile_handler(async move { Ok(Box::pin(chunks) as mysql_async::InfileData) });
+    // CHARACTER SET binary: the bytes go in as they are (text is UTF-8 already; blobs raw).
     db.query_drop(format!(
-        "LOAD DATA LOCAL INFILE 'datacook' INTO TABLE {table} CHARACTER SET utf8mb4 \
+        "LOAD DATA LOCAL INFILE 'datacook' INTO TABLE {table} CHARACTER SET binary \
          FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' ({})",
         names.join(", ")
     ))
-    .await
+    .await?;
+    // A local load turns bad values into warnings and goes on: any warning fails the load.
+    if db.get_warnings() > 0 {
+        let warnings: Vec<(String, u16, String)> =
+            db.query("SHOW WARNINGS LIMIT 3").await.unwrap_or_default();
+        let text: Vec<String> = warnings.into_iter().map(|(_, _, m)| m).collect();
+        return Err(mysql_async::Error::Other(
+            format!(
+                "the server changed values while loading them: {}",
+                text.join("; ")
+            )
+            .into(),
+        ));
+    }
+    Ok(())
 }
 
 fn escape_tsv(bytes: &[u8], buf: &mut BytesMut) {
@@ -643,7 +754,32 @@ fn encode_tsv(c: &Column, row: usize, buf: &mut BytesMut) {
         }
         AnyValue::Duration(us, _) => text(&mysql_time(us)),
         AnyValue::Time(ns) => text(&mysql_time(ns / 1000)),
+        AnyValue::Int16(v) => text(&v.to_string()),
+        AnyValue::Int32(v) => text(&v.to_string()),
+        AnyValue::Int64(v) => text(&v.to_string()),
+        AnyValue::UInt64(v) => text(&v.to_string()),
+        // Rust's shortest text that reads back as the same number.
+        AnyValue::Float32(v) => text(&v.to_string()),
+        AnyValue::Float64(v) => text(&v.to_string()),
+        AnyValue::Date(d) => match chrono::NaiveDate::from_num_days_from_ce_opt(d + 719_163) {
+            Some(date) => text(&date.format("%Y-%m-%d").to_string()),
+            None => text("\\N"),
+        },
+        AnyValue::Decimal(unscaled, _, scale) => text(&decimal_text(unscaled, scale)),
         other => escape_tsv(other.to_string().trim_matches('"').as_bytes(), buf),
+    }
+}
+
+/// An integer scaled by 10^scale as decimal text (`-12.34`).
+fn decimal_text(unscaled: i128, scale: usize) -> String {
+    let digits = unscaled.unsigned_abs().to_string();
+    let padded = format!("{digits:0>width$}", width = scale + 1);
+    let (int, frac) = padded.split_at(padded.len() - scale);
+    let sign = if unscaled < 0 { "-" } else { "" };
+    if scale == 0 {
+        format!("{sign}{int}")
+    } else {
+        format!("{sign}{int}.{frac}")
     }
 }
 
@@ -676,6 +812,21 @@ mod tests {
         assert_eq!(n(-1, 3), vec![0, 1, 0xff, 0xff, 0x40, 0, 0, 3, 0, 10]);
         assert_eq!(n(10000, 0), vec![0, 1, 0, 1, 0, 0, 0, 0, 0, 1]);
         assert_eq!(n(0, 2), vec![0, 0, 0, 0, 0, 0, 0, 2]);
+    }
+
+    #[test]
+    fn decimals_and_side_tables_are_named_exactly() {
+        assert_eq!(decimal_text(-1234, 2), "-12.34");
+        assert_eq!(decimal_text(5, 3), "0.005");
+        assert_eq!(decimal_text(42, 0), "42");
+        let long = "a".repeat(70);
+        let staging = side_name(&long, "staging");
+        assert!(staging.len() <= 63, "{staging}");
+        assert_ne!(
+            side_name(&long, "staging"),
+            side_name(&format!("{long}b"), "staging")
+        );
+        assert_eq!(side_name("t", "old"), side_name("t", "old"));
     }
 
     #[test]

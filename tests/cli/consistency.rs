@@ -198,22 +198,46 @@ fn a_column_without_values_among_rows_takes_the_type_its_step_needs() {
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "id,score\n1,\n2,\n");
 }
 
+/// This machine's name as datacook writes it into temporary file names.
+fn host() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .unwrap()
+        .trim()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect()
+}
+
 #[test]
 fn the_next_run_removes_temporary_files_of_killed_runs_only() {
     let dir = tmpdir();
     let out = dir.path().join("o.csv");
+    let host = host();
     // A process id that cannot be running (above the kernel's limit), and this test's own.
-    let dead = write(dir.path(), ".o.csv.4294967.abc123.datacook-tmp", "partial");
+    let dead = write(
+        dir.path(),
+        &format!(".o.csv.{host}-4294967.abc123.datacook-tmp"),
+        "x",
+    );
     let live = write(
         dir.path(),
-        &format!(".o.csv.{}.def456.datacook-tmp", std::process::id()),
-        "partial",
+        &format!(".o.csv.{host}-{}.def456.datacook-tmp", std::process::id()),
+        "x",
+    );
+    let elsewhere = write(
+        dir.path(),
+        ".o.csv.otherbox-4294967.abc123.datacook-tmp",
+        "x",
     );
     let other = write(
         dir.path(),
-        ".other.csv.4294967.abc123.datacook-tmp",
-        "partial",
+        &format!(".other.csv.{host}-4294967.abc123.datacook-tmp"),
+        "x",
     );
+    let partial_dir = dir
+        .path()
+        .join(format!(".o.csv.{host}-4294967.xyz789.datacook-tmp"));
+    std::fs::create_dir(&partial_dir).unwrap();
     datacook(&[
         "run",
         "recipes/student-performance.json",
@@ -225,9 +249,14 @@ fn the_next_run_removes_temporary_files_of_killed_runs_only() {
     ])
     .ok();
     assert!(!Path::new(&dead).exists(), "debris of a killed run stays");
+    assert!(!partial_dir.exists(), "a killed run's folder stays");
     assert!(
         Path::new(&live).exists(),
         "a live run's temporary file was removed"
+    );
+    assert!(
+        Path::new(&elsewhere).exists(),
+        "a recent file of another machine was removed"
     );
     assert!(
         Path::new(&other).exists(),

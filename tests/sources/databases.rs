@@ -676,3 +676,168 @@ fn passwords_come_from_the_environment_and_never_reach_any_output() {
     }
     my_exec(&format!("DROP USER '{user}'@'%'; DROP TABLE {table}"));
 }
+
+#[test]
+fn table_writes_keep_every_digit_and_fit_existing_tables() {
+    let dir = tmpdir();
+    write_connections(dir.path(), "");
+    let data = write(
+        dir.path(),
+        "d.csv",
+        "id,x,label\n1,1234567.891,a\n2,0.1234567891,b\n3,-1e-7,\n",
+    );
+    let recipe = write(dir.path(), "identity.json", "[]");
+    // MySQL: floats keep every digit (no display rounding on the way in).
+    let target = unique("floats");
+    datacook(&[
+        "run",
+        &recipe,
+        "--dataset",
+        &data,
+        "--output",
+        &format!("db://maria/{target}"),
+        "--quiet",
+    ])
+    .ok();
+    assert_eq!(
+        my_rows(&format!(
+            "SELECT id, CAST(x AS CHAR), label FROM {target} ORDER BY id"
+        )),
+        vec![
+            vec!["1".to_string(), "1234567.891".into(), "a".into()],
+            vec!["2".into(), "0.1234567891".into(), "b".into()],
+            vec!["3".into(), "-0.0000001".into(), "NULL".into()],
+        ]
+    );
+    my_exec(&format!("DROP TABLE {target}"));
+
+    // PostgreSQL: appending converts to the table's own types (64-bit integers from CSV
+    // into an `integer` column, naive timestamps into `timestamptz`).
+    let existing = unique("existing");
+    pg_exec(&format!(
+        "CREATE TABLE {existing} (id integer, x real, label varchar(3), at timestamptz);
+         INSERT INTO {existing} VALUES (0, 0.5, 'z', '2024-01-01 00:00:00+00');"
+    ));
+    let timed = write(
+        dir.path(),
+        "t.csv",
+        "id,x,label,at\n1,1.25,a,2024-05-06 07:08:09\n",
+    );
+    let ds = write(
+        dir.path(),
+        "t.yaml",
+        "path: t.csv\ntypes: {at: timestamp}\n",
+    );
+    let _ = timed;
+    datacook(&[
+        "run",
+        &recipe,
+        "--dataset",
+        &ds,
+        "--output",
+        &format!("db://warehouse/{existing}"),
+        "--mode",
+        "append",
+        "--quiet",
+    ])
+    .ok();
+    assert_eq!(
+        pg_rows(&format!(
+            "SELECT id, x, label, at FROM {existing} ORDER BY id"
+        )),
+        vec![
+            vec![
+                "0".to_string(),
+                "0.5".into(),
+                "z".into(),
+                "2024-01-01 00:00:00+00".into()
+            ],
+            vec![
+                "1".into(),
+                "1.25".into(),
+                "a".into(),
+                "2024-05-06 07:08:09+00".into()
+            ],
+        ]
+    );
+    let other = write(dir.path(), "other.csv", "id,lable\n1,a\n");
+    let r = datacook(&[
+        "run",
+        &recipe,
+        "--dataset",
+        &other,
+        "--output",
+        &format!("db://warehouse/{existing}"),
+        "--mode",
+        "append",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("has no column 'lable'") && r.stderr.contains("did you mean 'label'?"),
+        "{}",
+        r.stderr
+    );
+    pg_exec(&format!("DROP TABLE {existing}"));
+
+    // A name at PostgreSQL's limit: the staging table never collides with it.
+    let long = format!("{}_{}", unique("t"), "x".repeat(50));
+    let long: String = long.chars().take(63).collect();
+    for _ in 0..2 {
+        datacook(&[
+            "run",
+            &recipe,
+            "--dataset",
+            &data,
+            "--output",
+            &format!("db://warehouse/{long}"),
+            "--quiet",
+        ])
+        .ok();
+    }
+    assert_eq!(
+        pg_rows(&format!("SELECT count(*) FROM \"{long}\"")),
+        vec![vec!["3".to_string()]]
+    );
+    pg_exec(&format!("DROP TABLE \"{long}\""));
+}
+
+#[test]
+fn queries_with_comments_and_values_polars_cannot_hold_read_cleanly() {
+    let dir = tmpdir();
+    write_connections(dir.path(), "");
+    let table = unique("odd");
+    pg_exec(&format!(
+        "CREATE TABLE {table} (id int, t time, d date, amount numeric(6,2));
+         INSERT INTO {table} VALUES (1, '24:00:00', '300000-01-01', 12.50), (2, '12:00:00', '2024-01-01', 3.00);"
+    ));
+    let ds = write(
+        dir.path(),
+        "q.yaml",
+        &format!(
+            "connection: warehouse\nquery: |\n  SELECT * FROM {table} -- every row\ntypes: {{amount: int}}\n"
+        ),
+    );
+    let recipe = write(dir.path(), "identity.json", "[]");
+    let out = dir.path().join("o.csv");
+    let r = datacook(&[
+        "run",
+        &recipe,
+        "--dataset",
+        &ds,
+        "--output",
+        &path_str(&out),
+        "--json",
+    ]);
+    r.ok();
+    // 24:00 and year 300000 have no Polars value; 12.50 does not convert to an integer.
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "id,t,d,amount\n1,,,\n2,12:00:00.000000000,2024-01-01,3\n"
+    );
+    let notes = r.stdout;
+    assert!(
+        notes.contains("time of 24:00:00") && notes.contains("date beyond year 262142"),
+        "{notes}"
+    );
+    pg_exec(&format!("DROP TABLE {table}"));
+}

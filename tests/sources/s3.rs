@@ -291,8 +291,21 @@ fn partitioned_outputs_replace_the_whole_folder_locally_and_on_s3() {
             "--json",
         ])
     };
+    // A folder datacook did not write is not replaced.
+    let foreign = dir.path().join("foreign");
+    std::fs::create_dir_all(&foreign).unwrap();
+    std::fs::write(foreign.join("keep.txt"), "mine").unwrap();
+    let r = run(&path_str(&foreign));
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("a folder that datacook did not write"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(files_in(&foreign), vec!["keep.txt"]);
     // A stale partition of an earlier run disappears.
     std::fs::create_dir_all(local.join("year=1999")).unwrap();
+    std::fs::write(local.join(".datacook-partitions"), "").unwrap();
     std::fs::write(local.join("year=1999/00000000.csv"), "city,v\nOld,0\n").unwrap();
     s3_put(&bucket, "out/year=1999/00000000.csv", b"city,v\nOld,0\n");
     let r = run(&path_str(&local));
@@ -302,7 +315,10 @@ fn partitioned_outputs_replace_the_whole_folder_locally_and_on_s3() {
         report["output"]["files"],
         serde_json::json!(["year=2023/00000000.csv", "year=2024/00000000.csv"])
     );
-    assert_eq!(files_in(&local), vec!["year=2023", "year=2024"]);
+    assert_eq!(
+        files_in(&local),
+        vec![".datacook-partitions", "year=2023", "year=2024"]
+    );
     assert_eq!(
         std::fs::read_to_string(local.join("year=2024/00000000.csv")).unwrap(),
         "city,v\nOslo,2\nRome,3\n"

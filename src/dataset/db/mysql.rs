@@ -82,7 +82,11 @@ fn options(conn: &Connection, tls: bool) -> OptsBuilder {
 /// falls back to an unencrypted connection when the server offers no TLS.
 pub(crate) async fn connect(conn: &Connection) -> Result<Conn> {
     let attempt = |tls: bool| async move {
-        tokio::time::timeout(conn.connect_timeout * 2, Conn::new(options(conn, tls))).await
+        tokio::time::timeout(
+            conn.connect_timeout.saturating_mul(2),
+            Conn::new(options(conn, tls)),
+        )
+        .await
     };
     let result = match conn.tls {
         Tls::Disable => attempt(false).await,
@@ -98,7 +102,10 @@ pub(crate) async fn connect(conn: &Connection) -> Result<Conn> {
         Err(_) => Err(db_error(
             conn,
             "cannot connect to",
-            &format!("no answer within {:?}", conn.connect_timeout * 2),
+            &format!(
+                "no answer within {:?}",
+                conn.connect_timeout.saturating_mul(2)
+            ),
             Some(format!(
                 "check that the server runs and that host and port in {} are right",
                 conn.defined_in
@@ -155,7 +162,8 @@ fn base_query(relation: &Relation) -> String {
             Some(s) => format!("SELECT * FROM {}.{}", quote(s), quote(name)),
             None => format!("SELECT * FROM {}", quote(name)),
         },
-        Relation::Query(q) => q.trim().trim_end_matches(';').to_string(),
+        // A newline ends a trailing `--` comment before the subquery closes.
+        Relation::Query(q) => format!("{}\n", q.trim().trim_end_matches(';')),
     }
 }
 
@@ -368,14 +376,7 @@ pub async fn read(src: &DatabaseSource) -> Result<(Vec<ColumnPlan>, Fetched)> {
                 r
             }));
         }
-        let mut results = Vec::new();
-        for t in tasks {
-            results.push(
-                t.await
-                    .map_err(|e| Error::runtime(format!("a partition reader failed: {e}")))??,
-            );
-        }
-        results
+        super::postgres::join_all_or_abort(tasks).await?
     };
     let mut lossy = Lossy::default();
     let mut frame: Option<DataFrame> = None;

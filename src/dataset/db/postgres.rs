@@ -135,7 +135,7 @@ where
     T::Stream: Send + 'static,
 {
     // The socket connect has its own timeout; this one bounds TLS and authentication too.
-    let limit = conn.connect_timeout * 2;
+    let limit = conn.connect_timeout.saturating_mul(2);
     let (client, connection) = tokio::time::timeout(limit, config.connect(tls))
         .await
         .map_err(|_| ConnectError::Timeout)?
@@ -148,7 +148,10 @@ where
 
 fn connect_error(conn: &Connection, e: ConnectError) -> Error {
     let message = match e {
-        ConnectError::Timeout => format!("no answer within {:?}", conn.connect_timeout * 2),
+        ConnectError::Timeout => format!(
+            "no answer within {:?}",
+            conn.connect_timeout.saturating_mul(2)
+        ),
         ConnectError::Pg(e) => describe(&e),
     };
     let help = if message.contains("password") || message.contains("authentication") {
@@ -207,11 +210,19 @@ fn base_query(relation: &Relation) -> String {
             Some(s) => format!("SELECT * FROM {}.{}", quote(s), quote(name)),
             None => format!("SELECT * FROM {}", quote(name)),
         },
-        Relation::Query(q) => q.trim().trim_end_matches(';').to_string(),
+        // A newline ends a trailing `--` comment before the subquery closes.
+        Relation::Query(q) => format!("{}\n", q.trim().trim_end_matches(';')),
     }
 }
 
 // ---- types ------------------------------------------------------------------------------
+
+/// The Polars type datacook reads a column of this type as, when it decodes it natively
+/// (None: it reads the column's text).
+pub(crate) fn native_dtype(ty: &Type, typmod: i32) -> Option<DataType> {
+    let c = column_for("", ty, typmod, DbKind::Postgres);
+    (!c.as_text).then_some(c.plan.dtype)
+}
 
 /// The Polars type, decoding and note for a column of type `ty` with modifier `typmod`.
 fn column_for(name: &str, ty: &Type, typmod: i32, kind: DbKind) -> PgColumn {
@@ -410,11 +421,7 @@ pub async fn read(src: &DatabaseSource) -> Result<(Vec<ColumnPlan>, Fetched)> {
                 if c.as_text { format!("{q}::text") } else { q }
             })
             .collect();
-        let list = if exprs.is_empty() {
-            "NULL".to_string()
-        } else {
-            exprs.join(", ")
-        };
+        let list = exprs.join(", ");
         format!(
             "SELECT {list} FROM ({}) AS datacook_q{filter}",
             base_query(&src.relation)
@@ -425,22 +432,31 @@ pub async fn read(src: &DatabaseSource) -> Result<(Vec<ColumnPlan>, Fetched)> {
     let results = if filters.is_empty() {
         vec![read_one(&client, conn, &columns, &select("")).await?]
     } else {
+        // Every partition reads the same snapshot of the data (not Redshift's cursors).
+        let snapshot = match conn.kind {
+            DbKind::Redshift => None,
+            _ => Some(export_snapshot(&client, conn).await?),
+        };
         let mut tasks = Vec::new();
         for filter in filters {
             let (conn, columns, sql) = (conn.clone(), columns.clone(), select(&filter));
+            let snapshot = snapshot.clone();
             tasks.push(tokio::spawn(async move {
                 let client = connect(&conn).await?;
+                if let Some(id) = snapshot {
+                    client
+                        .batch_execute(&format!(
+                            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '{id}'"
+                        ))
+                        .await
+                        .map_err(|e| pg_error(&conn, "cannot share the read's snapshot on", &e))?;
+                }
                 read_one(&client, &conn, &columns, &sql).await
             }));
         }
-        let mut results = Vec::new();
-        for t in tasks {
-            results.push(
-                t.await
-                    .map_err(|e| Error::runtime(format!("a partition reader failed: {e}")))??,
-            );
-        }
-        results
+        let results = join_all_or_abort(tasks).await;
+        let _ = client.batch_execute("COMMIT").await;
+        results?
     };
     let mut lossy = Lossy::default();
     let mut frame: Option<DataFrame> = None;
@@ -464,6 +480,47 @@ pub async fn read(src: &DatabaseSource) -> Result<(Vec<ColumnPlan>, Fetched)> {
             partitions,
         },
     ))
+}
+
+/// Open a read-only transaction and export its snapshot for the partition readers.
+async fn export_snapshot(client: &Client, conn: &Connection) -> Result<String> {
+    client
+        .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        .await
+        .map_err(|e| pg_error(conn, "cannot start the read on", &e))?;
+    let id: String = client
+        .query_one("SELECT pg_export_snapshot()", &[])
+        .await
+        .map_err(|e| pg_error(conn, "cannot share the read's snapshot on", &e))?
+        .get(0);
+    if !id.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+        return Err(Error::runtime(format!("unexpected snapshot id '{id}'")));
+    }
+    Ok(id)
+}
+
+/// The results of the partition readers in order; the first failure stops the others.
+pub(crate) async fn join_all_or_abort<T: Send + 'static>(
+    tasks: Vec<tokio::task::JoinHandle<Result<T>>>,
+) -> Result<Vec<T>> {
+    let mut results = Vec::new();
+    let mut tasks = tasks.into_iter();
+    while let Some(task) = tasks.next() {
+        let outcome = task
+            .await
+            .map_err(|e| Error::runtime(format!("a partition reader failed: {e}")))
+            .and_then(|r| r);
+        match outcome {
+            Ok(r) => results.push(r),
+            Err(e) => {
+                for rest in tasks {
+                    rest.abort();
+                }
+                return Err(e);
+            }
+        }
+    }
+    Ok(results)
 }
 
 /// `WHERE` clauses splitting the key column's range, none when the read is not partitioned
@@ -727,6 +784,14 @@ impl<'a> CopyDecoder<'a> {
     }
 }
 
+/// Whether days since 1970 make a date chrono (and so Polars' writers) can show.
+fn date_in_range(days: i64) -> bool {
+    i32::try_from(days + 719_163)
+        .ok()
+        .and_then(chrono::NaiveDate::from_num_days_from_ce_opt)
+        .is_some()
+}
+
 fn be_i16(b: &[u8]) -> i16 {
     i16::from_be_bytes([b[0], b[1]])
 }
@@ -812,7 +877,11 @@ fn decode_binary(
                     lossy.add(name, "infinite date");
                     b.push_null()
                 }
-                d => b.push_date(d.saturating_add(EPOCH_DAYS)),
+                d if !date_in_range(d as i64 + EPOCH_DAYS as i64) => {
+                    lossy.add(name, "date beyond year 262142");
+                    b.push_null()
+                }
+                d => b.push_date(d + EPOCH_DAYS),
             }
         }
         PgKind::Timestamp => {
@@ -822,12 +891,24 @@ fn decode_binary(
                     lossy.add(name, "infinite timestamp");
                     b.push_null()
                 }
-                t => b.push_micros(t.saturating_add(EPOCH_MICROS)),
+                t if chrono::DateTime::from_timestamp_micros(t.saturating_add(EPOCH_MICROS))
+                    .is_none() =>
+                {
+                    lossy.add(name, "timestamp beyond year 262142");
+                    b.push_null()
+                }
+                t => b.push_micros(t + EPOCH_MICROS),
             }
         }
         PgKind::Time => {
             need(v, 8, name)?;
-            b.push_micros(be_i64(v))
+            match be_i64(v) {
+                t if (0..86_400_000_000).contains(&t) => b.push_micros(t),
+                _ => {
+                    lossy.add(name, "time of 24:00:00");
+                    b.push_null()
+                }
+            }
         }
         PgKind::Array(elem) => {
             let items = decode_array(elem, name, v, b, lossy)?;
@@ -857,6 +938,8 @@ fn decode_array(
         count = count.saturating_mul(be_i32(&v[at..at + 4]).max(0) as usize);
         at += 8;
     }
+    // Each item takes at least its 4-byte length: a count beyond that is not believed.
+    let count = count.min(v.len().saturating_sub(at) / 4);
     let mut items = Builder::new(name, inner, count);
     for _ in 0..count {
         need(&v[at..], 4, name)?;
@@ -975,12 +1058,19 @@ fn decode_text(
         PgKind::Time => match chrono::NaiveTime::parse_from_str(v, "%H:%M:%S%.f") {
             Ok(t) => {
                 use chrono::Timelike;
-                b.push_micros(
-                    t.num_seconds_from_midnight() as i64 * 1_000_000
-                        + (t.nanosecond() / 1000) as i64,
-                )
+                let micros = t.num_seconds_from_midnight() as i64 * 1_000_000
+                    + (t.nanosecond() / 1000) as i64;
+                if micros < 86_400_000_000 {
+                    b.push_micros(micros)
+                } else {
+                    lossy.add(name, "time of 24:00:00");
+                    b.push_null()
+                }
             }
-            Err(_) => return Err(bad()),
+            Err(_) => {
+                lossy.add(name, "time of 24:00:00");
+                b.push_null()
+            }
         },
         PgKind::Array(_) => b.push_str(v),
     }
