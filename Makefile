@@ -44,9 +44,11 @@ samples:
 	$(CARGO) run --example gen_samples -- students datasets/students.csv 600
 	$(CARGO) run --example gen_samples -- patients datasets 300
 
-## Time the student recipe at 1M and 10M rows against a hand-written Polars program.
+## Time the student recipe at 1M and 10M rows against a hand-written Polars program, then
+## read the same tables from PostgreSQL and MariaDB next to export-then-read and connectorx.
 bench:
 	bench/run.sh
+	bench/databases.sh
 
 clean:
 	rm -rf out

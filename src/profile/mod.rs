@@ -159,6 +159,8 @@ pub fn profile(opts: &ProfileOptions) -> Result<ProfileOutcome> {
             "version": env!("CARGO_PKG_VERSION"),
             "input": {
                 "dataset": prepared.dataset.dataset,
+                "source": prepared.dataset.source,
+                "location": prepared.dataset.location,
                 "files": prepared.dataset.files.iter().map(|f| file_identity(f)).collect::<Vec<_>>(),
                 "rows": prepared.rows,
                 "recipe": opts.input.recipe.as_ref().map(|p| p.display().to_string()),
