@@ -12,7 +12,8 @@
 //!     user: postgres
 //!     password_env: WAREHOUSE_PASSWORD   # the password itself never lives in a file
 //!     # url_env: WAREHOUSE_URL           # or a whole connection URL from the environment
-//!     # tls: disable | prefer | require  (default prefer)
+//!     # tls: disable | prefer | require | verify-full  (default prefer)
+//!     # ca_file: certs/warehouse-ca.pem  # verify-full: trust this CA too (relative to this file)
 //!     # connect_timeout_s: 10
 //! ```
 //!
@@ -67,9 +68,13 @@ impl DbKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tls {
     Disable,
-    /// TLS when the server offers it.
+    /// TLS when the server offers it, without verifying its certificate (libpq's `prefer`).
     Prefer,
+    /// TLS, without verifying the server's certificate (libpq's `require`).
     Require,
+    /// TLS with the certificate verified against the public roots (and `ca_file`) and the
+    /// host name (libpq's `verify-full`).
+    VerifyFull,
 }
 
 /// A connection as the file describes it, with the secret read from the environment.
@@ -83,6 +88,8 @@ pub struct Connection {
     pub user: String,
     pub password: Option<String>,
     pub tls: Tls,
+    /// More trusted certificates (PEM) for `verify-full`.
+    pub ca_file: Option<PathBuf>,
     pub connect_timeout: Duration,
     /// The file that defined it, for messages.
     pub defined_in: String,
@@ -224,6 +231,7 @@ const FIELDS: &[&str] = &[
     "password_env",
     "url_env",
     "tls",
+    "ca_file",
     "connect_timeout_s",
 ];
 
@@ -291,11 +299,12 @@ fn connection(name: &str, node: &Node, file: &str) -> Result<Connection> {
             "disable" => Tls::Disable,
             "prefer" => Tls::Prefer,
             "require" => Tls::Require,
+            "verify-full" | "verify_full" => Tls::VerifyFull,
             _ => {
                 errors.push(
                     Diagnostic::error(format!("unknown tls mode '{t}'"))
                         .at(Some(at(file, n)))
-                        .with_help(Some("use disable, prefer or require".into())),
+                        .with_help(Some("use disable, prefer, require or verify-full".into())),
                 );
                 Tls::Prefer
             }
@@ -344,6 +353,8 @@ fn connection(name: &str, node: &Node, file: &str) -> Result<Connection> {
         user: text("user").map(|(u, _)| u).unwrap_or_default(),
         password: None,
         tls,
+        ca_file: text("ca_file")
+            .map(|(f, _)| Path::new(file).parent().unwrap_or(Path::new(".")).join(f)),
         connect_timeout: Duration::from_secs(timeout.max(1)),
         defined_in: file.to_string(),
     };
@@ -439,6 +450,7 @@ mod tests {
             user: String::new(),
             password: None,
             tls: Tls::Prefer,
+            ca_file: None,
             connect_timeout: Duration::from_secs(10),
             defined_in: String::new(),
         }

@@ -403,3 +403,47 @@ fn a_run_killed_mid_upload_keeps_the_old_object() {
     .ok();
     assert_eq!(s3_get(&bucket, "out/data.csv").unwrap(), text.as_bytes());
 }
+
+#[test]
+fn verify_full_trusts_only_certificates_it_can_verify() {
+    let dir = tmpdir();
+    let pg = postgres();
+    let ssl = pg_rows("SHOW ssl");
+    let cert = pg_rows("SHOW ssl_cert_file");
+    write_connections(
+        dir.path(),
+        &format!(
+            "  verified:\n    kind: postgres\n    host: localhost\n    port: {}\n    user: {}\n    database: {}\n    tls: verify-full\n    ca_file: {}\n  untrusted:\n    kind: postgres\n    host: localhost\n    port: {}\n    user: {}\n    database: {}\n    tls: verify-full\n",
+            pg.port, pg.user, pg.database, cert[0][0], pg.port, pg.user, pg.database
+        ),
+    );
+    let table = unique("tls");
+    pg_exec(&format!(
+        "CREATE TABLE {table} (id int); INSERT INTO {table} VALUES (1)"
+    ));
+    let recipe = identity(dir.path());
+    let out = path_str(&dir.path().join("o.csv"));
+    let run = |connection: &str| {
+        let ds = dataset(
+            dir.path(),
+            connection,
+            &format!("connection: {connection}\ntable: {table}\n"),
+        );
+        datacook(&["run", &recipe, "--dataset", &ds, "--output", &out])
+    };
+    let untrusted = run("untrusted");
+    assert_eq!(untrusted.code, 3, "{}", untrusted.stderr);
+    if ssl[0][0] == "on" {
+        // The server's own (self-signed) certificate, named as the CA, is trusted.
+        run("verified").ok();
+        assert!(
+            untrusted.stderr.contains("UnknownIssuer"),
+            "{}",
+            untrusted.stderr
+        );
+        assert!(untrusted.stderr.contains("ca_file"), "{}", untrusted.stderr);
+    } else {
+        assert!(untrusted.stderr.contains("TLS"), "{}", untrusted.stderr);
+    }
+    pg_exec(&format!("DROP TABLE {table}"));
+}

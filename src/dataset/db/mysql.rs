@@ -59,6 +59,7 @@ struct MyColumn {
 // ---- connecting ---------------------------------------------------------------------------
 
 fn options(conn: &Connection, tls: bool) -> OptsBuilder {
+    let verify = conn.tls == Tls::VerifyFull;
     let mut opts = OptsBuilder::default()
         .ip_or_hostname(conn.host.clone())
         .tcp_port(conn.port)
@@ -68,7 +69,10 @@ fn options(conn: &Connection, tls: bool) -> OptsBuilder {
         .prefer_socket(false)
         .tcp_keepalive(Some(std::time::Duration::from_secs(30)))
         .init(vec!["SET time_zone = '+00:00'"]);
-    if tls {
+    if tls && verify {
+        let roots = conn.ca_file.iter().map(|p| p.clone().into()).collect();
+        opts = opts.ssl_opts(Some(SslOpts::default().with_root_certs(roots)));
+    } else if tls {
         opts = opts.ssl_opts(Some(
             SslOpts::default()
                 .with_danger_accept_invalid_certs(true)
@@ -90,7 +94,7 @@ pub(crate) async fn connect(conn: &Connection) -> Result<Conn> {
     };
     let result = match conn.tls {
         Tls::Disable => attempt(false).await,
-        Tls::Require => attempt(true).await,
+        Tls::Require | Tls::VerifyFull => attempt(true).await,
         Tls::Prefer => match attempt(true).await {
             Ok(Err(mysql_async::Error::Driver(DriverError::NoClientSslFlagFromServer))) => {
                 attempt(false).await

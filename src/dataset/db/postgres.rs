@@ -99,6 +99,17 @@ pub(crate) async fn connect(conn: &Connection) -> Result<Client> {
             config.ssl_mode(tokio_postgres::config::SslMode::Require);
             connect_with(conn, &config, tls_connector()).await
         }
+        Tls::VerifyFull => {
+            let tls = crate::dataset::tls::verified_client_config(conn.ca_file.as_deref())
+                .map_err(|m| db_error(conn, "cannot connect to", &m, None, true))?;
+            config.ssl_mode(tokio_postgres::config::SslMode::Require);
+            connect_with(
+                conn,
+                &config,
+                tokio_postgres_rustls::MakeRustlsConnect::new(tls),
+            )
+            .await
+        }
         Tls::Prefer => {
             config.ssl_mode(tokio_postgres::config::SslMode::Prefer);
             match connect_with(conn, &config, tls_connector()).await {
@@ -154,7 +165,13 @@ fn connect_error(conn: &Connection, e: ConnectError) -> Error {
         ),
         ConnectError::Pg(e) => describe(&e),
     };
-    let help = if message.contains("password") || message.contains("authentication") {
+    let help = if message.contains("certificate") {
+        Some(format!(
+            "the server's certificate is not trusted: name its CA in `ca_file`, or use \
+             `tls: require` to encrypt without verifying ({})",
+            conn.defined_in
+        ))
+    } else if message.contains("password") || message.contains("authentication") {
         Some(format!(
             "check the user and the password in the environment variable the connection \
              names ({})",
