@@ -21,7 +21,7 @@ use crate::recipe::params::normalise_key;
 pub enum SourceDef {
     Files(FileSource),
     S3(S3Source),
-    Database(DatabaseSource),
+    Database(Box<DatabaseSource>),
 }
 
 impl SourceDef {
@@ -29,7 +29,7 @@ impl SourceDef {
         match self {
             SourceDef::Files(f) => f,
             SourceDef::S3(s) => s,
-            SourceDef::Database(d) => d,
+            SourceDef::Database(d) => d.as_ref(),
         }
     }
 }
@@ -118,11 +118,11 @@ impl DatasetDef {
         let connection = connections.find(connection, None)?;
         Ok(DatasetDef {
             name: table.unwrap_or(&connection.name).to_string(),
-            source: SourceDef::Database(DatabaseSource {
+            source: SourceDef::Database(Box::new(DatabaseSource {
                 connection,
                 relation,
                 partition: None,
-            }),
+            })),
             pins: Pins::default(),
             warnings: Vec::new(),
         })
@@ -366,11 +366,11 @@ impl Parser<'_> {
                 .connections
                 .find(connection, Some(self.base))
                 .map_err(|e| self.at(e, cnode))?;
-            return Ok(SourceDef::Database(DatabaseSource {
+            return Ok(SourceDef::Database(Box::new(DatabaseSource {
                 connection,
                 relation,
                 partition: place.partition,
-            }));
+            })));
         }
         if let Some((_, n)) = place.table.as_ref().or(place.query.as_ref()) {
             let d = Diagnostic::error("`table` and `query` need a `connection`")
