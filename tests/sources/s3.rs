@@ -333,3 +333,71 @@ fn partitioned_outputs_replace_the_whole_folder_locally_and_on_s3() {
         b"city,v\nOslo,1\n"
     );
 }
+
+#[test]
+fn databrew_s3_datasets_and_with_locations_read_from_the_bucket() {
+    let dir = tmpdir();
+    let bucket = s3_bucket("brew");
+    upload_patients(&bucket);
+    // describe-dataset output for the patients, as DataBrew gives it.
+    let dataset = write(
+        dir.path(),
+        "patients-dataset.json",
+        &format!(
+            r#"{{"Name": "patients", "Format": "CSV",
+               "FormatOptions": {{"Csv": {{"Delimiter": ",", "HeaderRow": true}}}},
+               "Input": {{"S3InputDefinition": {{"Bucket": "{bucket}", "Key": "covid/patients.csv"}}}}}}"#
+        ),
+    );
+    let empty = tmpdir();
+    let out = dir.path().join("o.csv");
+    let r = datacook(&[
+        "run",
+        "recipes/patients-data-quality.json",
+        "--dataset",
+        &dataset,
+        "--datasets-dir",
+        &path_str(empty.path()),
+        "--with",
+        &format!("encounters=s3://{bucket}/covid/encounters.csv"),
+        "--output",
+        &path_str(&out),
+        "--json",
+    ]);
+    r.ok();
+    let local = dir.path().join("local.csv");
+    datacook(&[
+        "run",
+        "recipes/patients-data-quality.json",
+        "--dataset",
+        "datasets/patients.yaml",
+        "--output",
+        &path_str(&local),
+        "--quiet",
+    ])
+    .ok();
+    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&local).unwrap());
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(report["dataset"]["dataset"], "patients");
+    assert_eq!(
+        report["dataset"]["location"],
+        format!("s3://{bucket}/covid/patients.csv")
+    );
+    // The profile and validate read the same objects.
+    datacook(&[
+        "validate",
+        "recipes/patients-data-quality.json",
+        "--dataset",
+        &dataset,
+        "--datasets-dir",
+        &path_str(empty.path()),
+        "--with",
+        &format!("encounters=s3://{bucket}/covid/encounters.csv"),
+    ])
+    .ok();
+    let p = datacook(&["profile", &dataset, "--json"]);
+    p.ok();
+    let profile: serde_json::Value = serde_json::from_str(&p.stdout).unwrap();
+    assert_eq!(profile["sampleSize"], 300);
+    assert_eq!(profile["datacook"]["input"]["source"], "s3");
+}
