@@ -39,7 +39,7 @@ measure() {
   rm -f "$log" "$log.err"
 }
 
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+median() { sort -n | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 mib() { awk "BEGIN{printf \"%.0f\", $1/1024}"; }
 
 COLUMNS_PG="school_id integer, school_name text, student_id integer, study_time_in_hr double precision, health integer, internet text, country text, year integer, first_name text, last_name text, gender text, age integer, marks integer"
@@ -104,12 +104,17 @@ EOF
   measure bash "$work/export.sh"
 }
 
+# "seconds max_rss_kib read_seconds": the whole process, and read_sql alone.
 connectorx() {
-  local url=$1 table=$2
-  measure "$VENV/bin/python" bench/connectorx_read.py "$url" "SELECT * FROM $table" student_id "$PARTS"
+  local url=$1 table=$2 log
+  log=$(mktemp)
+  /usr/bin/time -f '%e %M' -o "$log" "$VENV/bin/python" bench/connectorx_read.py "$url" \
+    "SELECT * FROM $table" student_id "$PARTS" > "$log.out"
+  echo "$(cat "$log") $(cut -d' ' -f1 "$log.out")"
+  rm -f "$log" "$log.out"
 }
 
-printf '\n%-8s %-8s | %-24s | %-17s %6s | %-24s %6s | %6s\n' rows server "datacook (read)" "export + datacook" ratio "connectorx (read)" ratio "RSS MiB"
+printf '\n%-8s %-6s | %-26s | %-19s | %-26s %7s | %s\n' rows server "datacook job (read)" "export + datacook" "connectorx (read_sql)" "read" "peak RSS MiB dc / cx"
 for n in $SIZES; do
   csv="$DATA/students-$n.csv"
   [[ -f "$csv" ]] || "$BIN/examples/gen_samples" students "$csv" "$n"
@@ -126,15 +131,16 @@ for n in $SIZES; do
     dc_t=$(cut -d' ' -f1 "$work/dc" | median); dc_m=$(cut -d' ' -f2 "$work/dc" | sort -n | tail -1)
     dc_r=$(cut -d' ' -f3 "$work/dc" | median)
     cx_t=$(cut -d' ' -f1 "$work/cx" | median); cx_m=$(cut -d' ' -f2 "$work/cx" | sort -n | tail -1)
+    cx_r=$(cut -d' ' -f3 "$work/cx" | median)
     if [[ -s "$work/ex" ]]; then
       ex_t=$(cut -d' ' -f1 "$work/ex" | median)
-      ex_cell=$(printf '%6.2f s %7.2fx' "$ex_t" "$(awk "BEGIN{print $dc_t/$ex_t}")")
+      ex_cell=$(printf '%6.2f s (%5.2fx)' "$ex_t" "$(awk "BEGIN{print $dc_t/$ex_t}")")
     else
-      ex_cell=$(printf '%17s' "-")
+      ex_cell=$(printf '%19s' "-")
     fi
-    printf '%-8s %-8s | %6.2f s (%6.2f s read) | %s | %6.2f s (read only)    %6.2fx | %s / %s\n' \
-      "$n" "$server" "$dc_t" "$dc_r" "$ex_cell" "$cx_t" "$(awk "BEGIN{print $dc_r/$cx_t}")" \
+    printf '%-8s %-6s | %6.2f s (%6.2f s read)   | %s | %6.2f s (%6.2f s read_sql) %6.2fx | %s / %s\n' \
+      "$n" "$server" "$dc_t" "$dc_r" "$ex_cell" "$cx_t" "$cx_r" "$(awk "BEGIN{print $dc_r/$cx_r}")" \
       "$(mib "$dc_m")" "$(mib "$cx_m")"
   done
 done
-echo "(ratios: datacook's whole job / export + datacook; datacook's read / connectorx's read, whole process)"
+echo "(ratios: datacook's whole job / export + datacook's whole job; datacook's read / connectorx's read_sql)"

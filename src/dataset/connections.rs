@@ -115,15 +115,26 @@ impl Connection {
         )
     }
 
-    /// `text` with the password (and its URL-encoded form) masked.
+    /// `text` with the password masked: as itself, URL-encoded, and as the password part of
+    /// any `scheme://user:password@` (however it was encoded).
     pub fn redact(&self, text: &str) -> String {
+        let text = mask_url_passwords(text);
         match &self.password {
             Some(p) if !p.is_empty() => text
                 .replace(p.as_str(), "***")
                 .replace(&percent_encode(p), "***"),
-            _ => text.to_string(),
+            _ => text,
         }
     }
+}
+
+/// `scheme://user:secret@host` → `scheme://user:***@host`.
+fn mask_url_passwords(text: &str) -> String {
+    static URL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = URL.get_or_init(|| {
+        regex::Regex::new(r"([A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)[^@\s]*@").expect("valid regex")
+    });
+    re.replace_all(text, "${1}***@").to_string()
 }
 
 fn percent_encode(s: &str) -> String {
@@ -486,5 +497,10 @@ mod tests {
             "failed for postgres://u:***@h and ***"
         );
         assert!(!format!("{c:?}").contains("s3cr"));
+        // However the URL spelled it.
+        assert_eq!(
+            c.redact("mysql://u:s3cr%2fet@h/db failed"),
+            "mysql://u:***@h/db failed"
+        );
     }
 }

@@ -78,7 +78,9 @@ pub fn verified_client_config(ca_file: Option<&std::path::Path>) -> Result<Clien
     if let Some(path) = ca_file {
         let certs = CertificateDer::pem_file_iter(path)
             .map_err(|e| format!("cannot read the CA file '{}': {e}", path.display()))?;
+        let mut found = 0;
         for cert in certs {
+            found += 1;
             let cert =
                 cert.map_err(|e| format!("cannot read the CA file '{}': {e}", path.display()))?;
             roots.add(cert).map_err(|e| {
@@ -87,6 +89,12 @@ pub fn verified_client_config(ca_file: Option<&std::path::Path>) -> Result<Clien
                     path.display()
                 )
             })?;
+        }
+        if found == 0 {
+            return Err(format!(
+                "the CA file '{}' holds no certificate",
+                path.display()
+            ));
         }
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());

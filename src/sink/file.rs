@@ -41,7 +41,7 @@ impl Sink for FileSink {
 }
 
 /// A partitioned output folder holds this file: only such a folder is replaced.
-const PARTITIONS_MARKER: &str = ".datacook-partitions";
+pub(crate) const PARTITIONS_MARKER: &str = ".datacook-partitions";
 
 /// The prefix of temporary files for `name`: `.NAME.HOST-PID.` (then six random
 /// characters, then the suffix). Host and process tell a later run whether the writer lives.

@@ -3,7 +3,8 @@
 //! object until then, and a run killed mid-upload leaves it intact (a failed upload is
 //! aborted). A partitioned output replaces each object the same way, then deletes the
 //! objects under the prefix that the run did not write; a reader listing the prefix during
-//! the run may see some partitions old and some new, never a partial object.
+//! the run may see some partitions old and some new, never a partial object. Only a prefix
+//! that is empty or that an earlier run wrote (it holds `.datacook-partitions`) is replaced.
 
 use std::collections::HashSet;
 
@@ -78,14 +79,30 @@ impl S3Sink {
         collect(staging.path(), staging.path(), &mut files, &mut bytes);
         files.sort();
         let prefix = format!("{}/", self.url.key.trim_end_matches('/'));
+        let marker = format!("{prefix}{}", super::file::PARTITIONS_MARKER);
         crate::runtime::block_on(async {
             let old = bucket.list(&prefix).await?;
+            // Only a prefix an earlier run wrote (it holds the marker) is replaced.
+            if !old.is_empty() && !old.iter().any(|m| m.location.as_ref() == marker) {
+                return Err(Error::invalid_with_help(
+                    format!(
+                        "{} holds objects datacook did not write; a partitioned output replaces \
+                         everything under its prefix",
+                        self.url
+                    ),
+                    "choose a new prefix for the output",
+                ));
+            }
             let mut written = HashSet::new();
             for rel in &files {
                 let key = format!("{prefix}{rel}");
                 bucket.upload(&staging.path().join(rel), &key).await?;
                 written.insert(key);
             }
+            bucket
+                .put(&marker, b"written by datacook\n".to_vec())
+                .await?;
+            written.insert(marker.clone());
             for meta in old {
                 let key = meta.location.to_string();
                 if !written.contains(&key) {

@@ -1,7 +1,7 @@
 //! Table outputs: `db://CONNECTION/schema.table`.
 //!
 //! `replace` (the default) and `create` load the rows into a staging table
-//! (`<table>__datacook_staging`) and swap it in inside one transaction — PostgreSQL renames
+//! (`<table>__datacook_staging_<hash>`) and swap it in inside one transaction — PostgreSQL renames
 //! it over the old table in a transaction, MySQL/MariaDB with one atomic `RENAME TABLE` — so
 //! a reader sees the old table or the new one, never a half-written one. A killed run leaves
 //! the old table intact; the next run drops the staging table it left. `append` adds the rows
@@ -209,6 +209,11 @@ impl TableSink {
         let client = crate::dataset::db::postgres::connect(conn).await?;
         let target = self.pg_name(&self.name);
         let staging = self.pg_name(&side_name(&self.name, "staging"));
+        // Another run writing this table goes first; after 10 minutes this one gives up.
+        client
+            .batch_execute("SET lock_timeout = '600s'")
+            .await
+            .map_err(|e| self.failed("cannot lock the output table in", &e))?;
         client
             .query("SELECT pg_advisory_lock(hashtext($1))", &[&target])
             .await
@@ -239,20 +244,32 @@ impl TableSink {
                 ));
             }
             (TableMode::Append, true) => {
-                let frame = self.matching_table(&client, &target, frame).await?;
+                self.check_append_columns(&client, &target, frame).await?;
+                // Load a temporary table of the frame's own types, then let PostgreSQL convert
+                // into the table's (assignment casts: a value that does not fit is an error).
+                let temp = pg_quote("datacook_append");
                 client
-                    .batch_execute("BEGIN")
+                    .batch_execute(&format!(
+                        "BEGIN; CREATE TEMP TABLE {temp} ({}) ON COMMIT DROP",
+                        columns.join(", ")
+                    ))
                     .await
                     .map_err(|e| self.failed("cannot write to", &e))?;
-                let copied = copy_in(&client, &target, &names, &frame).await;
-                if let Err(e) = copied {
+                let appended = async {
+                    copy_in(&client, &temp, &names, frame).await?;
+                    client
+                        .batch_execute(&format!(
+                            "INSERT INTO {target} ({cols}) SELECT {cols} FROM {temp}; COMMIT",
+                            cols = names.join(", ")
+                        ))
+                        .await
+                        .map(|_| ())
+                }
+                .await;
+                if let Err(e) = appended {
                     let _ = client.batch_execute("ROLLBACK").await;
                     return Err(self.failed("cannot append to the table in", &e));
                 }
-                client
-                    .batch_execute("COMMIT")
-                    .await
-                    .map_err(|e| self.failed("cannot append to the table in", &e))?;
             }
             _ => {
                 client
@@ -282,68 +299,33 @@ impl TableSink {
 }
 
 impl TableSink {
-    /// The frame with its columns converted to the existing table's types (binary COPY
-    /// needs them exact): appending is valid when every column exists in the table.
-    async fn matching_table(
+    /// Appending needs every column of the frame in the table.
+    async fn check_append_columns(
         &self,
         client: &tokio_postgres::Client,
         target: &str,
         frame: &DataFrame,
-    ) -> Result<DataFrame> {
+    ) -> Result<()> {
         let statement = client
             .prepare(&format!("SELECT * FROM {target}"))
             .await
             .map_err(|e| self.failed("cannot read the output table's columns in", &e))?;
-        let columns: Vec<(String, Option<DataType>, String)> = statement
-            .columns()
-            .iter()
-            .map(|c| {
-                (
-                    c.name().to_string(),
-                    crate::dataset::db::postgres::native_dtype(c.type_(), c.type_modifier()),
-                    c.type_().name().to_string(),
-                )
-            })
-            .collect();
-        let mut exprs = Vec::new();
-        for (name, dtype) in frame.schema().iter() {
-            let Some((_, target_type, db_type)) =
-                columns.iter().find(|(n, _, _)| n == name.as_str())
-            else {
-                return Err(db_error(
-                    &self.connection,
-                    "cannot append to",
-                    &format!("table '{}' has no column '{name}'", self.shown()),
-                    crate::error::did_you_mean(name, columns.iter().map(|(n, _, _)| n.as_str()))
-                        .or_else(|| Some("use --mode replace to replace the table".into())),
-                    true,
-                ));
-            };
-            let Some(t) = target_type else {
-                return Err(db_error(
-                    &self.connection,
-                    "cannot append to",
-                    &format!(
-                        "column '{name}' of '{}' is {db_type}, which datacook does not write",
-                        self.shown()
-                    ),
-                    Some("use --mode replace to replace the table".into()),
-                    true,
-                ));
-            };
-            let c = col(name.as_str());
-            exprs.push(if t == dtype {
-                c
-            } else {
-                crate::types::convert(c, dtype, t).alias(name.as_str())
-            });
+        let columns: Vec<&str> = statement.columns().iter().map(|c| c.name()).collect();
+        match frame
+            .get_column_names()
+            .into_iter()
+            .find(|n| !columns.contains(&n.as_str()))
+        {
+            None => Ok(()),
+            Some(missing) => Err(db_error(
+                &self.connection,
+                "cannot append to",
+                &format!("table '{}' has no column '{missing}'", self.shown()),
+                crate::error::did_you_mean(missing, columns.iter().copied())
+                    .or_else(|| Some("use --mode replace to replace the table".into())),
+                true,
+            )),
         }
-        frame
-            .clone()
-            .lazy()
-            .select(exprs)
-            .collect()
-            .map_err(|e| Error::runtime(format!("preparing the output failed: {e}")))
     }
 }
 
@@ -761,7 +743,10 @@ fn encode_tsv(c: &Column, row: usize, buf: &mut BytesMut) {
         // Rust's shortest text that reads back as the same number.
         AnyValue::Float32(v) => text(&v.to_string()),
         AnyValue::Float64(v) => text(&v.to_string()),
-        AnyValue::Date(d) => match chrono::NaiveDate::from_num_days_from_ce_opt(d + 719_163) {
+        AnyValue::Date(d) => match d
+            .checked_add(719_163)
+            .and_then(chrono::NaiveDate::from_num_days_from_ce_opt)
+        {
             Some(date) => text(&date.format("%Y-%m-%d").to_string()),
             None => text("\\N"),
         },

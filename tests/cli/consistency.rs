@@ -85,6 +85,20 @@ fn every_bundled_recipe_validates_to_the_schema_it_runs_to() {
             })
             .cloned()
             .collect();
+        for prefix in &placeholders {
+            let expanded: Vec<_> = written
+                .iter()
+                .filter(|(n, _)| n.starts_with(prefix) && !predicted.iter().any(|(p, _)| p == n))
+                .collect();
+            assert!(
+                !expanded.is_empty(),
+                "{recipe}: no {prefix}* column written"
+            );
+            assert!(
+                expanded.iter().all(|(_, t)| t == "i32"),
+                "{recipe}: {expanded:?}"
+            );
+        }
         predicted_known.sort();
         written_known.sort();
         assert_eq!(predicted_known, written_known, "{recipe} on {dataset}");

@@ -182,6 +182,7 @@ fn a_connection_dropped_mid_read_fails_without_output() {
         "CREATE TABLE {table} AS SELECT g AS id, md5(g::text) AS a, md5((g + 1)::text) AS b \
          FROM generate_series(1, 3000000) g"
     ));
+    let _table = Cleanup::postgres(&format!("DROP TABLE IF EXISTS {table}"));
     let ds = dataset(
         dir.path(),
         "big",
@@ -189,7 +190,7 @@ fn a_connection_dropped_mid_read_fails_without_output() {
     );
     let recipe = identity(dir.path());
     let out = dir.path().join("o.csv");
-    let child = Command::new(env!("CARGO_BIN_EXE_datacook"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_datacook"))
         .args([
             "run",
             &recipe,
@@ -209,10 +210,13 @@ fn a_connection_dropped_mid_read_fails_without_output() {
     while Instant::now() < deadline && !killed {
         let rows = pg_rows(&format!(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-             WHERE application_name = 'datacook' AND query LIKE 'COPY%{table}%'"
+             WHERE application_name = 'datacook' AND state = 'active' AND query LIKE 'COPY%{table}%'"
         ));
         killed = !rows.is_empty();
         std::thread::sleep(Duration::from_millis(20));
+    }
+    if !killed {
+        let _ = child.kill();
     }
     assert!(killed, "the copy never started");
     let result = child.wait_with_output().unwrap();
@@ -220,36 +224,59 @@ fn a_connection_dropped_mid_read_fails_without_output() {
     assert_eq!(result.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("reading failed"), "{stderr}");
     assert!(!out.exists(), "a partial output was written");
-    pg_exec(&format!("DROP TABLE {table}"));
 }
 
-/// Kill a run after `delay`, with SIGKILL (no chance to clean up).
-fn run_killed(args: &[&str], delay: Duration) {
+/// Start a run and kill it with SIGKILL (no chance to clean up) as soon as `writing` says
+/// it is writing its output; whether that moment came.
+fn kill_while_writing(args: &[&str], envs: &[(&str, String)], writing: &dyn Fn() -> bool) -> bool {
     let mut child = Command::new(env!("CARGO_BIN_EXE_datacook"))
         .args(args)
+        .envs(envs.iter().map(|(k, v)| (k, v)))
         .current_dir(root())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(delay);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut seen = false;
+    while Instant::now() < deadline {
+        if writing() {
+            seen = true;
+            break;
+        }
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
     let _ = child.kill();
     let _ = child.wait();
+    seen
+}
+
+fn big_csv(dir: &Path, rows: usize) -> (String, String) {
+    let mut text = String::from("id,a,b\n");
+    for i in 0..rows {
+        text.push_str(&format!("{i},value-{i},{}\n", i * 7));
+    }
+    let path = dir.join("big.csv");
+    std::fs::write(&path, &text).unwrap();
+    (path_str(&path), text)
 }
 
 #[test]
 fn a_run_killed_mid_table_write_keeps_the_old_table() {
     let dir = tmpdir();
     write_connections(dir.path(), "");
-    let big = dir.path().join("big.csv");
-    let mut text = String::from("id,a,b\n");
-    for i in 0..400_000 {
-        text.push_str(&format!("{i},value-{i},{}\n", i * 7));
-    }
-    std::fs::write(&big, text).unwrap();
+    let (big, _) = big_csv(dir.path(), 400_000);
     let recipe = identity(dir.path());
     for connection in ["warehouse", "maria"] {
         let target = unique("killed");
+        let drop = format!("DROP TABLE IF EXISTS {target}");
+        let _guard = match connection {
+            "warehouse" => Cleanup::postgres(&drop),
+            _ => Cleanup::mysql(&drop),
+        };
         let output = format!("db://{connection}/{target}");
         let small = write(dir.path(), "small.csv", "id,a,b\n1,old,2\n");
         datacook(&[
@@ -266,22 +293,26 @@ fn a_run_killed_mid_table_write_keeps_the_old_table() {
             "warehouse" => pg_rows(sql),
             _ => my_rows(sql),
         };
-        for delay_ms in [300, 700, 1200, 2000] {
-            run_killed(
-                &[
-                    "run",
-                    &recipe,
-                    "--dataset",
-                    &path_str(&big),
-                    "--output",
-                    &output,
-                ],
-                Duration::from_millis(delay_ms),
+        let staging_sql = match connection {
+            "warehouse" => format!(
+                "SELECT count(*) FROM pg_tables WHERE tablename LIKE '{target}\\_\\_datacook\\_staging%'"
+            ),
+            _ => format!(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name LIKE '{target}\\_\\_datacook\\_staging%'"
+            ),
+        };
+        let staging = || rows(&staging_sql) != vec![vec!["0".to_string()]];
+        for _ in 0..2 {
+            let hit = kill_while_writing(
+                &["run", &recipe, "--dataset", &big, "--output", &output],
+                &[],
+                &staging,
             );
-            let count = rows(&format!("SELECT count(*) FROM {target}"));
-            assert!(
-                count == vec![vec!["1".to_string()]] || count == vec![vec!["400000".to_string()]],
-                "{connection} after {delay_ms} ms: {count:?}"
+            assert!(hit, "{connection}: the run never reached its staging table");
+            assert_eq!(
+                rows(&format!("SELECT count(*) FROM {target}")),
+                vec![vec!["1".to_string()]],
+                "{connection}: the old table changed"
             );
         }
         // The next run cleans up after the killed ones and replaces the table.
@@ -289,7 +320,7 @@ fn a_run_killed_mid_table_write_keeps_the_old_table() {
             "run",
             &recipe,
             "--dataset",
-            &path_str(&big),
+            &big,
             "--output",
             &output,
             "--quiet",
@@ -299,10 +330,7 @@ fn a_run_killed_mid_table_write_keeps_the_old_table() {
             rows(&format!("SELECT count(*) FROM {target}")),
             vec![vec!["400000".to_string()]]
         );
-        match connection {
-            "warehouse" => pg_exec(&format!("DROP TABLE {target}")),
-            _ => my_exec(&format!("DROP TABLE {target}")),
-        }
+        assert!(!staging(), "{connection}: a staging table was left behind");
     }
 }
 
@@ -363,39 +391,51 @@ fn a_missing_bucket_or_key_is_named() {
 fn a_run_killed_mid_upload_keeps_the_old_object() {
     let dir = tmpdir();
     let bucket = s3_bucket("killed");
-    let big = dir.path().join("big.csv");
-    let mut text = String::from("id,a,b\n");
-    for i in 0..600_000 {
-        text.push_str(&format!("{i},value-{i},{}\n", i * 7));
-    }
-    std::fs::write(&big, &text).unwrap();
+    let (big, text) = big_csv(dir.path(), 600_000);
     s3_put(&bucket, "out/data.csv", b"id,a,b\n1,old,2\n");
     let recipe = identity(dir.path());
     let output = format!("s3://{bucket}/out/data.csv");
-    for delay_ms in [200, 500, 900, 1400] {
-        run_killed(
-            &[
-                "run",
-                &recipe,
-                "--dataset",
-                &path_str(&big),
-                "--output",
-                &output,
-            ],
-            Duration::from_millis(delay_ms),
+    // The run writes the object locally (in TMPDIR), then uploads it: kill it once that file
+    // stops growing, so the upload is under way.
+    let scratch = tmpdir();
+    let uploading = || {
+        let sizes = || -> Vec<u64> {
+            std::fs::read_dir(scratch.path())
+                .map(|d| {
+                    d.flatten()
+                        .filter(|e| {
+                            e.file_name()
+                                .to_string_lossy()
+                                .starts_with(".datacook-upload-")
+                        })
+                        .map(|e| e.metadata().map(|m| m.len()).unwrap_or(0))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let before = sizes();
+        std::thread::sleep(Duration::from_millis(20));
+        !before.is_empty() && before[0] > 0 && sizes() == before
+    };
+    let envs = [("TMPDIR", path_str(scratch.path()))];
+    for _ in 0..2 {
+        let hit = kill_while_writing(
+            &["run", &recipe, "--dataset", &big, "--output", &output],
+            &envs,
+            &uploading,
         );
-        let now = s3_get(&bucket, "out/data.csv").unwrap();
-        assert!(
-            now == b"id,a,b\n1,old,2\n" || now == text.as_bytes(),
-            "after {delay_ms} ms the object is neither the old nor the new one ({} bytes)",
-            now.len()
+        assert!(hit, "the run never reached its upload");
+        assert_eq!(
+            s3_get(&bucket, "out/data.csv").unwrap(),
+            b"id,a,b\n1,old,2\n",
+            "the object changed"
         );
     }
     datacook(&[
         "run",
         &recipe,
         "--dataset",
-        &path_str(&big),
+        &big,
         "--output",
         &output,
         "--quiet",

@@ -280,3 +280,44 @@ pub fn s3_keys(bucket: &str) -> Vec<String> {
         keys
     })
 }
+
+/// Statements run when the test ends, however it ends (a failed assertion included), so a
+/// failing test leaves no table or user behind.
+pub struct Cleanup {
+    sql: String,
+    postgres: bool,
+}
+
+impl Cleanup {
+    pub fn postgres(sql: &str) -> Cleanup {
+        Cleanup {
+            sql: sql.to_string(),
+            postgres: true,
+        }
+    }
+
+    pub fn mysql(sql: &str) -> Cleanup {
+        Cleanup {
+            sql: sql.to_string(),
+            postgres: false,
+        }
+    }
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let sql = self.sql.clone();
+        let postgres = self.postgres;
+        // Never panic while unwinding: report and go on.
+        let done = std::panic::catch_unwind(move || {
+            if postgres {
+                pg_exec(&sql)
+            } else {
+                my_exec(&sql)
+            }
+        });
+        if done.is_err() {
+            eprintln!("cleanup failed: {}", self.sql);
+        }
+    }
+}

@@ -234,13 +234,6 @@ fn base_query(relation: &Relation) -> String {
 
 // ---- types ------------------------------------------------------------------------------
 
-/// The Polars type datacook reads a column of this type as, when it decodes it natively
-/// (None: it reads the column's text).
-pub(crate) fn native_dtype(ty: &Type, typmod: i32) -> Option<DataType> {
-    let c = column_for("", ty, typmod, DbKind::Postgres);
-    (!c.as_text).then_some(c.plan.dtype)
-}
-
 /// The Polars type, decoding and note for a column of type `ty` with modifier `typmod`.
 fn column_for(name: &str, ty: &Type, typmod: i32, kind: DbKind) -> PgColumn {
     let text = |note: Option<String>| PgColumn {
