@@ -49,7 +49,7 @@ load() {
   if [[ "$($PG -tAc "SELECT count(*) FROM pg_tables WHERE tablename = '$table'")" == 0 ]] ||
      [[ "$($PG -tAc "SELECT count(*) FROM $table")" != "$n" ]]; then
     echo "loading $n rows into PostgreSQL" >&2
-    $PG -c "DROP TABLE IF EXISTS $table; CREATE TABLE $table ($COLUMNS_PG)"
+    $PG -c "SET client_min_messages = warning; DROP TABLE IF EXISTS $table; CREATE TABLE $table ($COLUMNS_PG)"
     $PG -c "\\copy $table FROM '$csv' CSV HEADER"
     $PG -c "ANALYZE $table"
   fi
@@ -114,11 +114,14 @@ connectorx() {
   rm -f "$log" "$log.out"
 }
 
-printf '\n%-8s %-6s | %-26s | %-19s | %-26s %7s | %s\n' rows server "datacook job (read)" "export + datacook" "connectorx (read_sql)" "read" "peak RSS MiB dc / cx"
 for n in $SIZES; do
   csv="$DATA/students-$n.csv"
   [[ -f "$csv" ]] || "$BIN/examples/gen_samples" students "$csv" "$n"
   load "$n" "$(realpath "$csv")"
+done
+
+printf '\n%-8s %-6s | %-26s | %-19s | %-26s %7s | %s\n' rows server "datacook job (read)" "export + datacook" "connectorx (read_sql)" "read" "peak RSS MiB dc / cx"
+for n in $SIZES; do
   table="bench_students_$n"
   for server in pg maria; do
     : > "$work/dc"; : > "$work/ex"; : > "$work/cx"
