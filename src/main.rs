@@ -19,11 +19,17 @@ use datacook::sink::{Compression, OutputFormat, TableMode};
     version,
     about = "Run AWS Glue DataBrew recipes locally and in CI, over Polars.",
     long_about = "datacook runs data-preparation recipes written in AWS Glue DataBrew's \
-vocabulary (JSON or YAML exports run unchanged) over local CSV, Parquet and JSON files.\n\n\
+vocabulary (JSON or YAML exports run unchanged) over CSV, Parquet and JSON files (local or in \
+S3) and PostgreSQL, Redshift, MySQL and MariaDB tables.\n\n\
 Typical use:\n  datacook validate recipes/student-performance.yaml -d datasets/students.yaml\n  \
 datacook run recipes/student-performance.yaml -d datasets/students.yaml -o out/s.csv\n  \
+datacook run recipe.json -d s3://bucket/patients.csv -o db://warehouse/public.patients_dq\n  \
 datacook ops                 # every operation and its parameters\n\n\
-Exit codes: 0 success, 2 invalid recipe/dataset/arguments, 3 runtime failure (I/O)."
+Databases are named in a connections file (connections.yaml beside the dataset file or in the \
+datasets folder, or --connections FILE); credentials come from the environment. S3 uses the \
+standard AWS environment variables (AWS_ENDPOINT_URL for S3-compatible stores).\n\n\
+Exit codes: 0 success, 2 invalid recipe/dataset/query/arguments, 3 runtime failure (I/O, a \
+server that cannot be reached, wrong credentials)."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -59,18 +65,23 @@ impl DatasetArgs {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a recipe job: dataset → recipe → output file (written atomically).
+    /// Run a recipe job: dataset → recipe → output (a file, S3 object or table, replaced whole).
     #[command(
         long_about = "Run a recipe job. The dataset is read (CSV files are checked and \
 repaired as needed), the recipe is checked against its schema, every step is compiled into one \
-lazy Polars plan, and the output is written to a temporary file that replaces OUTPUT only when \
-complete.\n\nExample:\n  datacook run recipes/student-performance.yaml --dataset datasets/students.yaml \\\n    \
---output out/student-performance.csv --report out/run.json"
+lazy Polars plan, and the output replaces OUTPUT only when complete: a file is written aside and \
+renamed, an S3 object uploaded in parts, a table (db://CONNECTION/schema.table) loaded into a \
+staging table and swapped in inside one transaction.\n\nExamples:\n  datacook run \
+recipes/student-performance.yaml --dataset datasets/students.yaml \\\n    \
+--output out/student-performance.csv --report out/run.json\n  datacook run \
+recipes/student-performance.json --dataset datasets/students_pg.yaml \\\n    \
+--output s3://bucket/students/ --format parquet --partition-by year"
     )]
     Run {
         /// Recipe file: DataBrew JSON/YAML export, or datacook YAML.
         recipe: PathBuf,
-        /// Dataset: a dataset file (datasets/x.yaml), a dataset name, or a data file.
+        /// Dataset: a dataset file (datasets/x.yaml, or DataBrew's dataset JSON), a dataset
+        /// name, a data file, or an S3 location (s3://bucket/key, prefix/ or glob).
         #[arg(long, short)]
         dataset: String,
         /// Output: a file, s3://bucket/key, or db://CONNECTION/schema.table; replaced whole.
@@ -130,7 +141,7 @@ datasets/patients.yaml --recipe recipes/patients-data-quality.yaml \\\n    --rul
 profiles/patients-scorecard.yaml --junit out/dq.xml --markdown \"$GITHUB_STEP_SUMMARY\""
     )]
     Check {
-        /// Dataset: a dataset file, a dataset name, or a data file.
+        /// Dataset: a dataset file, a dataset name, a data file, or an S3 location.
         dataset: String,
         /// Run this recipe first and check its output.
         #[arg(long, short)]
@@ -169,7 +180,7 @@ Writes DataBrew-shaped JSON (--output) and prints a summary.\n\nExample:\n  data
 datasets/students.yaml --output out/students.profile.json"
     )]
     Profile {
-        /// Dataset: a dataset file, a dataset name, or a data file.
+        /// Dataset: a dataset file, a dataset name, a data file, or an S3 location.
         dataset: String,
         /// Profile the output of this recipe.
         #[arg(long, short)]
