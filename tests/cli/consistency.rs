@@ -277,3 +277,61 @@ fn the_next_run_removes_temporary_files_of_killed_runs_only() {
         "another output's file was removed"
     );
 }
+
+#[test]
+fn a_run_killed_mid_write_leaves_debris_that_the_next_run_removes() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let dir = tmpdir();
+    let mut text = String::from("id,a,b\n");
+    for i in 0..500_000 {
+        text.push_str(&format!("{i},value-{i},{}\n", i * 7));
+    }
+    let big = write(dir.path(), "big.csv", &text);
+    let recipe = write(dir.path(), "identity.json", "[]");
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    let out = out_dir.join("o.csv");
+    std::fs::write(&out, "id,a,b\n1,old,2\n").unwrap();
+    let temps = || -> Vec<String> {
+        files_in(&out_dir)
+            .into_iter()
+            .filter(|f| f.ends_with(".datacook-tmp"))
+            .collect()
+    };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_datacook"))
+        .args([
+            "run",
+            &recipe,
+            "--dataset",
+            &big,
+            "--output",
+            &path_str(&out),
+            "--quiet",
+        ])
+        .current_dir(root())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while temps().is_empty() && Instant::now() < deadline && child.try_wait().unwrap().is_none() {
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(temps().len(), 1, "the killed run was not writing");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "id,a,b\n1,old,2\n");
+    datacook(&[
+        "run",
+        &recipe,
+        "--dataset",
+        &big,
+        "--output",
+        &path_str(&out),
+        "--quiet",
+    ])
+    .ok();
+    assert!(temps().is_empty(), "debris left: {:?}", temps());
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), text);
+}
