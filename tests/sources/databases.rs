@@ -199,6 +199,11 @@ fn student_walkthrough_into_tables_replaces_them_whole() {
             &format!("connection: {connection}\ntable: {source}\n"),
         );
         let target = unique("students_out");
+        let drop = format!("DROP TABLE IF EXISTS {target}");
+        let _dropped = match connection {
+            "warehouse" => Cleanup::postgres(&drop),
+            _ => Cleanup::mysql(&drop),
+        };
         // Twice: the second run replaces the first one's table.
         for _ in 0..2 {
             let r = run_student(&ds, &format!("db://{connection}/{target}"));
