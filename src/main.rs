@@ -403,6 +403,23 @@ fn validate(
                     Some(c) => println!("ok: {}, {c}", plural(v.steps, "step")),
                     None => println!("ok: {}", plural(v.steps, "step")),
                 }
+                if let Some(d) = v.dataset.as_ref().and_then(|d| d.dialect.as_ref())
+                    && let Some(pin) = d.pin_hint()
+                {
+                    println!(
+                        "detected CSV dialect: delimiter {:?}, quote {:?}, escape {}, {}, \
+                         {} preamble line(s) skipped\n  to pin it, add to the dataset file: {pin}",
+                        d.delimiter,
+                        d.quote,
+                        datacook::dataset::sniff::serde_plain(&d.escape),
+                        if d.header {
+                            "header row"
+                        } else {
+                            "no header row"
+                        },
+                        d.skip_rows
+                    );
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

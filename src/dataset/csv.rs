@@ -34,23 +34,80 @@ pub enum Encoding {
     Latin1,
 }
 
+/// How a quote character is written inside a quoted field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Escape {
+    /// `""` (RFC 4180).
+    Doubled,
+    /// `\"`.
+    Backslash,
+}
+
 #[derive(Debug, Clone)]
 pub struct CsvOptions {
     pub delimiter: u8,
+    pub quote: u8,
+    pub escape: Escape,
     pub header: bool,
+    /// Lines before the header (titles, comments, blank lines), skipped.
+    pub skip_rows: u64,
     pub encoding: Encoding,
     pub strict: bool,
+    /// The options the dataset states; the others may be detected ([`super::sniff`]).
+    pub stated: Stated,
+}
+
+/// Which dialect options a dataset file states (explicit options always win).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stated {
+    pub delimiter: bool,
+    pub quote: bool,
+    pub escape: bool,
+    pub header: bool,
+    pub skip_rows: bool,
 }
 
 impl Default for CsvOptions {
     fn default() -> Self {
         CsvOptions {
             delimiter: b',',
+            quote: b'"',
+            escape: Escape::Doubled,
             header: true,
+            skip_rows: 0,
             encoding: Encoding::Utf8,
             strict: false,
+            stated: Stated::default(),
         }
     }
+}
+
+impl CsvOptions {
+    /// How the tokenizer reads records.
+    fn dialect(&self) -> Dialect {
+        Dialect {
+            delim: self.delimiter,
+            quote: self.quote,
+            backslash: self.escape == Escape::Backslash,
+            skip_lines: self.skip_rows,
+        }
+    }
+
+    /// Whether Polars can read the file as it is (it knows only `"` quotes doubled, and
+    /// reads from the first line).
+    fn polars_readable(&self) -> bool {
+        self.quote == b'"' && self.escape == Escape::Doubled && self.skip_rows == 0
+    }
+}
+
+/// What the tokenizer needs of the options.
+#[derive(Debug, Clone, Copy)]
+struct Dialect {
+    delim: u8,
+    quote: u8,
+    backslash: bool,
+    skip_lines: u64,
 }
 
 /// The inferred type of a column.
@@ -97,6 +154,13 @@ pub enum RepairKind {
     CarriageReturnLineEnd,
     /// Header names that were empty or repeated, renamed.
     HeaderRenamed,
+    /// A quote that opened a field but closed before its text ended, swallowing delimiters
+    /// (`"2021,Alice,"VIP",Paris`): the line was read again with it as a character.
+    QuoteSwallowedDelimiters,
+    /// The header row again (right after it, or among the data), skipped.
+    RepeatedHeader,
+    /// After a blank line, a new header: a second table, not read.
+    SecondTable,
 }
 
 impl RepairKind {
@@ -109,6 +173,7 @@ impl RepairKind {
                 | RepairKind::StrayQuote
                 | RepairKind::UnterminatedQuote
                 | RepairKind::InvalidUtf8
+                | RepairKind::QuoteSwallowedDelimiters
         )
     }
 
@@ -122,6 +187,13 @@ impl RepairKind {
             RepairKind::BlankLine => "blank line skipped",
             RepairKind::CarriageReturnLineEnd => "bare carriage-return line end",
             RepairKind::HeaderRenamed => "empty or repeated header name renamed",
+            RepairKind::QuoteSwallowedDelimiters => {
+                "quote that swallowed delimiters read as a character"
+            }
+            RepairKind::RepeatedHeader => "repeated header row skipped",
+            RepairKind::SecondTable => {
+                "second table after a blank line not read (only the first is)"
+            }
         }
     }
 }
@@ -181,8 +253,15 @@ pub struct Inspection {
     pub repairs: Repairs,
     /// Polars cannot read the file as it is; it must be rewritten first.
     pub needs_rewrite: bool,
-    /// Literal quotes at these byte offsets (unterminated quotes), for the rewrite pass.
+    /// Literal quotes at these byte offsets (unterminated quotes, quotes that swallowed
+    /// delimiters), for the rewrite pass.
     literal_quotes: Vec<u64>,
+    /// Records skipped: repeated header rows (their lines).
+    skipped: Vec<u64>,
+    /// The line where a second table starts; nothing from it on is read.
+    table_end: Option<u64>,
+    /// Quotes that swallowed delimiters, to read again as characters.
+    swallow_candidates: Vec<u64>,
 }
 
 #[derive(Debug)]
@@ -224,6 +303,9 @@ struct Record<'a> {
     line: u64,
     /// Whether the single field of a one-field record was quoted (`""` is not a blank line).
     first_quoted: bool,
+    /// Where the first quoted field holding a delimiter opened: the quote that may have
+    /// swallowed delimiters, if the record comes out short.
+    swallow: Option<u64>,
 }
 
 impl Record<'_> {
@@ -246,12 +328,16 @@ enum State {
     Unquoted,
     Quoted,
     QuoteInQuoted,
+    /// After a backslash in a quoted field (backslash escapes).
+    EscapeInQuoted,
     AfterCr,
 }
 
 /// A streaming, lenient RFC 4180 tokenizer.
 struct Tokenizer<'q> {
     delim: u8,
+    quote: u8,
+    backslash: bool,
     state: State,
     field: Vec<u8>,
     starts: Vec<usize>,
@@ -259,6 +345,7 @@ struct Tokenizer<'q> {
     line: u64,
     record_line: u64,
     first_quoted: bool,
+    swallow: Option<u64>,
     offset: u64,
     quote_offset: u64,
     literal_quotes: &'q [u64],
@@ -271,18 +358,21 @@ struct Tokenizer<'q> {
 /// What the tokenizer noticed besides records.
 enum Event {
     StrayQuote(u64),
-    LiteralQuote(u64),
+    /// A quote read as a character: its line and offset.
+    LiteralQuote(u64, u64),
     BareCr(u64),
 }
 
 impl<'q> Tokenizer<'q> {
-    fn new(delim: u8, literal_quotes: &'q [u64]) -> Self {
+    fn new(dialect: Dialect, literal_quotes: &'q [u64]) -> Self {
         let mut special = [false; 256];
-        for b in [delim, b'"', b'\n', b'\r'] {
+        for b in [dialect.delim, dialect.quote, b'\n', b'\r'] {
             special[b as usize] = true;
         }
         Tokenizer {
-            delim,
+            delim: dialect.delim,
+            quote: dialect.quote,
+            backslash: dialect.backslash,
             state: State::StartField,
             field: Vec::with_capacity(1024),
             starts: Vec::with_capacity(64),
@@ -290,11 +380,13 @@ impl<'q> Tokenizer<'q> {
             line: 1,
             record_line: 1,
             first_quoted: false,
+            swallow: None,
             offset: 0,
             quote_offset: 0,
             literal_quotes,
             special,
-            fast_path: true,
+            // The fast path knows no backslash escapes.
+            fast_path: !dialect.backslash,
         }
     }
 
@@ -313,12 +405,14 @@ impl<'q> Tokenizer<'q> {
             ends: &self.ends,
             line: self.record_line,
             first_quoted: self.first_quoted,
+            swallow: self.swallow,
         };
         on_record(&rec)?;
         self.field.clear();
         self.starts.clear();
         self.ends.clear();
         self.first_quoted = false;
+        self.swallow = None;
         self.record_line = self.line;
         Ok(())
     }
@@ -357,9 +451,9 @@ impl<'q> Tokenizer<'q> {
                     continue;
                 }
                 State::StartField => {
-                    if b == b'"' {
+                    if b == self.quote {
                         if self.literal_quotes.binary_search(&abs).is_ok() {
-                            on_event(Event::LiteralQuote(self.line));
+                            on_event(Event::LiteralQuote(self.line, abs));
                             self.field.push(b);
                             self.state = State::Unquoted;
                         } else {
@@ -374,7 +468,7 @@ impl<'q> Tokenizer<'q> {
                     }
                 }
                 State::Unquoted => {
-                    if b == b'"' {
+                    if b == self.quote {
                         on_event(Event::StrayQuote(self.line));
                         self.field.push(b);
                     } else {
@@ -382,24 +476,35 @@ impl<'q> Tokenizer<'q> {
                     }
                 }
                 State::Quoted => {
-                    if b == b'"' {
+                    if b == self.quote {
                         self.state = State::QuoteInQuoted;
+                    } else if b == b'\\' && self.backslash {
+                        self.state = State::EscapeInQuoted;
                     } else {
                         if b == b'\n' {
                             self.line += 1;
+                        } else if b == self.delim && self.swallow.is_none() {
+                            self.swallow = Some(self.quote_offset);
                         }
                         self.field.push(b);
                     }
                 }
+                State::EscapeInQuoted => {
+                    if b == b'\n' {
+                        self.line += 1;
+                    }
+                    self.field.push(b);
+                    self.state = State::Quoted;
+                }
                 State::QuoteInQuoted => {
-                    if b == b'"' {
-                        self.field.push(b'"');
+                    if b == self.quote && !self.backslash {
+                        self.field.push(b);
                         self.state = State::Quoted;
                     } else if b == self.delim || b == b'\n' || b == b'\r' {
                         self.line_or_delim(b, on_record)?;
                     } else {
                         on_event(Event::StrayQuote(self.line));
-                        self.field.push(b'"');
+                        self.field.push(self.quote);
                         self.field.push(b);
                         self.state = State::Unquoted;
                     }
@@ -441,13 +546,19 @@ impl<'q> Tokenizer<'q> {
             tok.ends.clear();
             Ok(None)
         };
+        let mut swallow = None;
         loop {
             let (start, end);
-            if j < n && chunk[j] == b'"' {
+            if j < n && chunk[j] == self.quote {
                 let open = j + 1;
-                match memchr::memchr3(b'"', b'\n', b'\r', &chunk[open..]) {
-                    Some(k) if chunk[open + k] == b'"' => {
+                match memchr::memchr3(self.quote, b'\n', b'\r', &chunk[open..]) {
+                    Some(k) if chunk[open + k] == self.quote => {
                         (start, end) = (open, open + k);
+                        if swallow.is_none()
+                            && memchr::memchr(self.delim, &chunk[start..end]).is_some()
+                        {
+                            swallow = Some(self.offset + j as u64);
+                        }
                         j = open + k + 1;
                     }
                     _ => return give_up(self),
@@ -476,6 +587,7 @@ impl<'q> Tokenizer<'q> {
                     ends: &self.ends,
                     line: self.record_line,
                     first_quoted,
+                    swallow,
                 };
                 on_record(&rec)?;
                 self.starts.clear();
@@ -561,12 +673,20 @@ impl<'a> Source<'a> {
 /// input ends inside one (the caller then retries with that quote read as a literal).
 fn tokenize_once(
     source: Source,
-    delim: u8,
+    dialect: Dialect,
     literal_quotes: &[u64],
     on_record: &mut dyn FnMut(&Record) -> Result<(), CsvError>,
     on_event: &mut dyn FnMut(Event),
 ) -> Result<Option<u64>, CsvError> {
-    match tokenize_range(source, delim, literal_quotes, 0, None, on_record, on_event)? {
+    match tokenize_range(
+        source,
+        dialect,
+        literal_quotes,
+        0,
+        None,
+        on_record,
+        on_event,
+    )? {
         RangeEnd::Finished { unterminated } => Ok(unterminated),
         RangeEnd::Boundary { .. } => Ok(None),
     }
@@ -581,22 +701,33 @@ enum RangeEnd {
     Boundary { clean: bool, lines: u64 },
 }
 
-/// Tokenize bytes `start..end` of a source (`end: None` = to its end).
+/// Tokenize bytes `start..end` of a source (`end: None` = to its end). From the start of the
+/// source, the dialect's preamble lines are skipped (line numbers still count them).
 fn tokenize_range(
     source: Source,
-    delim: u8,
+    dialect: Dialect,
     literal_quotes: &[u64],
     start: u64,
     end: Option<u64>,
     on_record: &mut dyn FnMut(&Record) -> Result<(), CsvError>,
     on_event: &mut dyn FnMut(Event),
 ) -> Result<RangeEnd, CsvError> {
+    let mut tok = Tokenizer::new(dialect, literal_quotes);
+    let mut start = start;
+    let mut first = start == 0;
+    if first && dialect.skip_lines > 0 {
+        let Some(after) = offset_after_lines(source, dialect.skip_lines)? else {
+            return Err(CsvError::Empty);
+        };
+        start = after;
+        first = false;
+        tok.line = dialect.skip_lines + 1;
+        tok.record_line = tok.line;
+    }
     let length = end.map_or(u64::MAX, |e| e.saturating_sub(start));
     let mut reader = source.open_at(start)?.take(length);
-    let mut tok = Tokenizer::new(delim, literal_quotes);
     tok.offset = start;
     let mut buf = vec![0u8; 1 << 20];
-    let mut first = start == 0;
     loop {
         let n = reader.read(&mut buf)?;
         if n == 0 {
@@ -614,6 +745,7 @@ fn tokenize_range(
     }
     if end.is_some() {
         let clean = tok.state == State::StartField && tok.field.is_empty() && tok.ends.is_empty();
+        // Lines are counted from the start of the source (a skipped preamble included).
         return Ok(RangeEnd::Boundary {
             clean,
             lines: tok.line - 1,
@@ -624,8 +756,29 @@ fn tokenize_range(
     })
 }
 
+/// The byte offset just after the first `lines` line ends (the preamble), None when the
+/// source has fewer lines.
+fn offset_after_lines(source: Source, lines: u64) -> Result<Option<u64>, CsvError> {
+    let mut reader = source.open_at(0)?;
+    let mut buf = vec![0u8; 1 << 16];
+    let (mut pos, mut seen) = (0u64, 0u64);
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            return Ok(None);
+        }
+        for i in memchr::memchr_iter(b'\n', &buf[..n]) {
+            seen += 1;
+            if seen == lines {
+                return Ok(Some(pos + i as u64 + 1));
+            }
+        }
+        pos += n as u64;
+    }
+}
+
 /// Classify one field for type inference.
-fn classify(v: &[u8]) -> ColType {
+pub(crate) fn classify(v: &[u8]) -> ColType {
     if v.is_empty() {
         return ColType::Empty;
     }
@@ -704,6 +857,18 @@ fn decode(bytes: &[u8], latin1: bool) -> (String, bool) {
     (bytes.iter().map(|&b| b as char).collect(), !latin1)
 }
 
+/// Whether a record reads like a header: two or more fields, all text, none empty, none
+/// repeated.
+fn looks_like_header(rec: &Record) -> bool {
+    let fields: Vec<&[u8]> = (0..rec.len()).map(|i| rec.field(i)).collect();
+    let text = |f: &&[u8]| !f.is_empty() && classify(f) == ColType::Text;
+    let distinct = fields
+        .iter()
+        .enumerate()
+        .all(|(i, f)| !fields[..i].contains(f));
+    fields.len() >= 2 && fields.iter().all(text) && distinct
+}
+
 /// Header names: empty ones become `Column_<n>`, repeated ones get `_2`, `_3`, …
 fn unique_headers(raw: Vec<String>, line: u64, repairs: &mut Repairs) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(raw.len());
@@ -734,8 +899,9 @@ fn unique_headers(raw: Vec<String>, line: u64, repairs: &mut Repairs) -> Vec<Str
 /// costs one more pass, with that quote read as a literal character.)
 pub fn inspect(path: &Path, opts: &CsvOptions) -> Result<Inspection, CsvError> {
     match inspect_parallel(path, opts)? {
-        Some(inspection) => Ok(inspection),
-        None => inspect_sequential(Source::File(path), opts),
+        // Quotes that swallowed delimiters are read again in one pass, as characters.
+        Some(inspection) if inspection.swallow_candidates.is_empty() => Ok(inspection),
+        _ => inspect_sequential(Source::File(path), opts),
     }
 }
 
@@ -743,8 +909,18 @@ pub fn inspect(path: &Path, opts: &CsvOptions) -> Result<Inspection, CsvError> {
 /// read as a literal.
 fn inspect_sequential(source: Source, opts: &CsvOptions) -> Result<Inspection, CsvError> {
     let mut literal_quotes = Vec::new();
+    let mut swallowing: Vec<u64> = Vec::new();
     for _ in 0..MAX_QUOTE_RETRIES {
-        match inspect_with(source, opts, &literal_quotes)? {
+        match inspect_with(source, opts, &literal_quotes, &swallowing)? {
+            // One more pass reads the quotes that swallowed delimiters as characters.
+            Ok(inspection)
+                if swallowing.is_empty() && !inspection.swallow_candidates.is_empty() =>
+            {
+                swallowing = inspection.swallow_candidates;
+                literal_quotes.extend(&swallowing);
+                literal_quotes.sort_unstable();
+                literal_quotes.dedup();
+            }
             Ok(inspection) => return Ok(inspection),
             Err(offset) => {
                 literal_quotes.push(offset);
@@ -866,10 +1042,21 @@ fn is_plain_int(v: &[u8]) -> bool {
 #[derive(Debug, Default)]
 struct Findings {
     headers: Option<Vec<String>>,
+    /// The header row's fields as written (to recognise it repeated).
+    raw_header: Option<Vec<Vec<u8>>>,
     columns: Vec<ColumnFindings>,
     rows: u64,
     repairs: Repairs,
     needs_rewrite: bool,
+    /// Quotes that may have swallowed delimiters: (offset, line, the record's width), and the
+    /// header's own, compared with the usual width of the rows at the end.
+    swallows: Vec<(u64, u64, usize)>,
+    header_swallow: Option<(u64, u64, usize)>,
+    /// How many rows had each width.
+    widths: BTreeMap<usize, u64>,
+    after_blank: bool,
+    skipped: Vec<u64>,
+    table_end: Option<u64>,
 }
 
 impl Findings {
@@ -891,22 +1078,48 @@ impl Findings {
         expected: Option<usize>,
     ) -> Result<(), CsvError> {
         let latin1 = opts.encoding == Encoding::Latin1;
-        if rec.is_blank() {
-            self.repair(RepairKind::BlankLine, rec.line);
+        if self.table_end.is_some() {
             return Ok(());
         }
+        if rec.is_blank() {
+            self.repair(RepairKind::BlankLine, rec.line);
+            self.after_blank = true;
+            return Ok(());
+        }
+        let after_blank = std::mem::take(&mut self.after_blank);
         let expected = match (expected, &self.headers) {
             (Some(e), _) => e,
             (None, Some(h)) => h.len(),
             (None, None) => {
                 self.header(rec, opts, latin1);
                 if opts.header {
+                    if let Some(offset) = rec.swallow {
+                        self.header_swallow = Some((offset, rec.line, rec.len()));
+                    }
                     return Ok(());
                 }
                 rec.len()
             }
         };
+        if !opts.strict {
+            if self.is_header_again(rec) {
+                self.repair(RepairKind::RepeatedHeader, rec.line);
+                self.skipped.push(rec.line);
+                return Ok(());
+            }
+            if after_blank && looks_like_header(rec) {
+                self.repair(RepairKind::SecondTable, rec.line);
+                self.table_end = Some(rec.line);
+                return Ok(());
+            }
+        }
+        *self.widths.entry(rec.len()).or_default() += 1;
         if rec.len() != expected {
+            if rec.len() < expected
+                && let Some(offset) = rec.swallow
+            {
+                self.swallows.push((offset, rec.line, rec.len()));
+            }
             let kind = if rec.len() < expected {
                 RepairKind::ShortRowPadded
             } else {
@@ -938,7 +1151,17 @@ impl Findings {
         Ok(())
     }
 
+    /// Whether `rec` is the header row again, field for field.
+    fn is_header_again(&self, rec: &Record) -> bool {
+        self.raw_header.as_ref().is_some_and(|h| {
+            h.len() == rec.len() && h.iter().enumerate().all(|(i, f)| f == rec.field(i))
+        })
+    }
+
     fn header(&mut self, rec: &Record, opts: &CsvOptions, latin1: bool) {
+        if opts.header {
+            self.raw_header = Some((0..rec.len()).map(|i| rec.field(i).to_vec()).collect());
+        }
         let raw: Vec<String> = (0..rec.len())
             .map(|i| {
                 let (t, bad) = decode(rec.field(i), latin1);
@@ -965,19 +1188,50 @@ impl Findings {
         self.needs_rewrite = true;
     }
 
-    fn event(&mut self, e: Event) {
+    /// Count what the tokenizer noticed; `swallowing` holds the quotes read as characters
+    /// because they swallowed delimiters (the other literal quotes never closed).
+    fn event(&mut self, e: Event, swallowing: &[u64]) {
         let (kind, line) = match e {
             Event::StrayQuote(l) => (RepairKind::StrayQuote, l),
-            Event::LiteralQuote(l) => (RepairKind::UnterminatedQuote, l),
+            Event::LiteralQuote(l, offset) if swallowing.contains(&offset) => {
+                (RepairKind::QuoteSwallowedDelimiters, l)
+            }
+            Event::LiteralQuote(l, _) => (RepairKind::UnterminatedQuote, l),
             Event::BareCr(l) => (RepairKind::CarriageReturnLineEnd, l),
         };
         self.repair(kind, line);
+    }
+
+    /// The quotes worth reading as characters: each opened a field that swallowed
+    /// delimiters in a record that came out short, while the rows usually have the header's
+    /// width (the header's own quote when the header came out shorter than the rows).
+    fn swallowing_quotes(&self) -> Vec<u64> {
+        let usual = self.widths.iter().max_by_key(|(_, n)| **n).map(|(w, _)| *w);
+        let width = self.headers.as_ref().map_or(0, Vec::len);
+        let mut quotes: Vec<u64> = Vec::new();
+        if usual == Some(width) {
+            quotes.extend(self.swallows.iter().map(|(o, _, _)| *o));
+        }
+        if let (Some((offset, _, header_width)), Some(usual)) = (self.header_swallow, usual)
+            && header_width < usual
+        {
+            quotes.push(offset);
+        }
+        quotes
     }
 
     /// Append the findings of the next range, whose lines start after `line_offset`.
     fn merge(&mut self, next: Findings, line_offset: u64) {
         self.rows += next.rows;
         self.needs_rewrite |= next.needs_rewrite;
+        self.swallows.extend(
+            next.swallows
+                .into_iter()
+                .map(|(o, l, w)| (o, l + line_offset, w)),
+        );
+        for (w, n) in next.widths {
+            *self.widths.entry(w).or_default() += n;
+        }
         for (c, d) in self.columns.iter_mut().zip(next.columns) {
             c.merge(d, line_offset);
         }
@@ -985,6 +1239,14 @@ impl Findings {
     }
 
     fn finish(self, opts: &CsvOptions, literal_quotes: &[u64]) -> Result<Inspection, CsvError> {
+        let swallow_candidates: Vec<u64> = if opts.strict {
+            Vec::new()
+        } else {
+            self.swallowing_quotes()
+                .into_iter()
+                .filter(|q| literal_quotes.binary_search(q).is_err())
+                .collect()
+        };
         if opts.strict
             && let Some((kind, line)) = self.repairs.first_malformed()
         {
@@ -1001,8 +1263,13 @@ impl Findings {
             text_evidence: self.columns.into_iter().map(|c| c.evidence()).collect(),
             rows: self.rows,
             repairs: self.repairs,
-            needs_rewrite: self.needs_rewrite || opts.encoding == Encoding::Latin1,
+            needs_rewrite: self.needs_rewrite
+                || opts.encoding == Encoding::Latin1
+                || !opts.polars_readable(),
             literal_quotes: literal_quotes.to_vec(),
+            swallow_candidates,
+            skipped: self.skipped,
+            table_end: self.table_end,
         })
     }
 }
@@ -1013,12 +1280,13 @@ fn inspect_with(
     source: Source,
     opts: &CsvOptions,
     literal_quotes: &[u64],
+    swallowing: &[u64],
 ) -> Result<Result<Inspection, u64>, CsvError> {
     let mut found = Findings::new(None);
     let mut events = Vec::new();
     let unterminated = tokenize_once(
         source,
-        opts.delimiter,
+        opts.dialect(),
         literal_quotes,
         &mut |rec: &Record| found.record(rec, opts, None),
         &mut |e| events.push(e),
@@ -1027,7 +1295,7 @@ fn inspect_with(
         return Ok(Err(offset));
     }
     for e in events {
-        found.event(e);
+        found.event(e, swallowing);
     }
     found.finish(opts, literal_quotes).map(Ok)
 }
@@ -1054,7 +1322,7 @@ fn inspect_in_ranges(
     if size < min_bytes || threads < 2 {
         return Ok(None);
     }
-    let Some(width) = first_record_width(path, opts)? else {
+    let Some((width, raw_header)) = first_record(path, opts)? else {
         return Ok(None);
     };
     let mut bounds = vec![0u64];
@@ -1074,13 +1342,17 @@ fn inspect_in_ranges(
             .map(|(i, w)| {
                 let (start, end) = (w[0], w[1]);
                 let last = end == size;
+                let raw_header = &raw_header;
                 scope.spawn(move || {
                     let expected = (i > 0).then_some(width);
                     let mut found = Findings::new(expected);
+                    if i > 0 && opts.header {
+                        found.raw_header = Some(raw_header.clone());
+                    }
                     let mut events = Vec::new();
                     let ended = tokenize_range(
                         Source::File(path),
-                        opts.delimiter,
+                        opts.dialect(),
                         &[],
                         start,
                         (!last).then_some(end),
@@ -1114,7 +1386,10 @@ fn inspect_in_ranges(
             Err(e) => return Err(e),
         };
         for e in events {
-            found.event(e);
+            found.event(e, &[]);
+        }
+        if found.table_end.is_some() {
+            return Ok(None);
         }
         let lines = match ended {
             RangeEnd::Boundary { clean: false, .. } => return Ok(None),
@@ -1139,26 +1414,32 @@ fn inspect_in_ranges(
 /// What one range of a parallel read found.
 type RangeResult = (Findings, Vec<Event>, RangeEnd);
 
-/// The number of fields in the first non-blank record (the header), read from the start.
-fn first_record_width(path: &Path, opts: &CsvOptions) -> Result<Option<usize>, CsvError> {
-    let mut width = None;
+/// The header's width and its fields as written.
+type FirstRecord = (usize, Vec<Vec<u8>>);
+
+/// The first non-blank record (the header), read from the start: its width and fields.
+fn first_record(path: &Path, opts: &CsvOptions) -> Result<Option<FirstRecord>, CsvError> {
+    let mut first = None;
     let result = tokenize_range(
         Source::File(path),
-        opts.delimiter,
+        opts.dialect(),
         &[],
         0,
-        Some(1 << 20),
+        Some(opts.skip_rows.saturating_mul(4096) + (1 << 20)),
         &mut |rec: &Record| {
             if rec.is_blank() {
                 return Ok(());
             }
-            width = Some(rec.len());
+            first = Some((
+                rec.len(),
+                (0..rec.len()).map(|i| rec.field(i).to_vec()).collect(),
+            ));
             Err(CsvError::TooBroken(String::new()))
         },
         &mut |_| {},
     );
     match result {
-        Ok(_) | Err(CsvError::TooBroken(_)) => Ok(width),
+        Ok(_) | Err(CsvError::TooBroken(_)) => Ok(first),
         Err(e) => Err(e),
     }
 }
@@ -1203,10 +1484,13 @@ pub fn rewrite(
     let mut row: Vec<String> = Vec::with_capacity(width);
     let unterminated = tokenize_once(
         Source::File(path),
-        opts.delimiter,
+        opts.dialect(),
         &inspection.literal_quotes,
         &mut |rec: &Record| {
-            if rec.is_blank() {
+            if rec.is_blank()
+                || inspection.table_end.is_some_and(|end| rec.line >= end)
+                || inspection.skipped.binary_search(&rec.line).is_ok()
+            {
                 return Ok(());
             }
             if !seen_header {
@@ -1256,7 +1540,7 @@ pub fn peek_schema(path: &Path, opts: &CsvOptions, limit: u64) -> Result<Inspect
         cut = memchr::memchr_iter(b'\n', &buf[..n])
             .find(|_| {
                 newlines += 1;
-                newlines > limit
+                newlines > limit + opts.skip_rows
             })
             .map(|i| base + i + 1);
     }
@@ -1305,7 +1589,7 @@ mod tests {
         let f = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(f.path(), &text).unwrap();
         let opts = CsvOptions::default();
-        let one = inspect_with(Source::File(f.path()), &opts, &[])
+        let one = inspect_with(Source::File(f.path()), &opts, &[], &[])
             .unwrap()
             .unwrap();
         let kinds: Vec<RepairKind> = one.repairs.0.keys().copied().collect();
@@ -1333,7 +1617,7 @@ mod tests {
 
     /// Every record and event, feeding `text` in chunks of `chunk` bytes.
     fn tokens(text: &[u8], chunk: usize, fast_path: bool) -> Vec<String> {
-        let mut tok = Tokenizer::new(b',', &[]);
+        let mut tok = Tokenizer::new(CsvOptions::default().dialect(), &[]);
         tok.fast_path = fast_path;
         let out = std::cell::RefCell::new(Vec::new());
         let mut on_record = |r: &Record| {
@@ -1347,7 +1631,7 @@ mod tests {
         let mut on_event = |e: Event| {
             let (kind, line) = match e {
                 Event::StrayQuote(l) => ("stray", l),
-                Event::LiteralQuote(l) => ("literal", l),
+                Event::LiteralQuote(l, _) => ("literal", l),
                 Event::BareCr(l) => ("cr", l),
             };
             out.borrow_mut().push(format!("{kind} {line}"));
@@ -1409,7 +1693,7 @@ mod tests {
     /// the record's buffer is the line itself, delimiters included).
     #[test]
     fn crlf_records_are_read_in_place() {
-        let mut tok = Tokenizer::new(b',', &[]);
+        let mut tok = Tokenizer::new(CsvOptions::default().dialect(), &[]);
         let mut lines = Vec::new();
         let mut on_record = |r: &Record| {
             lines.push((r.line, String::from_utf8_lossy(r.buf).into_owned()));

@@ -6,7 +6,7 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::connections::ConnectionFiles;
-use super::csv::{CsvOptions, Encoding};
+use super::csv::{CsvOptions, Encoding, Escape};
 use super::db::{DatabaseSource, Partition, Relation};
 use super::files::FileSource;
 use super::pins::Pins;
@@ -86,6 +86,7 @@ impl DatasetDef {
         let mut csv = CsvOptions::default();
         if location.to_ascii_lowercase().ends_with(".tsv") {
             csv.delimiter = b'\t';
+            csv.stated.delimiter = true;
         }
         let stem = Path::new(location)
             .file_stem()
@@ -167,6 +168,7 @@ impl DatasetDef {
             format: info.format,
             files: Vec::new(),
             rows: None,
+            dialect: None,
             columns: Vec::new(),
             notes: Vec::new(),
         }
@@ -177,6 +179,7 @@ impl DatasetDef {
         let peeked = self.source.source().peek(&self.pins.columns())?;
         let mut report = self.empty_report();
         report.columns = peeked.columns;
+        report.dialect = peeked.dialect;
         let schema = self
             .pins
             .apply_to_schema(&self.name, &peeked.schema, &mut report.columns)?;
@@ -192,6 +195,7 @@ impl DatasetDef {
             files,
             mut columns,
             notes,
+            dialect,
             keep,
         } = self.source.source().open(&self.pins.columns())?;
         let read_error =
@@ -208,6 +212,7 @@ impl DatasetDef {
         report.rows = rows;
         report.columns = columns;
         report.notes = notes;
+        report.dialect = dialect;
         Ok(Loaded {
             lf,
             schema,
@@ -508,12 +513,53 @@ impl Parser<'_> {
             let key = k.as_str().map(normalise_key).unwrap_or_default();
             match key.as_str() {
                 "delimiter" => match v.scalar_text() {
-                    Some(d) if d.len() == 1 => csv.delimiter = d.as_bytes()[0],
-                    Some(d) if d == "\\t" || d == "tab" => csv.delimiter = b'\t',
+                    Some(d) if d.len() == 1 => {
+                        csv.delimiter = d.as_bytes()[0];
+                        csv.stated.delimiter = true;
+                    }
+                    Some(d) if d == "\\t" || d == "tab" => {
+                        csv.delimiter = b'\t';
+                        csv.stated.delimiter = true;
+                    }
                     _ => self.error("`delimiter` must be exactly one character", v),
                 },
+                "quote" => match v.scalar_text() {
+                    Some(q) if q == "\"" || q == "'" => {
+                        csv.quote = q.as_bytes()[0];
+                        csv.stated.quote = true;
+                    }
+                    _ => self.error("`quote` must be \" or '", v),
+                },
+                "escape" => match v.scalar_text().map(|e| e.to_ascii_lowercase()).as_deref() {
+                    Some("doubled" | "double") => {
+                        csv.escape = Escape::Doubled;
+                        csv.stated.escape = true;
+                    }
+                    Some("backslash") => {
+                        csv.escape = Escape::Backslash;
+                        csv.stated.escape = true;
+                    }
+                    _ => {
+                        let d = Diagnostic::error("unknown escape")
+                            .at(self.loc(v))
+                            .with_help(Some("use doubled (\"\") or backslash (\\\")".into()));
+                        self.errors.push(d);
+                    }
+                },
+                "skipRows" | "skip_rows" => {
+                    match v.scalar_text().and_then(|n| n.parse::<u64>().ok()) {
+                        Some(n) => {
+                            csv.skip_rows = n;
+                            csv.stated.skip_rows = true;
+                        }
+                        None => self.error("`skip_rows` must be a whole number", v),
+                    }
+                }
                 "header" | "headerRow" => match v.kind {
-                    NodeKind::Bool(b) => csv.header = b,
+                    NodeKind::Bool(b) => {
+                        csv.header = b;
+                        csv.stated.header = true;
+                    }
                     _ => self.error("`header` must be true or false", v),
                 },
                 "encoding" => match v.scalar_text().map(|s| s.to_ascii_lowercase()).as_deref() {
@@ -529,7 +575,17 @@ impl Parser<'_> {
                 other => {
                     let w = Diagnostic::warning(format!("unknown csv option '{other}' is ignored"))
                         .at(self.loc(k))
-                        .with_help(did_you_mean(other, ["delimiter", "header", "encoding"]));
+                        .with_help(did_you_mean(
+                            other,
+                            [
+                                "delimiter",
+                                "quote",
+                                "escape",
+                                "header",
+                                "skip_rows",
+                                "encoding",
+                            ],
+                        ));
                     self.warnings.push(w);
                 }
             }

@@ -2,12 +2,14 @@
 //! [`super::csv`]), Parquet, JSON Lines and JSON documents. A path may be a glob; every file
 //! it matches is one part of the dataset.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
 use super::csv::{self, ColType, CsvError, CsvOptions, Inspection};
 use super::report::{ColumnType, SourceNote, TypeOrigin};
+use super::sniff::{DialectReport, SAMPLE_BYTES};
 use super::source::{Format, Opened, Peeked, Source, SourceInfo};
 use crate::error::{Diagnostic, Error, Location, Result};
 
@@ -83,11 +85,16 @@ pub(crate) fn peek_files(
 ) -> Result<Peeked> {
     match (format, files.first()) {
         (Format::Csv, Some(first)) => {
+            let (opts, dialect) = dialect_of(first, opts)?;
             let ins =
-                csv::peek_schema(&first.path, opts, PEEK_ROWS).map_err(|e| csv_error(first, e))?;
+                csv::peek_schema(&first.path, &opts, PEEK_ROWS).map_err(|e| csv_error(first, e))?;
             let evidence = describe_evidence(&ins, None);
             let (schema, columns) = csv_schema(&ins.headers, &ins.types, &evidence, as_text);
-            Ok(Peeked { schema, columns })
+            Ok(Peeked {
+                schema,
+                columns,
+                dialect: Some(dialect),
+            })
         }
         _ => {
             let mut opened = open_files(files, format, opts, as_text)?;
@@ -95,6 +102,7 @@ pub(crate) fn peek_files(
             Ok(Peeked {
                 schema,
                 columns: opened.columns,
+                dialect: None,
             })
         }
     }
@@ -153,9 +161,20 @@ impl Opened {
             files: Vec::new(),
             columns: Vec::new(),
             notes: Vec::new(),
+            dialect: None,
             keep: Vec::new(),
         }
     }
+}
+
+/// The options a dataset's CSV files are read with: what the dataset states, the rest
+/// detected from the first file's start.
+fn dialect_of(first: &LocalFile, opts: &CsvOptions) -> Result<(CsvOptions, DialectReport)> {
+    let mut sample = Vec::with_capacity(SAMPLE_BYTES);
+    std::fs::File::open(&first.path)
+        .and_then(|f| f.take(SAMPLE_BYTES as u64).read_to_end(&mut sample))
+        .map_err(|e| Error::runtime(format!("cannot read '{}': {e}", first.shown)))?;
+    Ok(super::sniff::resolve(opts, &sample))
 }
 
 fn read_error(files: &[LocalFile], e: PolarsError) -> Error {
@@ -169,6 +188,11 @@ fn read_error(files: &[LocalFile], e: PolarsError) -> Error {
 /// Inspect (and, where needed, repair) every CSV file, then scan them with the types the
 /// inspection found.
 fn open_csv(files: &[LocalFile], opts: &CsvOptions, as_text: &[String]) -> Result<Opened> {
+    let Some(first) = files.first() else {
+        return Err(Error::invalid("the dataset has no files"));
+    };
+    let (resolved, dialect) = dialect_of(first, opts)?;
+    let opts = &resolved;
     let mut headers: Option<Vec<String>> = None;
     let mut inspections = Vec::new();
     for f in files {
@@ -209,6 +233,7 @@ fn open_csv(files: &[LocalFile], opts: &CsvOptions, as_text: &[String]) -> Resul
     let mut opened = Opened::lazy(LazyFrame::default());
     opened.rows = Some(rows);
     opened.columns = columns;
+    opened.dialect = Some(dialect);
     opened.files = files.iter().map(|f| f.shown.clone()).collect();
     let mut frames = Vec::new();
     for (f, ins) in files.iter().zip(&inspections) {

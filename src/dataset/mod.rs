@@ -32,6 +32,7 @@ pub mod files;
 mod pins;
 pub mod report;
 pub mod s3;
+pub mod sniff;
 pub mod source;
 mod tls;
 

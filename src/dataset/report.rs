@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use polars::prelude::*;
 use serde::Serialize;
 
+use super::sniff::DialectReport;
 use super::source::Format;
 
 /// How a column got its type.
@@ -93,6 +94,10 @@ pub struct ReadReport {
     pub files: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rows: Option<u64>,
+    /// A CSV source's dialect: delimiter, quote, escape, header, preamble, and which of these
+    /// were detected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dialect: Option<DialectReport>,
     pub columns: Vec<ColumnType>,
     pub notes: Vec<SourceNote>,
 }

@@ -107,6 +107,7 @@ impl Source for S3Source {
                 Ok(Peeked {
                     schema: df.schema().as_ref().clone(),
                     columns: ColumnType::from_schema(df.schema(), TypeOrigin::File),
+                    dialect: None,
                 })
             }
             Format::Parquet | Format::Jsonl => {
@@ -115,6 +116,7 @@ impl Source for S3Source {
                 Ok(Peeked {
                     columns: ColumnType::from_schema(&schema, TypeOrigin::File),
                     schema: schema.as_ref().clone(),
+                    dialect: None,
                 })
             }
         }

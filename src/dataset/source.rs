@@ -8,6 +8,7 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use super::report::{ColumnType, SourceNote};
+use super::sniff::DialectReport;
 use crate::error::Result;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -56,6 +57,8 @@ pub struct SourceInfo {
 pub struct Peeked {
     pub schema: Schema,
     pub columns: Vec<ColumnType>,
+    /// How a CSV source reads its files.
+    pub dialect: Option<DialectReport>,
 }
 
 /// A source opened for reading.
@@ -67,6 +70,8 @@ pub struct Opened {
     pub files: Vec<String>,
     pub columns: Vec<ColumnType>,
     pub notes: Vec<SourceNote>,
+    /// How a CSV source read its files.
+    pub dialect: Option<DialectReport>,
     /// Whatever must live as long as the lazy frame (temporary files it reads).
     pub keep: Vec<Box<dyn Any>>,
 }

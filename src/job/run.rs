@@ -413,6 +413,9 @@ impl RunReport {
             fmt_rows(self.dataset.rows),
             self.dataset.columns.len()
         ));
+        if let Some(pin) = self.dataset.dialect.as_ref().and_then(|d| d.pin_hint()) {
+            out.push_str(&format!("  detected CSV dialect ({pin} pins it)\n"));
+        }
         for line in self.dataset.summary_lines() {
             out.push_str(&format!("  {line}\n"));
         }

@@ -161,6 +161,7 @@ pub fn profile(opts: &ProfileOptions) -> Result<ProfileOutcome> {
                 "dataset": prepared.dataset.dataset,
                 "source": prepared.dataset.source,
                 "location": prepared.dataset.location,
+                "dialect": prepared.dataset.dialect,
                 "files": prepared.dataset.files.iter().map(|f| file_identity(f)).collect::<Vec<_>>(),
                 "rows": prepared.rows,
                 "recipe": opts.input.recipe.as_ref().map(|p| p.display().to_string()),

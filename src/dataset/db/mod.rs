@@ -214,6 +214,7 @@ impl Source for DatabaseSource {
         Ok(Peeked {
             schema: ColumnPlan::schema(&plans),
             columns: ColumnPlan::describe(&plans),
+            dialect: None,
         })
     }
 
@@ -249,6 +250,7 @@ impl Source for DatabaseSource {
             files: Vec::new(),
             columns: ColumnPlan::describe(&plans),
             notes,
+            dialect: None,
             keep: Vec::new(),
         })
     }
