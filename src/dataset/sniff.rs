@@ -293,15 +293,18 @@ fn modal_width(lines: &[&[u8]], d: u8, q: u8) -> Option<usize> {
 }
 
 /// Leading lines that are not part of the table: blank, `#` comments, or titles that split
-/// into at most half the table's fields.
+/// into at most half the table's fields (counting delimiters inside quotes too, so a header
+/// with a stray quote is not taken for a title).
 fn preamble(lines: &[&[u8]], d: u8, q: u8, width: usize) -> usize {
     let title_width = (width / 2).max(1);
     lines
         .iter()
         .take_while(|l| {
+            let raw_fields = l.iter().filter(|b| **b == d).count() + 1;
             l.iter().all(u8::is_ascii_whitespace)
                 || l.starts_with(b"#")
-                || split(l, d, q).is_none_or(|f| f.len() <= title_width)
+                || (raw_fields <= title_width
+                    && split(l, d, q).is_none_or(|f| f.len() <= title_width))
         })
         .count()
         .min(lines.len().saturating_sub(1))

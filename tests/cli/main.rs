@@ -6,6 +6,7 @@ mod support;
 mod check;
 mod consistency;
 mod csv_damage;
+mod csv_dialects;
 mod datasets;
 mod errors;
 mod outputs;
