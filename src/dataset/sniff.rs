@@ -11,9 +11,10 @@
 //! * **Preamble**: leading lines that are blank, start with `#`, or split into at most half
 //!   the table's field count (a title) are skipped.
 //! * **Escape**: backslash escapes when `\"` appears inside quoted fields and `""` never does.
-//! * **Header**: the first row is data, not a header, when in most columns holding only
-//!   numbers its value is a number too; otherwise (and when nothing tells) it is a header, as
-//!   DataBrew assumes.
+//! * **Header**: the first row is data, not a header, only when in every column holding only
+//!   numbers its value is a number of the same kind within the range of the values below;
+//!   otherwise (and when nothing tells) it is a header, as DataBrew assumes. A header of years
+//!   (`region,2019,2020`) over other numbers stays a header.
 
 use serde::Serialize;
 
@@ -335,7 +336,9 @@ fn backslash_escaped(lines: &[&[u8]], q: u8) -> bool {
     backslashed > 0 && doubled == 0
 }
 
-/// Whether the table's first row is a header (see the module doc).
+/// Whether the table's first row is a header (see the module doc). Only clear evidence makes
+/// it data: in every column that holds only numbers below it, the first row holds a number of
+/// the same kind (integer or not) within the range of the values below.
 fn has_header(table: &[&[u8]], d: u8, q: u8) -> bool {
     let rows: Vec<Vec<Vec<u8>>> = table
         .iter()
@@ -346,27 +349,49 @@ fn has_header(table: &[&[u8]], d: u8, q: u8) -> bool {
     let Some((first, rest)) = rows.split_first() else {
         return true;
     };
-    if rest.first() == Some(first) {
-        return true; // a header written twice
+    if rest.is_empty() || rest.first() == Some(first) {
+        return true; // nothing to compare with, or a header written twice
     }
-    let number = |v: &[u8]| matches!(classify(v), ColType::Integer | ColType::Float);
-    let (mut header, mut data) = (0, 0);
+    let number = |v: &[u8]| -> Option<(ColType, f64)> {
+        let kind = classify(v);
+        matches!(kind, ColType::Integer | ColType::Float)
+            .then(|| {
+                std::str::from_utf8(v)
+                    .ok()?
+                    .parse::<f64>()
+                    .ok()
+                    .map(|x| (kind, x))
+            })
+            .flatten()
+    };
+    let mut numeric_columns = 0;
     for (j, cell) in first.iter().enumerate() {
-        let values: Vec<&Vec<u8>> = rest
+        let values: Vec<(ColType, f64)> = rest
             .iter()
             .filter_map(|r| r.get(j))
             .filter(|v| !v.is_empty())
-            .collect();
-        if values.is_empty() || !values.iter().all(|v| number(v)) {
+            .map(|v| number(v))
+            .collect::<Option<Vec<_>>>()
+            .unwrap_or_default();
+        if values.is_empty() {
             continue;
         }
-        if number(cell) {
-            data += 1;
-        } else {
-            header += 1;
+        numeric_columns += 1;
+        let Some((kind, x)) = number(cell) else {
+            return true;
+        };
+        let same_kind = values.iter().all(|(k, _)| *k == kind);
+        let lo = values.iter().map(|(_, v)| *v).fold(f64::INFINITY, f64::min);
+        let hi = values
+            .iter()
+            .map(|(_, v)| *v)
+            .fold(f64::NEG_INFINITY, f64::max);
+        let span = (hi - lo).max(1.0);
+        if !same_kind || x < lo - span || x > hi + span {
+            return true;
         }
     }
-    data <= header
+    numeric_columns == 0
 }
 
 #[cfg(test)]
@@ -397,6 +422,10 @@ mod tests {
         assert!(!headless.header);
         let text_only = detect("a,b\nx,y\n");
         assert!(text_only.header);
+        let years = detect("region,2019,2020\nNorth,1.5,2.5\nSouth,3.5,4\n");
+        assert!(years.header);
+        let year_ints = detect("region,2019,2020\nNorth,1,2\nSouth,3,4\n");
+        assert!(year_ints.header);
         let escaped = detect("id,q\n1,\"say \\\"hi\\\"\"\n2,\"x\"\n");
         assert_eq!(escaped.escape, Escape::Backslash);
         let doubled = detect("id,q\n1,\"say \"\"hi\"\"\"\n2,\"\"\n");
