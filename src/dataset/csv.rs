@@ -159,7 +159,8 @@ pub enum RepairKind {
     QuoteSwallowedDelimiters,
     /// The header row again (right after it, or among the data), skipped.
     RepeatedHeader,
-    /// After a blank line, a new header: a second table, not read.
+    /// After a blank line, a row that reads like a header of another width: a second table,
+    /// not read.
     SecondTable,
 }
 
@@ -260,8 +261,12 @@ pub struct Inspection {
     skipped: Vec<u64>,
     /// The line where a second table starts; nothing from it on is read.
     table_end: Option<u64>,
-    /// Quotes that swallowed delimiters, to read again as characters.
-    swallow_candidates: Vec<u64>,
+    /// Quotes that swallowed delimiters, to read again as characters: (offset, line).
+    swallow_candidates: Vec<(u64, u64)>,
+    /// The widths of the records on watched lines (where quotes were read again).
+    watched: BTreeMap<u64, usize>,
+    /// The width most rows have.
+    usual_width: Option<usize>,
 }
 
 #[derive(Debug)]
@@ -346,6 +351,8 @@ struct Tokenizer<'q> {
     record_line: u64,
     first_quoted: bool,
     swallow: Option<u64>,
+    /// The quoted field being read holds a delimiter.
+    quoted_delim: bool,
     offset: u64,
     quote_offset: u64,
     literal_quotes: &'q [u64],
@@ -381,6 +388,7 @@ impl<'q> Tokenizer<'q> {
             record_line: 1,
             first_quoted: false,
             swallow: None,
+            quoted_delim: false,
             offset: 0,
             quote_offset: 0,
             literal_quotes,
@@ -461,6 +469,7 @@ impl<'q> Tokenizer<'q> {
                                 self.first_quoted = true;
                             }
                             self.quote_offset = abs;
+                            self.quoted_delim = false;
                             self.state = State::Quoted;
                         }
                     } else {
@@ -483,8 +492,8 @@ impl<'q> Tokenizer<'q> {
                     } else {
                         if b == b'\n' {
                             self.line += 1;
-                        } else if b == self.delim && self.swallow.is_none() {
-                            self.swallow = Some(self.quote_offset);
+                        } else if b == self.delim {
+                            self.quoted_delim = true;
                         }
                         self.field.push(b);
                     }
@@ -503,6 +512,11 @@ impl<'q> Tokenizer<'q> {
                     } else if b == self.delim || b == b'\n' || b == b'\r' {
                         self.line_or_delim(b, on_record)?;
                     } else {
+                        // The quote closed before the field's text ended: if the field held
+                        // a delimiter, the quote may have swallowed it.
+                        if self.quoted_delim && self.swallow.is_none() {
+                            self.swallow = Some(self.quote_offset);
+                        }
                         on_event(Event::StrayQuote(self.line));
                         self.field.push(self.quote);
                         self.field.push(b);
@@ -546,7 +560,6 @@ impl<'q> Tokenizer<'q> {
             tok.ends.clear();
             Ok(None)
         };
-        let mut swallow = None;
         loop {
             let (start, end);
             if j < n && chunk[j] == self.quote {
@@ -554,11 +567,6 @@ impl<'q> Tokenizer<'q> {
                 match memchr::memchr3(self.quote, b'\n', b'\r', &chunk[open..]) {
                     Some(k) if chunk[open + k] == self.quote => {
                         (start, end) = (open, open + k);
-                        if swallow.is_none()
-                            && memchr::memchr(self.delim, &chunk[start..end]).is_some()
-                        {
-                            swallow = Some(self.offset + j as u64);
-                        }
                         j = open + k + 1;
                     }
                     _ => return give_up(self),
@@ -587,7 +595,7 @@ impl<'q> Tokenizer<'q> {
                     ends: &self.ends,
                     line: self.record_line,
                     first_quoted,
-                    swallow,
+                    swallow: None,
                 };
                 on_record(&rec)?;
                 self.starts.clear();
@@ -633,7 +641,7 @@ impl<'q> Tokenizer<'q> {
         on_event: &mut dyn FnMut(Event),
     ) -> Result<Option<u64>, CsvError> {
         match self.state {
-            State::Quoted => Ok(Some(self.quote_offset)),
+            State::Quoted | State::EscapeInQuoted => Ok(Some(self.quote_offset)),
             State::StartField if self.field.is_empty() && self.ends.is_empty() => Ok(None),
             State::AfterCr => {
                 on_event(Event::BareCr(self.line));
@@ -899,7 +907,7 @@ fn unique_headers(raw: Vec<String>, line: u64, repairs: &mut Repairs) -> Vec<Str
 /// costs one more pass, with that quote read as a literal character.)
 pub fn inspect(path: &Path, opts: &CsvOptions) -> Result<Inspection, CsvError> {
     match inspect_parallel(path, opts)? {
-        // Quotes that swallowed delimiters are read again in one pass, as characters.
+        // Quotes that swallowed delimiters are read again, as characters, in one pass.
         Some(inspection) if inspection.swallow_candidates.is_empty() => Ok(inspection),
         _ => inspect_sequential(Source::File(path), opts),
     }
@@ -909,28 +917,69 @@ pub fn inspect(path: &Path, opts: &CsvOptions) -> Result<Inspection, CsvError> {
 /// read as a literal.
 fn inspect_sequential(source: Source, opts: &CsvOptions) -> Result<Inspection, CsvError> {
     let mut literal_quotes = Vec::new();
-    let mut swallowing: Vec<u64> = Vec::new();
+    // Quotes that swallowed delimiters, read again as characters: (offset, line), sorted.
+    let mut swallowing: Vec<(u64, u64)> = Vec::new();
+    let mut round = SwallowRound::Looking;
     for _ in 0..MAX_QUOTE_RETRIES {
-        match inspect_with(source, opts, &literal_quotes, &swallowing)? {
-            // One more pass reads the quotes that swallowed delimiters as characters.
-            Ok(inspection)
-                if swallowing.is_empty() && !inspection.swallow_candidates.is_empty() =>
-            {
-                swallowing = inspection.swallow_candidates;
-                literal_quotes.extend(&swallowing);
-                literal_quotes.sort_unstable();
-                literal_quotes.dedup();
-            }
-            Ok(inspection) => return Ok(inspection),
+        let inspection = match inspect_with(source, opts, &literal_quotes, &swallowing)? {
+            Ok(inspection) => inspection,
             Err(offset) => {
                 literal_quotes.push(offset);
                 literal_quotes.sort_unstable();
+                continue;
             }
+        };
+        match round {
+            SwallowRound::Looking if !inspection.swallow_candidates.is_empty() => {
+                swallowing = inspection.swallow_candidates.clone();
+                swallowing.sort_unstable();
+                literal_quotes.extend(swallowing.iter().map(|(o, _)| *o));
+                literal_quotes.sort_unstable();
+                literal_quotes.dedup();
+                round = SwallowRound::Checking {
+                    rows: inspection.rows,
+                };
+            }
+            SwallowRound::Checking { rows } => {
+                // Keep a re-read only where it gave its row the usual width, and only if no
+                // row was split in two.
+                let width = inspection.usual_width.unwrap_or(inspection.headers.len());
+                let good: Vec<(u64, u64)> = if inspection.rows == rows {
+                    swallowing
+                        .iter()
+                        .filter(|(_, line)| inspection.watched.get(line) == Some(&width))
+                        .copied()
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                if good.len() == swallowing.len() {
+                    return Ok(inspection);
+                }
+                literal_quotes.retain(|q| {
+                    good.iter().any(|(o, _)| o == q) || !swallowing.iter().any(|(o, _)| o == q)
+                });
+                swallowing = good;
+                round = SwallowRound::Done;
+            }
+            _ => return Ok(inspection),
         }
     }
     Err(CsvError::TooBroken(format!(
         "more than {MAX_QUOTE_RETRIES} unterminated quotes; is the delimiter right?"
     )))
+}
+
+/// Where the re-reading of quotes that swallowed delimiters stands.
+#[derive(Clone, Copy)]
+enum SwallowRound {
+    /// No re-read yet: the candidates come from this pass.
+    Looking,
+    /// The candidates are read as characters; this pass checks each gave its row the usual
+    /// width (`rows`: the rows before the re-read).
+    Checking { rows: u64 },
+    /// The re-reads that did not help are undone.
+    Done,
 }
 
 /// Why a column that holds numbers was read as text: the first value that is not a number,
@@ -1057,6 +1106,9 @@ struct Findings {
     after_blank: bool,
     skipped: Vec<u64>,
     table_end: Option<u64>,
+    /// Lines whose record widths are kept (where quotes were read again), and the widths.
+    watch: Vec<u64>,
+    watched: BTreeMap<u64, usize>,
 }
 
 impl Findings {
@@ -1087,6 +1139,9 @@ impl Findings {
             return Ok(());
         }
         let after_blank = std::mem::take(&mut self.after_blank);
+        if self.watch.binary_search(&rec.line).is_ok() {
+            self.watched.insert(rec.line, rec.len());
+        }
         let expected = match (expected, &self.headers) {
             (Some(e), _) => e,
             (None, Some(h)) => h.len(),
@@ -1107,7 +1162,7 @@ impl Findings {
                 self.skipped.push(rec.line);
                 return Ok(());
             }
-            if after_blank && looks_like_header(rec) {
+            if after_blank && rec.len() != expected && looks_like_header(rec) {
                 self.repair(RepairKind::SecondTable, rec.line);
                 self.table_end = Some(rec.line);
                 return Ok(());
@@ -1193,7 +1248,7 @@ impl Findings {
     fn event(&mut self, e: Event, swallowing: &[u64]) {
         let (kind, line) = match e {
             Event::StrayQuote(l) => (RepairKind::StrayQuote, l),
-            Event::LiteralQuote(l, offset) if swallowing.contains(&offset) => {
+            Event::LiteralQuote(l, offset) if swallowing.binary_search(&offset).is_ok() => {
                 (RepairKind::QuoteSwallowedDelimiters, l)
             }
             Event::LiteralQuote(l, _) => (RepairKind::UnterminatedQuote, l),
@@ -1205,19 +1260,24 @@ impl Findings {
     /// The quotes worth reading as characters: each opened a field that swallowed
     /// delimiters in a record that came out short, while the rows usually have the header's
     /// width (the header's own quote when the header came out shorter than the rows).
-    fn swallowing_quotes(&self) -> Vec<u64> {
-        let usual = self.widths.iter().max_by_key(|(_, n)| **n).map(|(w, _)| *w);
+    fn swallowing_quotes(&self) -> Vec<(u64, u64)> {
+        let usual = self.usual_width();
         let width = self.headers.as_ref().map_or(0, Vec::len);
-        let mut quotes: Vec<u64> = Vec::new();
+        let mut quotes: Vec<(u64, u64)> = Vec::new();
         if usual == Some(width) {
-            quotes.extend(self.swallows.iter().map(|(o, _, _)| *o));
+            quotes.extend(self.swallows.iter().map(|(o, l, _)| (*o, *l)));
         }
-        if let (Some((offset, _, header_width)), Some(usual)) = (self.header_swallow, usual)
+        if let (Some((offset, line, header_width)), Some(usual)) = (self.header_swallow, usual)
             && header_width < usual
         {
-            quotes.push(offset);
+            quotes.push((offset, line));
         }
         quotes
+    }
+
+    /// The width most rows have.
+    fn usual_width(&self) -> Option<usize> {
+        self.widths.iter().max_by_key(|(_, n)| **n).map(|(w, _)| *w)
     }
 
     /// Append the findings of the next range, whose lines start after `line_offset`.
@@ -1232,6 +1292,8 @@ impl Findings {
         for (w, n) in next.widths {
             *self.widths.entry(w).or_default() += n;
         }
+        self.skipped
+            .extend(next.skipped.into_iter().map(|l| l + line_offset));
         for (c, d) in self.columns.iter_mut().zip(next.columns) {
             c.merge(d, line_offset);
         }
@@ -1239,14 +1301,15 @@ impl Findings {
     }
 
     fn finish(self, opts: &CsvOptions, literal_quotes: &[u64]) -> Result<Inspection, CsvError> {
-        let swallow_candidates: Vec<u64> = if opts.strict {
+        let swallow_candidates: Vec<(u64, u64)> = if opts.strict {
             Vec::new()
         } else {
             self.swallowing_quotes()
                 .into_iter()
-                .filter(|q| literal_quotes.binary_search(q).is_err())
+                .filter(|(q, _)| literal_quotes.binary_search(q).is_err())
                 .collect()
         };
+        let usual_width = self.usual_width();
         if opts.strict
             && let Some((kind, line)) = self.repairs.first_malformed()
         {
@@ -1268,6 +1331,8 @@ impl Findings {
                 || !opts.polars_readable(),
             literal_quotes: literal_quotes.to_vec(),
             swallow_candidates,
+            watched: self.watched,
+            usual_width,
             skipped: self.skipped,
             table_end: self.table_end,
         })
@@ -1280,9 +1345,12 @@ fn inspect_with(
     source: Source,
     opts: &CsvOptions,
     literal_quotes: &[u64],
-    swallowing: &[u64],
+    swallowing: &[(u64, u64)],
 ) -> Result<Result<Inspection, u64>, CsvError> {
     let mut found = Findings::new(None);
+    found.watch = swallowing.iter().map(|(_, line)| *line).collect();
+    found.watch.sort_unstable();
+    let offsets: Vec<u64> = swallowing.iter().map(|(o, _)| *o).collect();
     let mut events = Vec::new();
     let unterminated = tokenize_once(
         source,
@@ -1295,7 +1363,7 @@ fn inspect_with(
         return Ok(Err(offset));
     }
     for e in events {
-        found.event(e, swallowing);
+        found.event(e, &offsets);
     }
     found.finish(opts, literal_quotes).map(Ok)
 }
@@ -1325,12 +1393,26 @@ fn inspect_in_ranges(
     let Some((width, raw_header)) = first_record(path, opts)? else {
         return Ok(None);
     };
+    // The first range starts after the preamble.
+    let data_start = match opts.skip_rows {
+        0 => 0,
+        n => match offset_after_lines(Source::File(path), n)? {
+            Some(o) => o,
+            None => return Ok(None),
+        },
+    };
     let mut bounds = vec![0u64];
     for i in 1..threads {
         if let Some(b) = next_line_start(path, size * i / threads)?
             && b > *bounds.last().unwrap_or(&0)
+            && b > data_start
             && b < size
         {
+            // A range must not start right after a blank line: it would not know that a
+            // second table may start there.
+            if follows_blank_line(path, b)? {
+                return Ok(None);
+            }
             bounds.push(b);
         }
     }
@@ -1442,6 +1524,20 @@ fn first_record(path: &Path, opts: &CsvOptions) -> Result<Option<FirstRecord>, C
         Ok(_) | Err(CsvError::TooBroken(_)) => Ok(first),
         Err(e) => Err(e),
     }
+}
+
+/// Whether the line before `at` (a line start) is blank.
+fn follows_blank_line(path: &Path, at: u64) -> Result<bool, CsvError> {
+    if at < 2 {
+        return Ok(false);
+    }
+    let start = at.saturating_sub(3);
+    let mut before = Vec::new();
+    Source::File(path)
+        .open_at(start)?
+        .take(at - start)
+        .read_to_end(&mut before)?;
+    Ok(before.ends_with(b"\n\n") || before.ends_with(b"\n\r\n"))
 }
 
 /// How far a range boundary may move to reach a line end; lines longer than this (or files
@@ -1570,6 +1666,42 @@ mod tests {
         let out = tempfile::NamedTempFile::new().unwrap();
         rewrite(f.path(), &opts, &ins, out.path()).unwrap();
         (ins, std::fs::read_to_string(out.path()).unwrap())
+    }
+
+    /// With a preamble and a header repeated in a later range, the parallel reader agrees with
+    /// one pass and the rewrite skips the same rows.
+    #[test]
+    fn parallel_ranges_agree_with_a_preamble_and_repeated_headers() {
+        let mut text = String::from("Monthly export\n# generated\nid,name\n");
+        for i in 0..300 {
+            text.push_str(&format!("{i},name{i}\n"));
+            if i == 200 {
+                text.push_str("id,name\n");
+            }
+        }
+        let f = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(f.path(), &text).unwrap();
+        let opts = CsvOptions {
+            skip_rows: 2,
+            ..CsvOptions::default()
+        };
+        let one = inspect_sequential(Source::File(f.path()), &opts).unwrap();
+        assert_eq!(one.rows, 300);
+        assert_eq!(one.skipped, vec![205]);
+        for threads in [2, 3, 5] {
+            let par = inspect_in_ranges(f.path(), &opts, threads, 0)
+                .unwrap()
+                .unwrap();
+            assert_eq!(par.rows, one.rows, "{threads} threads");
+            assert_eq!(par.skipped, one.skipped, "{threads} threads");
+            assert_eq!(par.repairs, one.repairs, "{threads} threads");
+            assert_eq!(par.types, one.types);
+        }
+        let out = tempfile::NamedTempFile::new().unwrap();
+        rewrite(f.path(), &opts, &one, out.path()).unwrap();
+        let written = std::fs::read_to_string(out.path()).unwrap();
+        assert_eq!(written.lines().count(), 301);
+        assert!(!written.lines().skip(1).any(|l| l == "id,name"));
     }
 
     /// The parallel reader must find exactly what the sequential one finds, or give up.

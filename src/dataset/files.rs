@@ -188,14 +188,18 @@ fn read_error(files: &[LocalFile], e: PolarsError) -> Error {
 /// Inspect (and, where needed, repair) every CSV file, then scan them with the types the
 /// inspection found.
 fn open_csv(files: &[LocalFile], opts: &CsvOptions, as_text: &[String]) -> Result<Opened> {
-    let Some(first) = files.first() else {
+    // Each file's dialect is its own (one part may have a preamble, another not); the
+    // report shows the first file's.
+    let mut dialects = Vec::new();
+    for f in files {
+        dialects.push(dialect_of(f, opts)?);
+    }
+    let Some((_, dialect)) = dialects.first().cloned() else {
         return Err(Error::invalid("the dataset has no files"));
     };
-    let (resolved, dialect) = dialect_of(first, opts)?;
-    let opts = &resolved;
     let mut headers: Option<Vec<String>> = None;
     let mut inspections = Vec::new();
-    for f in files {
+    for (f, (opts, _)) in files.iter().zip(&dialects) {
         let ins = csv::inspect(&f.path, opts).map_err(|e| csv_error(f, e))?;
         match &headers {
             None => headers = Some(ins.headers.clone()),
@@ -236,7 +240,7 @@ fn open_csv(files: &[LocalFile], opts: &CsvOptions, as_text: &[String]) -> Resul
     opened.dialect = Some(dialect);
     opened.files = files.iter().map(|f| f.shown.clone()).collect();
     let mut frames = Vec::new();
-    for (f, ins) in files.iter().zip(&inspections) {
+    for ((f, ins), (opts, _)) in files.iter().zip(&inspections).zip(&dialects) {
         for (kind, stat) in &ins.repairs.0 {
             opened.notes.push(SourceNote {
                 kind: serde_json::to_value(kind)

@@ -12,7 +12,9 @@
 //!   the table's field count (a title) are skipped.
 //! * **Escape**: backslash escapes when `\"` appears inside quoted fields and `""` never does.
 //! * **Header**: the first row is data, not a header, only when in every column holding only
-//!   numbers its value is a number of the same kind within the range of the values below;
+//!   numbers its value is a number of the same kind within the range of the values below
+//!   (give or take their mean spacing; at least four rows below), no text column has values
+//!   of one length under a cell of another, and the row is not consecutive numbers (years);
 //!   otherwise (and when nothing tells) it is a header, as DataBrew assumes. A header of years
 //!   (`region,2019,2020`) over other numbers stays a header.
 
@@ -24,6 +26,9 @@ use super::csv::{ColType, CsvOptions, Escape, classify};
 pub const SAMPLE_BYTES: usize = 64 << 10;
 /// How many of the sample's lines are looked at.
 const SAMPLE_LINES: usize = 500;
+
+/// A first row is taken for data only with at least this many rows below it.
+const MIN_ROWS_FOR_NO_HEADER: usize = 4;
 
 /// Delimiters in the order ties are broken.
 const PREFERRED: &[u8] = b",\t;| ";
@@ -78,6 +83,10 @@ fn shown(b: u8) -> String {
 /// The options with what the dataset does not state detected from `sample` (the file's
 /// first bytes), and the report of the dialect.
 pub fn resolve(opts: &CsvOptions, sample: &[u8]) -> (CsvOptions, DialectReport) {
+    if opts.strict {
+        // A strict dataset is read exactly as stated (defaults where it states nothing).
+        return (opts.clone(), report(opts, Vec::new()));
+    }
     let sample = sample.strip_prefix(b"\xef\xbb\xbf").unwrap_or(sample);
     let lines: Vec<&[u8]> = sample
         .split(|b| *b == b'\n')
@@ -130,7 +139,7 @@ pub fn resolve(opts: &CsvOptions, sample: &[u8]) -> (CsvOptions, DialectReport) 
             detected.push("quote");
         }
     }
-    if !stated.escape && backslash_escaped(lines, out.quote) {
+    if !stated.escape && backslash_escaped(lines, out.quote, out.delimiter) {
         out.escape = Escape::Backslash;
         detected.push("escape");
     }
@@ -151,15 +160,19 @@ pub fn resolve(opts: &CsvOptions, sample: &[u8]) -> (CsvOptions, DialectReport) 
             detected.push("header");
         }
     }
-    let report = DialectReport {
-        delimiter: shown(out.delimiter),
-        quote: shown(out.quote),
-        escape: out.escape,
-        header: out.header,
-        skip_rows: out.skip_rows,
-        detected,
-    };
+    let report = report(&out, detected);
     (out, report)
+}
+
+fn report(opts: &CsvOptions, detected: Vec<&'static str>) -> DialectReport {
+    DialectReport {
+        delimiter: shown(opts.delimiter),
+        quote: shown(opts.quote),
+        escape: opts.escape,
+        header: opts.header,
+        skip_rows: opts.skip_rows,
+        detected,
+    }
 }
 
 /// How well a delimiter and quote fit: how many lines agree on the usual field count, then
@@ -182,6 +195,17 @@ fn score(lines: &[&[u8]], d: u8, q: u8, skip: Option<usize>) -> Score {
         *tally.entry(*c).or_default() += 1;
     }
     let agreeing = tally.values().copied().max().unwrap_or(0);
+    // A space or an unusual byte is the delimiter only if it splits every line but blank
+    // and `#` ones alike: a column of names, dates or times is not split on it.
+    let strong = matches!(d, b',' | b'\t' | b';' | b'|');
+    let every = || {
+        let width = tally.iter().max_by_key(|(_, n)| **n).map(|(w, _)| *w);
+        lines
+            .iter()
+            .filter(|l| !l.iter().all(u8::is_ascii_whitespace) && !l.starts_with(b"#"))
+            .all(|l| split(l, d, q).map(|f| f.len()) == width)
+    };
+    let agreeing = if strong || every() { agreeing } else { 0 };
     let rank = PREFERRED
         .iter()
         .position(|p| *p == d)
@@ -302,8 +326,11 @@ fn preamble(lines: &[&[u8]], d: u8, q: u8, width: usize) -> usize {
         .iter()
         .take_while(|l| {
             let raw_fields = l.iter().filter(|b| **b == d).count() + 1;
+            // `#,Name,Total` is a header with a column named `#`, not a comment.
+            let named_hash = d != b' ' && l.get(1) == Some(&d) && raw_fields == width;
+            let comment = l.starts_with(b"#") && !named_hash;
             l.iter().all(u8::is_ascii_whitespace)
-                || l.starts_with(b"#")
+                || comment
                 || (raw_fields <= title_width
                     && split(l, d, q).is_none_or(|f| f.len() <= title_width))
         })
@@ -311,8 +338,9 @@ fn preamble(lines: &[&[u8]], d: u8, q: u8, width: usize) -> usize {
         .min(lines.len().saturating_sub(1))
 }
 
-/// Backslash escapes: `\"` inside the sample and never `""` other than an empty field.
-fn backslash_escaped(lines: &[&[u8]], q: u8) -> bool {
+/// Backslash escapes: `\"` followed by more text inside the sample, and never `""` other
+/// than an empty field. (`"C:\"` ends in a backslash: no evidence.)
+fn backslash_escaped(lines: &[&[u8]], q: u8, d: u8) -> bool {
     let mut backslashed = 0;
     let mut doubled = 0;
     for l in lines {
@@ -321,7 +349,9 @@ fn backslash_escaped(lines: &[&[u8]], q: u8) -> bool {
                 continue;
             }
             if l[i - 1] == b'\\' {
-                backslashed += 1;
+                if l.get(i + 1).is_some_and(|n| *n != d && *n != b'\r') {
+                    backslashed += 1;
+                }
             } else if l[i - 1] == q {
                 let before = if i >= 2 { Some(l[i - 2]) } else { None };
                 let after = l.get(i + 1).copied();
@@ -349,8 +379,9 @@ fn has_header(table: &[&[u8]], d: u8, q: u8) -> bool {
     let Some((first, rest)) = rows.split_first() else {
         return true;
     };
-    if rest.is_empty() || rest.first() == Some(first) {
-        return true; // nothing to compare with, or a header written twice
+    // Too few rows to tell, or a header written twice.
+    if rest.len() < MIN_ROWS_FOR_NO_HEADER || rest.first() == Some(first) {
+        return true;
     }
     let number = |v: &[u8]| -> Option<(ColType, f64)> {
         let kind = classify(v);
@@ -364,6 +395,23 @@ fn has_header(table: &[&[u8]], d: u8, q: u8) -> bool {
             })
             .flatten()
     };
+    // Consecutive whole numbers across the row (2019, 2020, 2021) are years, named columns.
+    let whole: Vec<i64> = first
+        .iter()
+        .filter_map(|c| std::str::from_utf8(c).ok()?.parse::<i64>().ok())
+        .collect();
+    if whole.len() >= 2 && whole.windows(2).all(|w| w[1] == w[0] + 1) {
+        return true;
+    }
+    // A text column whose values all have one length, under a cell of another length.
+    for (j, cell) in first.iter().enumerate() {
+        let values: Vec<&Vec<u8>> = rest.iter().filter_map(|r| r.get(j)).collect();
+        let lengths: std::collections::BTreeSet<usize> = values.iter().map(|v| v.len()).collect();
+        let text = values.iter().all(|v| number(v).is_none());
+        if text && lengths.len() == 1 && !lengths.contains(&cell.len()) {
+            return true;
+        }
+    }
     let mut numeric_columns = 0;
     for (j, cell) in first.iter().enumerate() {
         let values: Vec<(ColType, f64)> = rest
@@ -386,8 +434,9 @@ fn has_header(table: &[&[u8]], d: u8, q: u8) -> bool {
             .iter()
             .map(|(_, v)| *v)
             .fold(f64::NEG_INFINITY, f64::max);
-        let span = (hi - lo).max(1.0);
-        if !same_kind || x < lo - span || x > hi + span {
+        // Within the values' range, give or take their mean spacing.
+        let spacing = (hi - lo) / (values.len().max(2) - 1) as f64;
+        if !same_kind || x < lo - spacing || x > hi + spacing {
             return true;
         }
     }
@@ -418,7 +467,7 @@ mod tests {
         let titled = detect("Sales report\n\n# exported 2024\nid,v\n1,2\n3,4\n");
         assert_eq!(titled.skip_rows, 3);
         assert_eq!(titled.detected, vec!["skip_rows"]);
-        let headless = detect("1,2.5,x\n2,3.5,y\n3,4.5,z\n");
+        let headless = detect("1,2.5,x\n2,3.5,y\n3,4.5,z\n4,5.5,w\n5,6.5,v\n");
         assert!(!headless.header);
         let text_only = detect("a,b\nx,y\n");
         assert!(text_only.header);
@@ -426,6 +475,16 @@ mod tests {
         assert!(years.header);
         let year_ints = detect("region,2019,2020\nNorth,1,2\nSouth,3,4\n");
         assert!(year_ints.header);
+        let thousands = detect("country,2019,2020\nA,1500,2500\nB,3000,4000\n");
+        assert!(thousands.header);
+        let cities = detect("city\nNew York\nLos Angeles\nSan Francisco\n");
+        assert!(cities.detected.is_empty(), "{cities:?}");
+        let times = detect("at\n10:00:01\n11:30:00\n");
+        assert!(times.detected.is_empty(), "{times:?}");
+        let hash_header = detect("#,Name,Total\n1,Bulbasaur,318\n2,Ivysaur,405\n");
+        assert_eq!((hash_header.skip_rows, hash_header.header), (0, true));
+        let windows = detect("id,path\n1,\"C:\\Users\\\"\n2,\"D:\\\"\n");
+        assert_eq!(windows.escape, Escape::Doubled);
         let escaped = detect("id,q\n1,\"say \\\"hi\\\"\"\n2,\"x\"\n");
         assert_eq!(escaped.escape, Escape::Backslash);
         let doubled = detect("id,q\n1,\"say \"\"hi\"\"\"\n2,\"\"\n");

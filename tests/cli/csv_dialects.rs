@@ -123,11 +123,27 @@ fn every_dialect_loads_the_clean_table() {
         "Quarterly export\n# source: ledger\n\n# v2\n",
         "\n\nQuarterly\n# x\n\n",
     ];
+    // A space-delimited file may start with comments and blank lines, not a title: a title
+    // is split on spaces like the rows (datacook then keeps to commas, so that a column of
+    // names is never split on its spaces).
+    let space_preambles = [
+        "",
+        "# Quarterly export\n",
+        "\n",
+        "# exported by a tool\n# Quarterly export\n\n",
+        "# Quarterly export\n# source: ledger\n\n# v2\n",
+        "\n\n# Quarterly\n# x\n\n",
+    ];
     let mut failures = Vec::new();
     let mut cases = 0;
     for d in [',', ';', '\t', '|', ' '] {
         for q in ['"', '\''] {
             for escape in [Escape::Doubled, Escape::Backslash] {
+                let preambles = if d == ' ' {
+                    &space_preambles
+                } else {
+                    &preambles
+                };
                 for (p, preamble) in preambles.iter().enumerate() {
                     cases += 1;
                     let text = format!("{preamble}{}", render(&t, d, q, escape));
@@ -271,13 +287,10 @@ fn a_stray_quote_stays_in_its_line() {
 #[test]
 fn a_headerless_file_is_detected_and_stated_options_win() {
     let dir = tmpdir();
-    let rows = "1,2.5,x\n2,3.5,y\n3,4.5,z\n";
+    let rows = "1,2.5,x\n2,3.5,y\n3,4.5,z\n4,5.5,w\n5,6.5,v\n";
     let path = write(dir.path(), "headless.csv", rows);
     let (got, report, _) = load(dir.path(), &path);
-    assert_eq!(
-        got,
-        "Column_1,Column_2,Column_3\n1,2.5,x\n2,3.5,y\n3,4.5,z\n"
-    );
+    assert_eq!(got, format!("Column_1,Column_2,Column_3\n{rows}"));
     assert_eq!(
         report["dataset"]["dialect"]["detected"],
         serde_json::json!(["header"])
@@ -289,7 +302,7 @@ fn a_headerless_file_is_detected_and_stated_options_win() {
         "path: headless.csv\ncsv: {header: true}\n",
     );
     let (got, report, _) = load(dir.path(), &path_str(&dir.path().join("headless.yaml")));
-    assert_eq!(got, "1,2.5,x\n2,3.5,y\n3,4.5,z\n");
+    assert_eq!(got, rows);
     assert_eq!(
         report["dataset"]["dialect"]["detected"],
         serde_json::json!([])
@@ -334,4 +347,65 @@ fn validate_prints_the_detected_dialect_to_pin() {
         "{}",
         r.stdout
     );
+}
+
+#[test]
+fn ordinary_files_keep_reading_as_they_did() {
+    let dir = tmpdir();
+    // A short row whose quoted field holds a comma: it was written so, it stays so.
+    let short = "id,name,city\n1,Ann,Oslo\n2,\"Lee, Al\"\n3,Bo,Rome\n";
+    let path = write(dir.path(), "short.csv", short);
+    let (got, report, _) = load(dir.path(), &path);
+    assert_eq!(got, "id,name,city\n1,Ann,Oslo\n2,\"Lee, Al\",\n3,Bo,Rome\n");
+    assert_eq!(
+        repairs(&report),
+        vec![("short_row_padded".to_string(), vec![3])]
+    );
+    // One column of names, of times: never split on spaces or colons.
+    for text in [
+        "city\nNew York\nLos Angeles\nSan Francisco\n",
+        "at\n10:00:01\n11:30:00\n12:00:00\n",
+    ] {
+        let path = write(dir.path(), "one.csv", text);
+        let (got, report, _) = load(dir.path(), &path);
+        assert_eq!(got, text);
+        assert_eq!(
+            report["dataset"]["dialect"]["detected"],
+            serde_json::json!([])
+        );
+    }
+    // A column named `#` is a header, not a comment.
+    let hash = "#,Name,Total\n1,Bulbasaur,318\n2,Ivysaur,405\n";
+    let path = write(dir.path(), "hash.csv", hash);
+    let (got, _, _) = load(dir.path(), &path);
+    assert_eq!(got, hash);
+    // A header of years over numbers stays a header.
+    let years = "country,2019,2020\nA,1500,2500\nB,3000,4000\nC,3500,4500\nD,3600,4700\n";
+    let path = write(dir.path(), "years.csv", years);
+    let (got, _, _) = load(dir.path(), &path);
+    assert_eq!(got, years);
+    // A strict dataset is read exactly as stated: no sniffing.
+    write(dir.path(), "semi.csv", "a;b\n1;2\n");
+    let strict = write(dir.path(), "strict.yaml", "path: semi.csv\nstrict: true\n");
+    let (got, report, _) = load(dir.path(), &strict);
+    assert_eq!(got, "a;b\n1;2\n");
+    assert_eq!(
+        report["dataset"]["dialect"]["detected"],
+        serde_json::json!([])
+    );
+}
+
+#[test]
+fn each_file_of_a_glob_has_its_own_dialect() {
+    let dir = tmpdir();
+    write(
+        dir.path(),
+        "part-1.csv",
+        "Export of May\n\nid;v\n1;a\n2;b\n",
+    );
+    write(dir.path(), "part-2.csv", "id;v\n3;c\n");
+    let ds = write(dir.path(), "parts.yaml", "path: part-*.csv\n");
+    let (got, report, stderr) = load(dir.path(), &ds);
+    assert_eq!(got, "id,v\n1,a\n2,b\n3,c\n", "{stderr}");
+    assert_eq!(report["dataset"]["dialect"]["skip_rows"], 2);
 }
