@@ -44,10 +44,12 @@ samples:
 	$(CARGO) run --example gen_samples -- students datasets/students.csv 600
 	$(CARGO) run --example gen_samples -- patients datasets 300
 
-## Time the student recipe at 1M and 10M rows against a hand-written Polars program, then
-## read the same tables from PostgreSQL and MariaDB next to export-then-read and connectorx.
+## Time the student recipe at 1M and 10M rows against a hand-written Polars program; every
+## job side by side with Python Polars and DuckDB; then the same tables read from PostgreSQL
+## and MariaDB next to export-then-read and connectorx.
 bench:
 	bench/run.sh
+	bench/compare.sh
 	bench/databases.sh
 
 clean:

@@ -24,7 +24,7 @@ MY="mariadb -h127.0.0.1 -uroot test --local-infile=1"
 mkdir -p "$DATA"
 scripts/ensure-databases.sh
 
-if [[ ! -x "$VENV/bin/python" ]] || ! "$VENV/bin/python" -c 'import connectorx, polars, pyarrow' 2>/dev/null; then
+if [[ ! -x "$VENV/bin/python" ]] || ! "$VENV/bin/python" -c 'import connectorx, polars, pyarrow, duckdb' 2>/dev/null; then
   echo "installing connectorx and Polars into $VENV (bench only)" >&2
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet --disable-pip-version-check -r bench/requirements.txt
