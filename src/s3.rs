@@ -96,10 +96,6 @@ impl Bucket {
         })
     }
 
-    pub fn store(&self) -> Arc<AmazonS3> {
-        self.store.clone()
-    }
-
     fn url(&self, key: &str) -> String {
         format!("s3://{}/{key}", self.name)
     }
@@ -287,14 +283,6 @@ impl Bucket {
             .delete(&Path::from(key))
             .await
             .map_err(|e| self.error(&format!("cannot delete {}", self.url(key)), e))
-    }
-
-    pub async fn size(&self, key: &str) -> Result<u64> {
-        self.store
-            .head(&Path::from(key))
-            .await
-            .map(|m| m.size)
-            .map_err(|e| self.error(&format!("cannot read {}", self.url(key)), e))
     }
 }
 

@@ -56,10 +56,6 @@ impl Catalogue {
         &self.connections
     }
 
-    pub fn depth(&self) -> Depth {
-        self.depth
-    }
-
     /// The main dataset from the command line: a dataset file, a data file or location, or
     /// a name.
     pub fn main_dataset(&self, spec: &str) -> Result<DatasetDef> {

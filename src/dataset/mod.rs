@@ -70,22 +70,6 @@ pub enum InputRef {
     },
 }
 
-impl DatasetRef {
-    pub fn named(name: impl Into<String>) -> DatasetRef {
-        DatasetRef {
-            name: Some(name.into()),
-            input: None,
-        }
-    }
-
-    pub fn at(location: impl Into<String>) -> DatasetRef {
-        DatasetRef {
-            name: None,
-            input: Some(InputRef::Location(location.into())),
-        }
-    }
-}
-
 impl fmt::Display for InputRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -22,10 +22,6 @@ impl Pins {
         self.0.push(Pin { column, dtype });
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
     /// The pinned columns.
     pub fn columns(&self) -> Vec<String> {
         self.0.iter().map(|p| p.column.clone()).collect()

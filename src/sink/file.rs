@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use polars::prelude::*;
 
-use super::{Sink, WriteOptions, Written, ensure_parent_dir, file_format, partitioned};
+use super::{Sink, WriteOptions, Written, ensure_parent_dir, file_format, write_partitions};
 use crate::error::{Error, Result};
 
 const TEMP_SUFFIX: &str = ".datacook-tmp";
@@ -144,13 +144,8 @@ fn write_partitioned(lf: LazyFrame, path: &Path, opts: &WriteOptions) -> Result<
         .suffix(TEMP_SUFFIX)
         .tempdir_in(&dir)
         .map_err(|e| Error::runtime(format!("cannot write in '{}': {e}", dir.display())))?;
-    partitioned(lf, &staging.path().display().to_string(), opts)
-        .and_then(|lf| lf.collect_with_engine(Engine::Streaming))
-        .map_err(|e| Error::runtime(format!("writing '{}' failed: {e}", path.display())))?;
-    let mut files = Vec::new();
-    let mut bytes = 0;
-    collect_files(staging.path(), staging.path(), &mut files, &mut bytes);
-    files.sort();
+    let (files, bytes) =
+        write_partitions(lf, staging.path(), opts, &format!("'{}'", path.display()))?;
     std::fs::write(
         staging.path().join(PARTITIONS_MARKER),
         "written by datacook\n",
@@ -175,23 +170,6 @@ fn write_partitioned(lf: LazyFrame, path: &Path, opts: &WriteOptions) -> Result<
         bytes: Some(bytes),
         files,
     })
-}
-
-fn collect_files(root: &Path, dir: &Path, out: &mut Vec<String>, bytes: &mut u64) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            collect_files(root, &p, out, bytes);
-        } else {
-            *bytes += e.metadata().map(|m| m.len()).unwrap_or(0);
-            if let Ok(rel) = p.strip_prefix(root) {
-                out.push(rel.display().to_string());
-            }
-        }
-    }
 }
 
 /// Swap two paths atomically (Linux `renameat2` with `RENAME_EXCHANGE`).

@@ -324,16 +324,18 @@ fn json_value(v: &AnyValue) -> serde_json::Value {
     }
 }
 
-/// A Hive-partitioned sink into `base` (a folder or an S3 prefix).
-pub(crate) fn partitioned(
+/// Write Hive-style partitions of `lf` into the local folder `dir`; the files written
+/// (relative, `/`-separated, sorted) and their bytes. `shown` names the output in errors.
+pub(crate) fn write_partitions(
     lf: LazyFrame,
-    base: &str,
+    dir: &Path,
     opts: &WriteOptions,
-) -> PolarsResult<LazyFrame> {
+    shown: &str,
+) -> Result<(Vec<String>, u64)> {
     let keys: Vec<Expr> = opts.partition_by.iter().map(|c| col(c.as_str())).collect();
     lf.sink(
         SinkDestination::Partitioned {
-            base_path: PlRefPath::new(base),
+            base_path: PlRefPath::new(dir.display().to_string()),
             file_path_provider: None,
             partition_strategy: PartitionStrategy::Keyed {
                 keys,
@@ -349,4 +351,26 @@ pub(crate) fn partitioned(
             ..Default::default()
         },
     )
+    .and_then(|lf| lf.collect_with_engine(Engine::Streaming))
+    .map_err(|e| Error::runtime(format!("writing {shown} failed: {e}")))?;
+    let mut files = Vec::new();
+    let mut bytes = 0;
+    collect_files(dir, dir, &mut files, &mut bytes);
+    files.sort();
+    Ok((files, bytes))
+}
+
+fn collect_files(root: &Path, dir: &Path, out: &mut Vec<String>, bytes: &mut u64) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            collect_files(root, &p, out, bytes);
+        } else if let Ok(rel) = p.strip_prefix(root) {
+            *bytes += e.metadata().map(|m| m.len()).unwrap_or(0);
+            out.push(rel.to_string_lossy().replace('\\', "/"));
+        }
+    }
 }

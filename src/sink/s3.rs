@@ -10,7 +10,7 @@ use std::collections::HashSet;
 
 use polars::prelude::*;
 
-use super::{Sink, WriteOptions, Written, file_format, partitioned};
+use super::{Sink, WriteOptions, Written, file_format, write_partitions};
 use crate::error::{Error, Result};
 use crate::s3::{Bucket, S3Url};
 
@@ -71,13 +71,7 @@ impl S3Sink {
             .prefix(".datacook-partitions-")
             .tempdir()
             .map_err(|e| Error::runtime(format!("cannot create a temporary folder: {e}")))?;
-        partitioned(lf, &staging.path().display().to_string(), opts)
-            .and_then(|lf| lf.collect_with_engine(Engine::Streaming))
-            .map_err(|e| Error::runtime(format!("writing {} failed: {e}", self.url)))?;
-        let mut files = Vec::new();
-        let mut bytes = 0u64;
-        collect(staging.path(), staging.path(), &mut files, &mut bytes);
-        files.sort();
+        let (files, bytes) = write_partitions(lf, staging.path(), opts, &self.url.to_string())?;
         let prefix = format!("{}/", self.url.key.trim_end_matches('/'));
         let marker = format!("{prefix}{}", super::file::PARTITIONS_MARKER);
         crate::runtime::block_on(async {
@@ -116,21 +110,6 @@ impl S3Sink {
             bytes: Some(bytes),
             files,
         })
-    }
-}
-
-fn collect(root: &std::path::Path, dir: &std::path::Path, out: &mut Vec<String>, bytes: &mut u64) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            collect(root, &p, out, bytes);
-        } else if let Ok(rel) = p.strip_prefix(root) {
-            *bytes += e.metadata().map(|m| m.len()).unwrap_or(0);
-            out.push(rel.to_string_lossy().replace('\\', "/"));
-        }
     }
 }
 

@@ -20,7 +20,7 @@ use polars::prelude::*;
 
 use super::{Sink, TableMode, WriteOptions, Written};
 use crate::dataset::connections::{Connection, DbKind};
-use crate::dataset::db::{Relation, db_error};
+use crate::dataset::db::{Relation, db_error, qualified, quote_ident};
 use crate::error::{Error, Result};
 
 /// Rows encoded per chunk sent to the server.
@@ -49,6 +49,22 @@ impl TableSink {
             Some(s) => format!("{s}.{}", self.name),
             None => self.name.clone(),
         }
+    }
+
+    /// `name` in the output table's schema, quoted with `q`.
+    fn table_name(&self, name: &str, q: char) -> String {
+        qualified(self.schema.as_deref(), name, q)
+    }
+
+    /// `--mode create` on a table that exists.
+    fn already_exists(&self) -> Error {
+        db_error(
+            &self.connection,
+            "cannot write to",
+            &format!("table '{}' already exists", self.shown()),
+            Some("use --mode replace or --mode append, or another table".into()),
+            true,
+        )
     }
 }
 
@@ -154,6 +170,20 @@ fn prepare_frame(frame: DataFrame, kind: DbKind) -> Result<DataFrame> {
     Ok(out)
 }
 
+/// The frame's columns as a table definition (`"name" type`) and as a column list, quoted
+/// as `kind` quotes.
+fn column_lists(frame: &DataFrame, kind: DbKind) -> (Vec<String>, Vec<String>) {
+    let q = if kind == DbKind::Mysql { '`' } else { '"' };
+    frame
+        .schema()
+        .iter()
+        .map(|(n, d)| {
+            let name = quote_ident(n, q);
+            (format!("{name} {}", sql_type(d, kind)), name)
+        })
+        .unzip()
+}
+
 fn sql_type(dtype: &DataType, kind: DbKind) -> String {
     let pg = kind != DbKind::Mysql;
     match dtype {
@@ -183,18 +213,7 @@ fn sql_type(dtype: &DataType, kind: DbKind) -> String {
 
 // ---- PostgreSQL -------------------------------------------------------------------------------
 
-fn pg_quote(ident: &str) -> String {
-    format!("\"{}\"", ident.replace('"', "\"\""))
-}
-
 impl TableSink {
-    fn pg_name(&self, name: &str) -> String {
-        match &self.schema {
-            Some(s) => format!("{}.{}", pg_quote(s), pg_quote(name)),
-            None => pg_quote(name),
-        }
-    }
-
     fn failed(&self, doing: &str, e: &tokio_postgres::Error) -> Error {
         let message = match e.as_db_error() {
             Some(d) => d.message().to_string(),
@@ -207,8 +226,8 @@ impl TableSink {
     async fn write_postgres(&self, frame: &DataFrame, mode: TableMode) -> Result<()> {
         let conn = &self.connection;
         let client = crate::dataset::db::postgres::connect(conn).await?;
-        let target = self.pg_name(&self.name);
-        let staging = self.pg_name(&side_name(&self.name, "staging"));
+        let target = self.table_name(&self.name, '"');
+        let staging = self.table_name(&side_name(&self.name, "staging"), '"');
         // Another run writing this table goes first; after 10 minutes this one gives up.
         client
             .batch_execute("SET lock_timeout = '600s'")
@@ -223,31 +242,14 @@ impl TableSink {
             .await
             .map_err(|e| self.failed("cannot look the output table up in", &e))?
             .get(0);
-        let columns: Vec<String> = frame
-            .schema()
-            .iter()
-            .map(|(n, d)| format!("{} {}", pg_quote(n), sql_type(d, DbKind::Postgres)))
-            .collect();
-        let names: Vec<String> = frame
-            .get_column_names()
-            .iter()
-            .map(|n| pg_quote(n))
-            .collect();
+        let (columns, names) = column_lists(frame, DbKind::Postgres);
         match (mode, exists) {
-            (TableMode::Create, true) => {
-                return Err(db_error(
-                    conn,
-                    "cannot write to",
-                    &format!("table '{}' already exists", self.shown()),
-                    Some("use --mode replace or --mode append, or another table".into()),
-                    true,
-                ));
-            }
+            (TableMode::Create, true) => return Err(self.already_exists()),
             (TableMode::Append, true) => {
                 self.check_append_columns(&client, &target, frame).await?;
                 // Load a temporary table of the frame's own types, then let PostgreSQL convert
                 // into the table's (assignment casts: a value that does not fit is an error).
-                let temp = pg_quote("datacook_append");
+                let temp = quote_ident("datacook_append", '"');
                 client
                     .batch_execute(&format!(
                         "BEGIN; CREATE TEMP TABLE {temp} ({}) ON COMMIT DROP",
@@ -285,7 +287,7 @@ impl TableSink {
                 client
                     .batch_execute(&format!(
                         "BEGIN; DROP TABLE IF EXISTS {target}; ALTER TABLE {staging} RENAME TO {}; COMMIT",
-                        pg_quote(&self.name)
+                        quote_ident(&self.name, '"')
                     ))
                     .await
                     .map_err(|e| self.failed("cannot swap the new table in on", &e))?;
@@ -527,18 +529,7 @@ fn numeric_binary(unscaled: i128, scale: usize) -> Vec<u8> {
 
 // ---- MySQL / MariaDB --------------------------------------------------------------------------
 
-fn my_quote(ident: &str) -> String {
-    format!("`{}`", ident.replace('`', "``"))
-}
-
 impl TableSink {
-    fn my_name(&self, name: &str) -> String {
-        match &self.schema {
-            Some(s) => format!("{}.{}", my_quote(s), my_quote(name)),
-            None => my_quote(name),
-        }
-    }
-
     fn my_failed(&self, doing: &str, e: &mysql_async::Error) -> Error {
         let (message, invalid) = match e {
             mysql_async::Error::Server(s) => (
@@ -557,9 +548,9 @@ impl TableSink {
         use mysql_async::prelude::*;
         let conn = &self.connection;
         let mut db = crate::dataset::db::mysql::connect(conn).await?;
-        let target = self.my_name(&self.name);
-        let staging = self.my_name(&side_name(&self.name, "staging"));
-        let old = self.my_name(&side_name(&self.name, "old"));
+        let target = self.table_name(&self.name, '`');
+        let staging = self.table_name(&side_name(&self.name, "staging"), '`');
+        let old = self.table_name(&side_name(&self.name, "old"), '`');
         let lock = format!("datacook:{:016x}", fnv1a(&self.describe()));
         let locked: Option<Option<i64>> = db
             .exec_first("SELECT GET_LOCK(?, 600)", (lock.clone(),))
@@ -588,26 +579,9 @@ impl TableSink {
             .await
             .map_err(|e| self.my_failed("cannot look the output table up in", &e))?;
         let exists = exists.unwrap_or(0) > 0;
-        let columns: Vec<String> = frame
-            .schema()
-            .iter()
-            .map(|(n, d)| format!("{} {}", my_quote(n), sql_type(d, DbKind::Mysql)))
-            .collect();
-        let names: Vec<String> = frame
-            .get_column_names()
-            .iter()
-            .map(|n| my_quote(n))
-            .collect();
+        let (columns, names) = column_lists(frame, DbKind::Mysql);
         match (mode, exists) {
-            (TableMode::Create, true) => {
-                return Err(db_error(
-                    conn,
-                    "cannot write to",
-                    &format!("table '{}' already exists", self.shown()),
-                    Some("use --mode replace or --mode append, or another table".into()),
-                    true,
-                ));
-            }
+            (TableMode::Create, true) => return Err(self.already_exists()),
             (TableMode::Append, true) => {
                 db.query_drop("START TRANSACTION")
                     .await

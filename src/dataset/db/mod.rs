@@ -11,7 +11,7 @@ use polars::prelude::*;
 use super::connections::{Connection, DbKind};
 use super::report::{ColumnType, SourceNote, TypeOrigin};
 use super::source::{Opened, Peeked, Source, SourceInfo};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, did_you_mean};
 
 /// What to read.
 #[derive(Debug, Clone)]
@@ -254,6 +254,171 @@ impl Source for DatabaseSource {
             keep: Vec::new(),
         })
     }
+}
+
+/// `ident` quoted with `q` (`"` for PostgreSQL, `` ` `` for MySQL), the quote doubled inside.
+pub(crate) fn quote_ident(ident: &str, q: char) -> String {
+    format!("{q}{}{q}", ident.replace(q, &format!("{q}{q}")))
+}
+
+/// `schema.name` (or `name`), each part quoted with `q`.
+pub(crate) fn qualified(schema: Option<&str>, name: &str, q: char) -> String {
+    match schema {
+        Some(s) => format!("{}.{}", quote_ident(s, q), quote_ident(name, q)),
+        None => quote_ident(name, q),
+    }
+}
+
+/// The query a relation reads: its table, or the dataset's own query (a newline ends a
+/// trailing `--` comment before the subquery around it closes).
+pub(crate) fn base_query(relation: &Relation, q: char) -> String {
+    match relation {
+        Relation::Table { schema, name } => {
+            format!("SELECT * FROM {}", qualified(schema.as_deref(), name, q))
+        }
+        Relation::Query(query) => format!("{}\n", query.trim().trim_end_matches(';')),
+    }
+}
+
+/// The partition a read is split by, its key checked against the relation's columns (it must
+/// be an integer); None when the read is not split.
+pub(crate) fn checked_partition<'a>(
+    src: &'a DatabaseSource,
+    plans: &[&ColumnPlan],
+) -> Result<Option<&'a Partition>> {
+    let Some(p) = &src.partition else {
+        return Ok(None);
+    };
+    let conn = &src.connection;
+    let Some(column) = plans.iter().find(|c| c.name == p.column) else {
+        return Err(db_error(
+            conn,
+            "cannot partition the read from",
+            &format!("column '{}' not found", p.column),
+            did_you_mean(&p.column, plans.iter().map(|c| c.name.as_str())),
+            true,
+        ));
+    };
+    if !column.dtype.is_integer() {
+        return Err(db_error(
+            conn,
+            "cannot partition the read from",
+            &format!(
+                "partition column '{}' is {}, not an integer",
+                p.column, column.db_type
+            ),
+            Some("partition on an integer key, such as the table's id".into()),
+            true,
+        ));
+    }
+    Ok((p.count > 1).then_some(p))
+}
+
+/// `WHERE` clauses splitting the values `min..=max` of `key` (a quoted column) into `count`
+/// ranges: the first also takes NULL keys, the first and last are open-ended.
+pub(crate) fn range_filters(key: &str, min: i64, max: i64, count: usize) -> Vec<String> {
+    let parts = ranges(min, max, count);
+    let last = parts.len() - 1;
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, (lo, hi))| match i {
+            0 if last == 0 => String::new(),
+            0 => format!(" WHERE {key} < {hi} OR {key} IS NULL"),
+            i if i == last => format!(" WHERE {key} >= {lo}"),
+            _ => format!(" WHERE {key} >= {lo} AND {key} < {hi}"),
+        })
+        .collect()
+}
+
+/// The results of the partition readers in order; the first failure stops the others.
+pub(crate) async fn join_all_or_abort<T: Send + 'static>(
+    tasks: Vec<tokio::task::JoinHandle<Result<T>>>,
+) -> Result<Vec<T>> {
+    let mut results = Vec::new();
+    let mut tasks = tasks.into_iter();
+    while let Some(task) = tasks.next() {
+        let outcome = task
+            .await
+            .map_err(|e| Error::runtime(format!("a partition reader failed: {e}")))
+            .and_then(|r| r);
+        match outcome {
+            Ok(r) => results.push(r),
+            Err(e) => {
+                for rest in tasks {
+                    rest.abort();
+                }
+                return Err(e);
+            }
+        }
+    }
+    Ok(results)
+}
+
+/// The partitions' columns stacked in key order, and what they could not represent.
+pub(crate) fn assemble(
+    parts: Vec<(Vec<builder::Builder>, Lossy)>,
+    partitions: usize,
+) -> Result<Fetched> {
+    let mut lossy = Lossy::default();
+    let mut frame: Option<DataFrame> = None;
+    for (builders, l) in parts {
+        lossy.merge(l);
+        let part = builder::finish_frame(builders)?;
+        match &mut frame {
+            None => frame = Some(part),
+            Some(f) => {
+                f.vstack_mut_owned(part)?;
+            }
+        }
+    }
+    let mut frame = frame.unwrap_or_default();
+    frame.rechunk_mut_par();
+    Ok(Fetched {
+        frame,
+        lossy,
+        partitions,
+    })
+}
+
+/// "table 'x' not found", with the closest of the database's tables (`known`, as
+/// `schema.table`) or the list of them.
+pub(crate) fn missing_table_error(
+    conn: &Connection,
+    relation: &Relation,
+    known: &[String],
+) -> Error {
+    let wanted = relation.describe();
+    let name = match relation {
+        Relation::Table { name, .. } => name.as_str(),
+        Relation::Query(_) => wanted.as_str(),
+    };
+    let help = suggest_table(&wanted, name, known).or_else(|| {
+        Some(if known.is_empty() {
+            format!("database '{}' has no tables", conn.database)
+        } else {
+            format!("tables: {}", known.join(", "))
+        })
+    });
+    db_error(
+        conn,
+        "cannot read from",
+        &format!("table '{wanted}' not found"),
+        help,
+        true,
+    )
+}
+
+/// "did you mean 'public.students'?" for a misspelt `schema.table` or bare table name.
+fn suggest_table(wanted: &str, name: &str, known: &[String]) -> Option<String> {
+    let close = |k: &String| {
+        let table = k.split_once('.').map_or(k.as_str(), |(_, t)| t);
+        did_you_mean(wanted, [k.as_str()]).is_some() || did_you_mean(name, [table]).is_some()
+    };
+    known
+        .iter()
+        .find(|k| close(k))
+        .map(|k| format!("did you mean '{k}'?"))
 }
 
 /// Key ranges `[lo, hi)` splitting `[min, max]` into `count` parts (the last one closed).

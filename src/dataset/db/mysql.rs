@@ -27,11 +27,14 @@ use mysql_async::prelude::*;
 use mysql_async::{Conn, DriverError, OptsBuilder, Row, SslOpts, Value};
 use polars::prelude::*;
 
-use super::builder::{Builder, finish_frame};
-use super::postgres::{parse_decimal, suggest_table};
-use super::{ColumnPlan, DatabaseSource, Fetched, Lossy, Relation, db_error, ranges};
+use super::builder::Builder;
+use super::postgres::parse_decimal;
+use super::{
+    ColumnPlan, DatabaseSource, Fetched, Lossy, Relation, assemble, checked_partition, db_error,
+    join_all_or_abort, missing_table_error, quote_ident, range_filters,
+};
 use crate::dataset::connections::{Connection, Tls};
-use crate::error::{Error, Result, did_you_mean};
+use crate::error::{Error, Result};
 
 /// The character set number MySQL gives binary strings.
 const BINARY_CHARSET: u16 = 63;
@@ -157,18 +160,11 @@ fn my_error(conn: &Connection, doing: &str, e: &mysql_async::Error) -> Error {
 }
 
 fn quote(ident: &str) -> String {
-    format!("`{}`", ident.replace('`', "``"))
+    quote_ident(ident, '`')
 }
 
 fn base_query(relation: &Relation) -> String {
-    match relation {
-        Relation::Table { schema, name } => match schema {
-            Some(s) => format!("SELECT * FROM {}.{}", quote(s), quote(name)),
-            None => format!("SELECT * FROM {}", quote(name)),
-        },
-        // A newline ends a trailing `--` comment before the subquery closes.
-        Relation::Query(q) => format!("{}\n", q.trim().trim_end_matches(';')),
-    }
+    super::base_query(relation, '`')
 }
 
 // ---- types ------------------------------------------------------------------------------
@@ -314,20 +310,10 @@ async fn describe_columns(conn: &mut Conn, src: &DatabaseSource) -> Result<Vec<M
 }
 
 async fn missing_table(conn: &mut Conn, src: &DatabaseSource, message: &str) -> Error {
-    let c = &src.connection;
-    let Relation::Table { schema, name } = &src.relation else {
-        return db_error(
-            c,
-            "cannot read the dataset's query from",
-            message,
-            None,
-            true,
-        );
-    };
-    let wanted = match schema {
-        Some(s) => format!("{s}.{name}"),
-        None => name.clone(),
-    };
+    if let Relation::Query(_) = src.relation {
+        let doing = "cannot read the dataset's query from";
+        return db_error(&src.connection, doing, message, None, true);
+    }
     let known: Vec<String> = conn
         .query(
             "SELECT CONCAT(table_schema, '.', table_name) FROM information_schema.tables \
@@ -335,20 +321,7 @@ async fn missing_table(conn: &mut Conn, src: &DatabaseSource, message: &str) -> 
         )
         .await
         .unwrap_or_default();
-    let help = suggest_table(&wanted, name, &known).or_else(|| {
-        Some(if known.is_empty() {
-            format!("database '{}' has no tables", c.database)
-        } else {
-            format!("tables: {}", known.join(", "))
-        })
-    });
-    db_error(
-        c,
-        "cannot read from",
-        &format!("table '{wanted}' not found"),
-        help,
-        true,
-    )
+    missing_table_error(&src.connection, &src.relation, &known)
 }
 
 pub async fn read(src: &DatabaseSource) -> Result<(Vec<ColumnPlan>, Fetched)> {
@@ -380,89 +353,38 @@ pub async fn read(src: &DatabaseSource) -> Result<(Vec<ColumnPlan>, Fetched)> {
                 r
             }));
         }
-        super::postgres::join_all_or_abort(tasks).await?
+        join_all_or_abort(tasks).await?
     };
-    let mut lossy = Lossy::default();
-    let mut frame: Option<DataFrame> = None;
-    for (builders, l) in results {
-        lossy.merge(l);
-        let part = finish_frame(builders)?;
-        match &mut frame {
-            None => frame = Some(part),
-            Some(f) => {
-                f.vstack_mut_owned(part)?;
-            }
-        }
-    }
-    let mut frame = frame.unwrap_or_default();
-    frame.rechunk_mut_par();
-    Ok((
-        plans,
-        Fetched {
-            frame,
-            lossy,
-            partitions,
-        },
-    ))
+    Ok((plans, assemble(results, partitions)?))
 }
 
+/// `WHERE` clauses splitting the key column's range, none when the read is not partitioned
+/// (or there is nothing to split).
 async fn partition_filters(
     conn: &mut Conn,
     src: &DatabaseSource,
     columns: &[MyColumn],
 ) -> Result<Vec<String>> {
-    let Some(p) = &src.partition else {
+    let plans: Vec<&ColumnPlan> = columns.iter().map(|c| &c.plan).collect();
+    let Some(p) = checked_partition(src, &plans)? else {
         return Ok(Vec::new());
     };
-    let c = &src.connection;
-    let Some(column) = columns.iter().find(|col| col.plan.name == p.column) else {
-        return Err(db_error(
-            c,
-            "cannot partition the read from",
-            &format!("column '{}' not found", p.column),
-            did_you_mean(&p.column, columns.iter().map(|c| c.plan.name.as_str())),
-            true,
-        ));
-    };
-    if column.kind != MyKind::Int {
-        return Err(db_error(
-            c,
-            "cannot partition the read from",
-            &format!(
-                "partition column '{}' is {}, not an integer",
-                p.column, column.plan.db_type
-            ),
-            Some("partition on an integer key, such as the table's id".into()),
-            true,
-        ));
-    }
-    if p.count <= 1 {
-        return Ok(Vec::new());
-    }
     let key = format!("datacook_q.{}", quote(&p.column));
     let bounds = format!(
         "SELECT CAST(MIN({key}) AS SIGNED), CAST(MAX({key}) AS SIGNED) FROM ({}) AS datacook_q",
         base_query(&src.relation)
     );
-    let row: Option<(Option<i64>, Option<i64>)> = conn
-        .query_first(bounds)
-        .await
-        .map_err(|e| my_error(c, "cannot find the partition column's range in", &e))?;
-    let Some((Some(min), Some(max))) = row else {
-        return Ok(Vec::new());
-    };
-    let parts = ranges(min, max, p.count);
-    let last = parts.len() - 1;
-    Ok(parts
-        .iter()
-        .enumerate()
-        .map(|(i, (lo, hi))| match i {
-            0 if last == 0 => String::new(),
-            0 => format!(" WHERE {key} < {hi} OR {key} IS NULL"),
-            i if i == last => format!(" WHERE {key} >= {lo}"),
-            _ => format!(" WHERE {key} >= {lo} AND {key} < {hi}"),
-        })
-        .collect())
+    let row: Option<(Option<i64>, Option<i64>)> = conn.query_first(bounds).await.map_err(|e| {
+        my_error(
+            &src.connection,
+            "cannot find the partition column's range in",
+            &e,
+        )
+    })?;
+    Ok(match row {
+        Some((Some(min), Some(max))) => range_filters(&key, min, max, p.count),
+        _ => Vec::new(),
+    })
 }
 
 async fn read_one(

@@ -33,10 +33,13 @@ use tokio_postgres::error::SqlState;
 use tokio_postgres::types::{Kind, Type};
 use tokio_postgres::{Client, Config, NoTls, SimpleQueryMessage};
 
-use super::builder::{Builder, finish_frame};
-use super::{ColumnPlan, DatabaseSource, Fetched, Lossy, Relation, db_error, ranges};
+use super::builder::Builder;
+use super::{
+    ColumnPlan, DatabaseSource, Fetched, Lossy, Relation, assemble, checked_partition, db_error,
+    join_all_or_abort, missing_table_error, quote_ident, range_filters,
+};
 use crate::dataset::connections::{Connection, DbKind, Tls};
-use crate::error::{Error, Result, did_you_mean};
+use crate::error::{Error, Result};
 
 /// Days from 1970-01-01 to PostgreSQL's epoch, 2000-01-01.
 const EPOCH_DAYS: i32 = 10_957;
@@ -218,18 +221,11 @@ fn pg_error(conn: &Connection, doing: &str, e: &tokio_postgres::Error) -> Error 
 }
 
 fn quote(ident: &str) -> String {
-    format!("\"{}\"", ident.replace('"', "\"\""))
+    quote_ident(ident, '"')
 }
 
 fn base_query(relation: &Relation) -> String {
-    match relation {
-        Relation::Table { schema, name } => match schema {
-            Some(s) => format!("SELECT * FROM {}.{}", quote(s), quote(name)),
-            None => format!("SELECT * FROM {}", quote(name)),
-        },
-        // A newline ends a trailing `--` comment before the subquery closes.
-        Relation::Query(q) => format!("{}\n", q.trim().trim_end_matches(';')),
-    }
+    super::base_query(relation, '"')
 }
 
 // ---- types ------------------------------------------------------------------------------
@@ -372,14 +368,9 @@ async fn describe_columns(client: &Client, src: &DatabaseSource) -> Result<Vec<P
 }
 
 async fn missing_table(client: &Client, src: &DatabaseSource, e: &tokio_postgres::Error) -> Error {
-    let conn = &src.connection;
-    let Relation::Table { schema, name } = &src.relation else {
-        return pg_error(conn, "cannot read the dataset's query from", e);
-    };
-    let wanted = match schema {
-        Some(s) => format!("{s}.{name}"),
-        None => name.clone(),
-    };
+    if let Relation::Query(_) = src.relation {
+        return pg_error(&src.connection, "cannot read the dataset's query from", e);
+    }
     let known: Vec<String> = client
         .query(
             "SELECT table_schema || '.' || table_name FROM information_schema.tables \
@@ -389,32 +380,7 @@ async fn missing_table(client: &Client, src: &DatabaseSource, e: &tokio_postgres
         .await
         .map(|rows| rows.iter().map(|r| r.get::<_, String>(0)).collect())
         .unwrap_or_default();
-    let help = suggest_table(&wanted, name, &known).or_else(|| {
-        Some(if known.is_empty() {
-            format!("database '{}' has no tables", conn.database)
-        } else {
-            format!("tables: {}", known.join(", "))
-        })
-    });
-    db_error(
-        conn,
-        "cannot read from",
-        &format!("table '{wanted}' not found"),
-        help,
-        true,
-    )
-}
-
-/// "did you mean 'public.students'?" for a misspelt `schema.table` or bare table name.
-pub(crate) fn suggest_table(wanted: &str, name: &str, known: &[String]) -> Option<String> {
-    let close = |k: &String| {
-        let table = k.split_once('.').map_or(k.as_str(), |(_, t)| t);
-        did_you_mean(wanted, [k.as_str()]).is_some() || did_you_mean(name, [table]).is_some()
-    };
-    known
-        .iter()
-        .find(|k| close(k))
-        .map(|k| format!("did you mean '{k}'?"))
+    missing_table_error(&src.connection, &src.relation, &known)
 }
 
 /// Read the dataset: one binary COPY (or cursor), or one per key range in parallel.
@@ -468,28 +434,7 @@ pub async fn read(src: &DatabaseSource) -> Result<(Vec<ColumnPlan>, Fetched)> {
         let _ = client.batch_execute("COMMIT").await;
         results?
     };
-    let mut lossy = Lossy::default();
-    let mut frame: Option<DataFrame> = None;
-    for (builders, l) in results {
-        lossy.merge(l);
-        let part = finish_frame(builders)?;
-        match &mut frame {
-            None => frame = Some(part),
-            Some(f) => {
-                f.vstack_mut_owned(part)?;
-            }
-        }
-    }
-    let mut frame = frame.unwrap_or_default();
-    frame.rechunk_mut_par();
-    Ok((
-        plans,
-        Fetched {
-            frame,
-            lossy,
-            partitions,
-        },
-    ))
+    Ok((plans, assemble(results, partitions)?))
 }
 
 /// Open a read-only transaction and export its snapshot for the partition readers.
@@ -509,30 +454,6 @@ async fn export_snapshot(client: &Client, conn: &Connection) -> Result<String> {
     Ok(id)
 }
 
-/// The results of the partition readers in order; the first failure stops the others.
-pub(crate) async fn join_all_or_abort<T: Send + 'static>(
-    tasks: Vec<tokio::task::JoinHandle<Result<T>>>,
-) -> Result<Vec<T>> {
-    let mut results = Vec::new();
-    let mut tasks = tasks.into_iter();
-    while let Some(task) = tasks.next() {
-        let outcome = task
-            .await
-            .map_err(|e| Error::runtime(format!("a partition reader failed: {e}")))
-            .and_then(|r| r);
-        match outcome {
-            Ok(r) => results.push(r),
-            Err(e) => {
-                for rest in tasks {
-                    rest.abort();
-                }
-                return Err(e);
-            }
-        }
-    }
-    Ok(results)
-}
-
 /// `WHERE` clauses splitting the key column's range, none when the read is not partitioned
 /// (or there is nothing to split).
 async fn partition_filters(
@@ -540,59 +461,28 @@ async fn partition_filters(
     src: &DatabaseSource,
     columns: &[PgColumn],
 ) -> Result<Vec<String>> {
-    let Some(p) = &src.partition else {
+    let plans: Vec<&ColumnPlan> = columns.iter().map(|c| &c.plan).collect();
+    let Some(p) = checked_partition(src, &plans)? else {
         return Ok(Vec::new());
     };
-    let conn = &src.connection;
-    let Some(column) = columns.iter().find(|c| c.plan.name == p.column) else {
-        return Err(db_error(
-            conn,
-            "cannot partition the read from",
-            &format!("column '{}' not found", p.column),
-            did_you_mean(&p.column, columns.iter().map(|c| c.plan.name.as_str())),
-            true,
-        ));
-    };
-    if !matches!(column.kind, PgKind::Int2 | PgKind::Int4 | PgKind::Int8) {
-        return Err(db_error(
-            conn,
-            "cannot partition the read from",
-            &format!(
-                "partition column '{}' is {}, not an integer",
-                p.column, column.plan.db_type
-            ),
-            Some("partition on an integer key, such as the table's id".into()),
-            true,
-        ));
-    }
-    if p.count <= 1 {
-        return Ok(Vec::new());
-    }
     let key = format!("datacook_q.{}", quote(&p.column));
     let bounds = format!(
         "SELECT min({key})::int8, max({key})::int8 FROM ({}) AS datacook_q",
         base_query(&src.relation)
     );
-    let row = client
-        .query_one(&bounds, &[])
-        .await
-        .map_err(|e| pg_error(conn, "cannot find the partition column's range in", &e))?;
-    let (Some(min), Some(max)) = (row.get::<_, Option<i64>>(0), row.get::<_, Option<i64>>(1))
-    else {
-        return Ok(Vec::new());
-    };
-    let parts = ranges(min, max, p.count);
-    let last = parts.len() - 1;
-    Ok(parts
-        .iter()
-        .enumerate()
-        .map(|(i, (lo, hi))| match i {
-            0 if last == 0 => String::new(),
-            0 => format!(" WHERE {key} < {hi} OR {key} IS NULL"),
-            i if i == last => format!(" WHERE {key} >= {lo}"),
-            _ => format!(" WHERE {key} >= {lo} AND {key} < {hi}"),
-        })
-        .collect())
+    let row = client.query_one(&bounds, &[]).await.map_err(|e| {
+        pg_error(
+            &src.connection,
+            "cannot find the partition column's range in",
+            &e,
+        )
+    })?;
+    Ok(
+        match (row.get::<_, Option<i64>>(0), row.get::<_, Option<i64>>(1)) {
+            (Some(min), Some(max)) => range_filters(&key, min, max, p.count),
+            _ => Vec::new(),
+        },
+    )
 }
 
 async fn read_one(
