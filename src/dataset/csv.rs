@@ -1101,8 +1101,9 @@ struct Findings {
     /// header's own, compared with the usual width of the rows at the end.
     swallows: Vec<(u64, u64, usize)>,
     header_swallow: Option<(u64, u64, usize)>,
-    /// How many rows had each width.
-    widths: BTreeMap<usize, u64>,
+    /// How many rows had each width other than the header's (only those are counted, off
+    /// the hot path of rows that fit).
+    other_widths: BTreeMap<usize, u64>,
     after_blank: bool,
     skipped: Vec<u64>,
     table_end: Option<u64>,
@@ -1168,8 +1169,8 @@ impl Findings {
                 return Ok(());
             }
         }
-        *self.widths.entry(rec.len()).or_default() += 1;
         if rec.len() != expected {
+            *self.other_widths.entry(rec.len()).or_default() += 1;
             if rec.len() < expected
                 && let Some(offset) = rec.swallow
             {
@@ -1275,9 +1276,13 @@ impl Findings {
         quotes
     }
 
-    /// The width most rows have.
+    /// The width most rows have (None before any row).
     fn usual_width(&self) -> Option<usize> {
-        self.widths.iter().max_by_key(|(_, n)| **n).map(|(w, _)| *w)
+        let fitting = self.rows - self.other_widths.values().sum::<u64>();
+        match self.other_widths.iter().max_by_key(|(_, n)| **n) {
+            Some((w, n)) if *n > fitting => Some(*w),
+            _ => (self.rows > 0).then(|| self.headers.as_ref().map_or(0, Vec::len)),
+        }
     }
 
     /// Append the findings of the next range, whose lines start after `line_offset`.
@@ -1289,8 +1294,8 @@ impl Findings {
                 .into_iter()
                 .map(|(o, l, w)| (o, l + line_offset, w)),
         );
-        for (w, n) in next.widths {
-            *self.widths.entry(w).or_default() += n;
+        for (w, n) in next.other_widths {
+            *self.other_widths.entry(w).or_default() += n;
         }
         self.skipped
             .extend(next.skipped.into_iter().map(|l| l + line_offset));
