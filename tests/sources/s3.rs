@@ -115,6 +115,9 @@ fn patient_walkthrough_from_and_to_s3_equals_the_local_run() {
     );
     let s = gate(&patients, &recipe, &path_str(empty.path()), &s3_out);
     assert_eq!((l.code, s.code), (0, 0), "{}\n{}", l.stderr, s.stderr);
+    // The verdict, one line per rule, metric and flag, is the same.
+    assert!(l.stdout.contains("PASSED: 8 passed"), "{}", l.stdout);
+    assert_eq!(l.stdout, s.stdout);
     for name in ["good.csv", "bad.csv"] {
         assert_eq!(
             s3_get(&bucket, &format!("gate/{name}")).unwrap(),
