@@ -29,6 +29,8 @@ pub struct Catalogue {
     overrides: Vec<(String, String)>,
     connections: ConnectionFiles,
     depth: Depth,
+    /// The datasets folder's dataset files and their names, read on first use.
+    files: std::cell::OnceCell<Vec<(String, PathBuf)>>,
     loaded: RefCell<BTreeMap<String, Loaded>>,
 }
 
@@ -42,6 +44,7 @@ impl Catalogue {
             dir,
             overrides,
             depth,
+            files: std::cell::OnceCell::new(),
             loaded: RefCell::new(BTreeMap::new()),
         }
     }
@@ -81,18 +84,25 @@ impl Catalogue {
             .map_err(|e| Error::invalid_with_help(e.message, e.help.unwrap_or_default()))
     }
 
-    fn by_name(&self, name: &str) -> std::result::Result<DatasetDef, ResolveError> {
+    /// Where a dataset name is defined: `--with NAME=LOCATION`, `<dir>/NAME.yaml`, or the
+    /// dataset file in `<dir>` whose `name:` it is.
+    fn locate(&self, name: &str) -> Option<String> {
         if let Some((_, location)) = self.overrides.iter().find(|(n, _)| n == name) {
-            return self.definition_at(location).map_err(ResolveError::from);
+            return Some(location.clone());
         }
         let direct = self.dir.join(format!("{name}.yaml"));
         if direct.is_file() {
-            return DatasetDef::from_file(&direct, &self.connections).map_err(ResolveError::from);
+            return Some(direct.display().to_string());
         }
-        for f in self.dataset_files() {
-            if dataset_name(&f).as_deref() == Some(name) {
-                return DatasetDef::from_file(&f, &self.connections).map_err(ResolveError::from);
-            }
+        self.dataset_files()
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, f)| f.display().to_string())
+    }
+
+    fn by_name(&self, name: &str) -> std::result::Result<DatasetDef, ResolveError> {
+        if let Some(location) = self.locate(name) {
+            return self.definition_at(&location).map_err(ResolveError::from);
         }
         let known = self.known_names();
         Err(ResolveError {
@@ -110,31 +120,28 @@ impl Catalogue {
         })
     }
 
-    fn is_known(&self, name: &str) -> bool {
-        self.overrides.iter().any(|(n, _)| n == name)
-            || self.known_names().iter().any(|n| n == name)
-    }
-
-    fn dataset_files(&self) -> Vec<PathBuf> {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&self.dir)
-            .map(|rd| {
-                rd.filter_map(|e| e.ok().map(|e| e.path()))
-                    .filter(|p| is_definition(p))
-                    .filter(|p| !is_connections_file(p))
-                    .collect()
-            })
-            .unwrap_or_default();
-        files.sort();
-        files
+    /// The dataset files in the datasets folder with their names, read once.
+    fn dataset_files(&self) -> &[(String, PathBuf)] {
+        self.files.get_or_init(|| {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(&self.dir)
+                .map(|rd| {
+                    rd.filter_map(|e| e.ok().map(|e| e.path()))
+                        .filter(|p| is_definition(p))
+                        .filter(|p| !is_connections_file(p))
+                        .collect()
+                })
+                .unwrap_or_default();
+            files.sort();
+            files
+                .into_iter()
+                .filter_map(|f| Some((dataset_name(&f)?, f)))
+                .collect()
+        })
     }
 
     pub fn known_names(&self) -> Vec<String> {
         let mut names: Vec<String> = self.overrides.iter().map(|(n, _)| n.clone()).collect();
-        for f in self.dataset_files() {
-            if let Some(name) = dataset_name(&f) {
-                names.push(name);
-            }
-        }
+        names.extend(self.dataset_files().iter().map(|(n, _)| n.clone()));
         names.sort();
         names.dedup();
         names
@@ -143,7 +150,9 @@ impl Catalogue {
     /// The definition a reference resolves to: a known name wins, then the input location.
     fn definition(&self, d: &DatasetRef) -> std::result::Result<DatasetDef, ResolveError> {
         match (&d.name, &d.input) {
-            (Some(name), Some(input)) if !self.is_known(name) => self.input_definition(input),
+            (Some(name), Some(input)) if self.locate(name).is_none() => {
+                self.input_definition(input)
+            }
             (Some(name), _) => self.by_name(name),
             (None, Some(input)) => self.input_definition(input),
             (None, None) => Err(ResolveError {

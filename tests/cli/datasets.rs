@@ -322,3 +322,39 @@ fn a_directory_is_not_a_dataset() {
         r.stderr
     );
 }
+
+#[test]
+fn a_name_known_by_its_file_wins_over_the_steps_location() {
+    let dir = tmpdir();
+    // `sales.yaml` calls itself `Sales`: the name `sales` still finds it (by file name), as
+    // for any other step, so the location the step also gives is not read.
+    write(dir.path(), "known.csv", "id,amount\n1,10\n");
+    write(dir.path(), "elsewhere.csv", "id,amount\n1,99\n");
+    write(dir.path(), "sales.yaml", "name: Sales\npath: known.csv\n");
+    let main = write(dir.path(), "main.csv", "id\n1\n");
+    let recipe = write(
+        dir.path(),
+        "join.json",
+        &format!(
+            r#"[{{"Action": {{"Operation": "JOIN", "Parameters": {{
+                "joinKeys": "[{{\"key\":\"id\",\"value\":\"id\"}}]", "joinType": "LEFT_JOIN",
+                "rightColumns": "[\"amount\"]", "secondaryDatasetName": "sales",
+                "secondInputLocation": "{}"}}}}}}]"#,
+            path_str(&dir.path().join("elsewhere.csv"))
+        ),
+    );
+    let out = dir.path().join("o.csv");
+    datacook(&[
+        "run",
+        &recipe,
+        "--dataset",
+        &main,
+        "--datasets-dir",
+        &path_str(dir.path()),
+        "--output",
+        &path_str(&out),
+        "--quiet",
+    ])
+    .ok();
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "id,amount\n1,10\n");
+}
