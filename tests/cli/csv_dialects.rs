@@ -62,19 +62,9 @@ fn render(t: &Table, d: char, q: char, escape: Escape) -> String {
 
 /// The identity recipe's output for a data file, and the run report.
 fn load(dir: &Path, data: &str) -> (String, serde_json::Value, String) {
-    let recipe = write(dir, "identity.json", "[]");
     let out = dir.join("out.csv");
     let _ = std::fs::remove_file(&out);
-    let r = datacook(&[
-        "run",
-        &recipe,
-        "--dataset",
-        data,
-        "--output",
-        &path_str(&out),
-        "--json",
-    ]);
-    let report = serde_json::from_str(&r.stdout).unwrap_or(serde_json::Value::Null);
+    let (r, report) = run_identity(dir, data, "out.csv");
     let text = std::fs::read_to_string(&out).unwrap_or_default();
     (text, report, r.stderr)
 }

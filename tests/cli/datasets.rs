@@ -1,24 +1,6 @@
 //! Dataset files: formats, options, type pins, catalogue lookups.
 
-use std::path::Path;
-
 use crate::support::*;
-
-fn run_identity(dir: &Path, dataset: &str, out: &str) -> (Run, serde_json::Value) {
-    let recipe = write(dir, "identity.json", "[]");
-    let out = dir.join(out);
-    let r = datacook(&[
-        "run",
-        &recipe,
-        "--dataset",
-        dataset,
-        "--output",
-        &path_str(&out),
-        "--json",
-    ]);
-    let report = serde_json::from_str(&r.stdout).unwrap_or(serde_json::Value::Null);
-    (r, report)
-}
 
 #[test]
 fn parquet_and_json_lines_outputs_read_back_as_datasets() {

@@ -90,3 +90,20 @@ pub fn texts(df: &DataFrame, name: &str) -> Vec<String> {
         .map(|v| v.unwrap_or("").to_string())
         .collect()
 }
+
+/// Run the identity recipe (`[]`) on a dataset into `dir/out`, with the run report as JSON.
+pub fn run_identity(dir: &Path, dataset: &str, out: &str) -> (Run, serde_json::Value) {
+    let recipe = write(dir, "identity.json", "[]");
+    let out = dir.join(out);
+    let r = datacook(&[
+        "run",
+        &recipe,
+        "--dataset",
+        dataset,
+        "--output",
+        &path_str(&out),
+        "--json",
+    ]);
+    let report = serde_json::from_str(&r.stdout).unwrap_or(serde_json::Value::Null);
+    (r, report)
+}

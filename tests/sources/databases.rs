@@ -286,23 +286,12 @@ fn append_adds_rows_and_create_refuses_an_existing_table() {
     }
 }
 
+/// The identity recipe's JSON Lines output for a dataset, and its run report.
 fn identity_json(dir: &Path, dataset: &str) -> (String, serde_json::Value) {
-    let recipe = write(dir, "identity.json", "[]");
-    let out = dir.join(format!("{}.jsonl", unique("out")));
-    let r = datacook(&[
-        "run",
-        &recipe,
-        "--dataset",
-        dataset,
-        "--output",
-        &path_str(&out),
-        "--json",
-    ]);
+    let out = format!("{}.jsonl", unique("out"));
+    let (r, report) = run_identity(dir, dataset, &out);
     r.ok();
-    (
-        std::fs::read_to_string(out).unwrap(),
-        serde_json::from_str(&r.stdout).unwrap(),
-    )
+    (std::fs::read_to_string(dir.join(out)).unwrap(), report)
 }
 
 fn column_types(report: &serde_json::Value) -> Vec<(String, String)> {
