@@ -115,23 +115,15 @@ pub(crate) fn open_files(
     opts: &CsvOptions,
     as_text: &[String],
 ) -> Result<Opened> {
-    let paths = || {
-        files
-            .iter()
-            .map(|f| PlRefPath::new(f.path.display().to_string()))
-            .collect::<Vec<_>>()
-    };
     let mut opened = match format {
         Format::Csv => return open_csv(files, opts, as_text),
-        Format::Parquet => Opened::lazy(
-            LazyFrame::scan_parquet_files(paths().into(), ScanArgsParquet::default())
-                .map_err(|e| read_error(files, e))?,
-        ),
-        Format::Jsonl => Opened::lazy(
-            LazyJsonLineReader::new_paths(paths().into())
-                .finish()
-                .map_err(|e| read_error(files, e))?,
-        ),
+        Format::Parquet | Format::Jsonl => {
+            let paths = files
+                .iter()
+                .map(|f| PlRefPath::new(f.path.display().to_string()))
+                .collect();
+            Opened::lazy(scan_in_place(paths, format).map_err(|e| read_error(files, e))?)
+        }
         Format::Json => {
             let frames = files.iter().map(read_json).collect::<Result<Vec<_>>>()?;
             let rows = frames.iter().map(|df| df.height() as u64).sum();
@@ -150,6 +142,14 @@ pub(crate) fn open_files(
     opened.columns = ColumnType::from_schema(&schema, TypeOrigin::File);
     opened.files = files.iter().map(|f| f.shown.clone()).collect();
     Ok(opened)
+}
+
+/// Parquet or JSON Lines files (local paths or S3 URLs), scanned by Polars where they are.
+pub(crate) fn scan_in_place(paths: Vec<PlRefPath>, format: Format) -> PolarsResult<LazyFrame> {
+    match format {
+        Format::Parquet => LazyFrame::scan_parquet_files(paths.into(), ScanArgsParquet::default()),
+        _ => LazyJsonLineReader::new_paths(paths.into()).finish(),
+    }
 }
 
 impl Opened {
@@ -361,7 +361,7 @@ fn read_json(file: &LocalFile) -> Result<DataFrame> {
     read_json_bytes(&bytes, &file.shown)
 }
 
-pub(crate) fn read_json_bytes(bytes: &[u8], shown: &str) -> Result<DataFrame> {
+fn read_json_bytes(bytes: &[u8], shown: &str) -> Result<DataFrame> {
     let read = |format| {
         JsonReader::new(std::io::Cursor::new(bytes))
             .with_json_format(format)

@@ -1,12 +1,13 @@
 //! Datasets in S3: one object, every object under a prefix ending in `/`, or a glob, read as
-//! one dataset. CSV objects are copied to local temporary files (streamed) and then checked,
-//! repaired and typed exactly as local files are; Parquet and JSON Lines objects are scanned
-//! in place by Polars (projection pushdown: a JOIN reads only the columns it needs).
+//! one dataset. CSV and JSON objects are copied to local temporary files (streamed) and then
+//! read exactly as local files are (CSV checked, repaired and typed); Parquet and JSON Lines
+//! objects are scanned in place by Polars (projection pushdown: a JOIN reads only the columns
+//! it needs).
 
 use polars::prelude::*;
 
 use super::csv::CsvOptions;
-use super::files::{LocalFile, open_files, peek_files, read_json_bytes};
+use super::files::{LocalFile, open_files, peek_files, scan_in_place};
 use super::report::{ColumnType, TypeOrigin};
 use super::source::{Format, Opened, Peeked, Source, SourceInfo};
 use crate::error::{Error, Result};
@@ -33,39 +34,41 @@ impl S3Source {
         Ok((bucket, keys))
     }
 
-    fn urls(&self, keys: &[(String, u64)]) -> Vec<String> {
-        keys.iter()
+    /// Parquet or JSON Lines objects, scanned where they are.
+    fn scan(&self, keys: &[(String, u64)]) -> Result<(LazyFrame, Vec<String>, Schema)> {
+        let urls: Vec<String> = keys
+            .iter()
             .map(|(k, _)| self.url.object(k).to_string())
-            .collect()
-    }
-
-    fn scan(&self, urls: &[String]) -> Result<LazyFrame> {
-        let paths: Vec<PlRefPath> = urls.iter().map(|u| PlRefPath::new(u.as_str())).collect();
+            .collect();
         let read_error = |e: PolarsError| {
             Error::runtime(crate::s3::redact(&format!("cannot read {}: {e}", self.url)))
         };
-        match self.format {
-            Format::Parquet => {
-                LazyFrame::scan_parquet_files(paths.into(), ScanArgsParquet::default())
-                    .map_err(read_error)
-            }
-            _ => LazyJsonLineReader::new_paths(paths.into())
-                .finish()
-                .map_err(read_error),
-        }
+        let paths = urls.iter().map(|u| PlRefPath::new(u.as_str())).collect();
+        let mut lf = scan_in_place(paths, self.format).map_err(read_error)?;
+        let schema = lf.collect_schema().map_err(read_error)?.as_ref().clone();
+        Ok((lf, urls, schema))
     }
 
-    fn read_error(&self, e: PolarsError) -> Error {
-        Error::runtime(crate::s3::redact(&format!("cannot read {}: {e}", self.url)))
-    }
-
-    fn read_json(&self, bucket: &Bucket, keys: &[(String, u64)]) -> Result<DataFrame> {
-        let mut frames = Vec::new();
-        for (key, _) in keys {
-            let bytes = crate::runtime::block_on(bucket.get_all(key))?;
-            frames.push(read_json_bytes(&bytes, &self.url.object(key).to_string())?.lazy());
+    /// Copy objects into a temporary folder, as local files named after their objects.
+    fn download(
+        &self,
+        bucket: &Bucket,
+        keys: &[(String, u64)],
+    ) -> Result<(tempfile::TempDir, Vec<LocalFile>)> {
+        let dir = tempfile::Builder::new()
+            .prefix(".datacook-s3-")
+            .tempdir()
+            .map_err(|e| Error::runtime(format!("cannot create a temporary folder: {e}")))?;
+        let mut files = Vec::new();
+        for (i, (key, _)) in keys.iter().enumerate() {
+            let path = dir.path().join(format!("{i:05}"));
+            crate::runtime::block_on(bucket.download(key, &path))?;
+            files.push(LocalFile {
+                shown: self.url.object(key).to_string(),
+                path,
+            });
         }
-        Ok(concat(frames, UnionArgs::default())?.collect()?)
+        Ok((dir, files))
     }
 }
 
@@ -93,7 +96,11 @@ impl Source for S3Source {
                 } else {
                     &head[..]
                 };
-                let temp = temp_file()?;
+                let temp = tempfile::Builder::new()
+                    .prefix(".datacook-s3-head-")
+                    .tempfile()
+                    .map(|f| f.into_temp_path())
+                    .map_err(|e| Error::runtime(format!("cannot create a temporary file: {e}")))?;
                 std::fs::write(&temp, whole)
                     .map_err(|e| Error::runtime(format!("cannot write a temporary file: {e}")))?;
                 let file = LocalFile {
@@ -103,19 +110,14 @@ impl Source for S3Source {
                 peek_files(&[file], Format::Csv, &self.csv, as_text)
             }
             Format::Json => {
-                let df = self.read_json(&bucket, &keys[..1])?;
-                Ok(Peeked {
-                    schema: df.schema().as_ref().clone(),
-                    columns: ColumnType::from_schema(df.schema(), TypeOrigin::File),
-                    dialect: None,
-                })
+                let (_dir, files) = self.download(&bucket, &keys[..1])?;
+                peek_files(&files, Format::Json, &self.csv, as_text)
             }
             Format::Parquet | Format::Jsonl => {
-                let mut lf = self.scan(&self.urls(&keys))?;
-                let schema = lf.collect_schema().map_err(|e| self.read_error(e))?;
+                let (_, _, schema) = self.scan(&keys)?;
                 Ok(Peeked {
                     columns: ColumnType::from_schema(&schema, TypeOrigin::File),
-                    schema: schema.as_ref().clone(),
+                    schema,
                     dialect: None,
                 })
             }
@@ -124,39 +126,15 @@ impl Source for S3Source {
 
     fn open(&self, as_text: &[String]) -> Result<Opened> {
         let (bucket, keys) = self.objects()?;
-        let urls = self.urls(&keys);
         match self.format {
-            Format::Csv => {
-                let dir = tempfile::Builder::new()
-                    .prefix(".datacook-s3-")
-                    .tempdir()
-                    .map_err(|e| {
-                        Error::runtime(format!("cannot create a temporary folder: {e}"))
-                    })?;
-                let mut files = Vec::new();
-                for (i, (key, _)) in keys.iter().enumerate() {
-                    let path = dir.path().join(format!("{i:05}.csv"));
-                    crate::runtime::block_on(bucket.download(key, &path))?;
-                    files.push(LocalFile {
-                        shown: self.url.object(key).to_string(),
-                        path,
-                    });
-                }
-                let mut opened = open_files(&files, Format::Csv, &self.csv, as_text)?;
+            Format::Csv | Format::Json => {
+                let (dir, files) = self.download(&bucket, &keys)?;
+                let mut opened = open_files(&files, self.format, &self.csv, as_text)?;
                 opened.keep.push(Box::new(dir));
                 Ok(opened)
             }
-            Format::Json => {
-                let df = self.read_json(&bucket, &keys)?;
-                let mut opened = Opened::lazy(df.clone().lazy());
-                opened.rows = Some(df.height() as u64);
-                opened.columns = ColumnType::from_schema(df.schema(), TypeOrigin::File);
-                opened.files = urls;
-                Ok(opened)
-            }
             Format::Parquet | Format::Jsonl => {
-                let mut lf = self.scan(&urls)?;
-                let schema = lf.collect_schema().map_err(|e| self.read_error(e))?;
+                let (lf, urls, schema) = self.scan(&keys)?;
                 let mut opened = Opened::lazy(lf);
                 opened.columns = ColumnType::from_schema(&schema, TypeOrigin::File);
                 opened.files = urls;
@@ -164,13 +142,4 @@ impl Source for S3Source {
             }
         }
     }
-}
-
-fn temp_file() -> Result<tempfile::TempPath> {
-    tempfile::Builder::new()
-        .prefix(".datacook-s3-head-")
-        .suffix(".csv")
-        .tempfile()
-        .map(|f| f.into_temp_path())
-        .map_err(|e| Error::runtime(format!("cannot create a temporary file: {e}")))
 }

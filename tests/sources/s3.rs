@@ -265,6 +265,22 @@ fn prefixes_globs_and_parquet_objects_read_as_one_dataset() {
         &format!("path: s3://{bucket}/pq/\nformat: parquet\n"),
     );
     assert_eq!(run(&prefix, "from-prefix.csv"), local);
+
+    // JSON documents are read through a local copy, JSON Lines in place.
+    s3_put(
+        &bucket,
+        "json/doc.json",
+        br#"[{"id": 1, "v": "x"}, {"id": 2, "v": "y"}]"#,
+    );
+    s3_put(
+        &bucket,
+        "json/lines.jsonl",
+        b"{\"id\": 1, \"v\": \"x\"}\n{\"id\": 2, \"v\": \"y\"}\n",
+    );
+    for key in ["json/doc.json", "json/lines.jsonl"] {
+        let out = run(&format!("s3://{bucket}/{key}"), "json.csv");
+        assert_eq!(out, b"id,v\n1,x\n2,y\n", "{key}");
+    }
 }
 
 #[test]
