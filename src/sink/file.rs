@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use polars::prelude::*;
 
-use super::{Sink, WriteOptions, Written, ensure_parent_dir, file_format, write_partitions};
+use super::{Sink, WriteOptions, Written, ensure_parent_dir, write_file, write_partitions};
 use crate::error::{Error, Result};
 
 const TEMP_SUFFIX: &str = ".datacook-tmp";
@@ -89,17 +89,7 @@ fn write_atomic(lf: LazyFrame, path: &Path, opts: &WriteOptions) -> Result<u64> 
         .tempfile_in(&dir)
         .map_err(|e| Error::runtime(format!("cannot write in '{}': {e}", dir.display())))?
         .into_temp_path();
-    let target = SinkDestination::File {
-        target: SinkTarget::Path(PlRefPath::new(temp.display().to_string())),
-    };
-    let args = UnifiedSinkArgs {
-        sync_on_close: polars::io::utils::sync_on_close::SyncOnCloseType::All,
-        ..Default::default()
-    };
-    lf.sink(target, file_format(opts.format, opts.compression), args)
-        .and_then(|lf| lf.collect_with_engine(Engine::Streaming))
-        .map_err(|e| Error::runtime(format!("writing '{}' failed: {e}", path.display())))?;
-    let bytes = std::fs::metadata(&temp).map(|m| m.len()).unwrap_or(0);
+    let bytes = write_file(lf, &temp, opts, &format!("'{}'", path.display()))?;
     temp.persist(path).map_err(|e| {
         Error::runtime(format!(
             "cannot move the output into place at '{}': {}",

@@ -324,6 +324,27 @@ fn json_value(v: &AnyValue) -> serde_json::Value {
     }
 }
 
+/// Write `lf` to the local file `path` (synced to disk); the bytes written. `shown` names the
+/// output in errors.
+pub(crate) fn write_file(
+    lf: LazyFrame,
+    path: &Path,
+    opts: &WriteOptions,
+    shown: &str,
+) -> Result<u64> {
+    let target = SinkDestination::File {
+        target: SinkTarget::Path(PlRefPath::new(path.display().to_string())),
+    };
+    let args = UnifiedSinkArgs {
+        sync_on_close: polars::io::utils::sync_on_close::SyncOnCloseType::All,
+        ..Default::default()
+    };
+    lf.sink(target, file_format(opts.format, opts.compression), args)
+        .and_then(|lf| lf.collect_with_engine(Engine::Streaming))
+        .map_err(|e| Error::runtime(format!("writing {shown} failed: {e}")))?;
+    Ok(std::fs::metadata(path).map(|m| m.len()).unwrap_or(0))
+}
+
 /// Write Hive-style partitions of `lf` into the local folder `dir`; the files written
 /// (relative, `/`-separated, sorted) and their bytes. `shown` names the output in errors.
 pub(crate) fn write_partitions(

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 
 use polars::prelude::*;
 
-use super::{Sink, WriteOptions, Written, file_format, write_partitions};
+use super::{Sink, WriteOptions, Written, write_file, write_partitions};
 use crate::error::{Error, Result};
 use crate::s3::{Bucket, S3Url};
 
@@ -42,17 +42,7 @@ impl S3Sink {
             .tempfile()
             .map_err(|e| Error::runtime(format!("cannot create a temporary file: {e}")))?
             .into_temp_path();
-        let target = SinkDestination::File {
-            target: SinkTarget::Path(PlRefPath::new(temp.display().to_string())),
-        };
-        lf.sink(
-            target,
-            file_format(opts.format, opts.compression),
-            UnifiedSinkArgs::default(),
-        )
-        .and_then(|lf| lf.collect_with_engine(Engine::Streaming))
-        .map_err(|e| Error::runtime(format!("writing {} failed: {e}", self.url)))?;
-        let bytes = std::fs::metadata(&temp).map(|m| m.len()).unwrap_or(0);
+        let bytes = write_file(lf, &temp, opts, &self.url.to_string())?;
         crate::runtime::block_on(bucket.upload(&temp, &self.url.key))?;
         Ok(Written {
             location: self.describe(),
