@@ -311,13 +311,18 @@ fn a_headerless_file_is_detected_and_stated_options_win() {
     // Strict datasets reject a stray quote as before, whatever its shape.
     let strict = write(dir.path(), "strict.yaml", "path: stray.csv\nstrict: true\n");
     write(dir.path(), "stray.csv", "a,b,c\n1,\"x,\"y\",2\n");
-    let r = datacook(&[
-        "validate",
-        "recipes/student-performance.json",
-        "--dataset",
-        &strict,
-    ]);
-    assert_eq!(r.code, 2, "{}", r.stderr);
+    let (got, _, stderr) = load(dir.path(), &strict);
+    assert_eq!(got, "");
+    assert!(
+        stderr.contains("stray.csv:2:1") && stderr.contains("strict dataset"),
+        "{stderr}"
+    );
+    // The same file, not strict: the row has the header's width, so its quotes are kept as
+    // read (stray ones as characters), not read again.
+    let lenient = write(dir.path(), "lenient.yaml", "path: stray.csv\n");
+    let (got, report, _) = load(dir.path(), &lenient);
+    assert_eq!(got, "a,b,c\n1,\"x,\"\"y\"\"\",2\n");
+    assert_eq!(repairs(&report), vec![("stray_quote".to_string(), vec![2])]);
 }
 
 #[test]
