@@ -32,6 +32,8 @@ pub struct Catalogue {
     /// The datasets folder's dataset files and their names, read on first use.
     files: std::cell::OnceCell<Vec<(String, PathBuf)>>,
     loaded: RefCell<BTreeMap<String, Loaded>>,
+    /// Schemas read without the data (`Depth::Schema`).
+    peeked: RefCell<BTreeMap<String, Schema>>,
 }
 
 impl Catalogue {
@@ -46,6 +48,7 @@ impl Catalogue {
             depth,
             files: std::cell::OnceCell::new(),
             loaded: RefCell::new(BTreeMap::new()),
+            peeked: RefCell::new(BTreeMap::new()),
         }
     }
 
@@ -283,11 +286,18 @@ impl From<Error> for ResolveError {
 impl Resolver for Catalogue {
     fn schema(&self, d: &DatasetRef) -> std::result::Result<Schema, ResolveError> {
         if self.depth == Depth::Schema {
+            // Peeked once: a database answers each peek over a new connection.
+            let key = cache_key(d);
+            if let Some(schema) = self.peeked.borrow().get(&key) {
+                return Ok(schema.clone());
+            }
             let def = self.definition(d)?;
-            return def.peek().map(|p| p.schema).map_err(|e| ResolveError {
+            let schema = def.peek().map(|p| p.schema).map_err(|e| ResolveError {
                 message: format!("cannot read dataset '{d}': {e}"),
                 help: None,
-            });
+            })?;
+            self.peeked.borrow_mut().insert(key, schema.clone());
+            return Ok(schema);
         }
         self.ensure_loaded(d)?;
         Ok(self.loaded.borrow()[&cache_key(d)].schema.clone())
