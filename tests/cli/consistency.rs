@@ -55,16 +55,7 @@ fn every_bundled_recipe_validates_to_the_schema_it_runs_to() {
     for (recipe, dataset) in BUNDLED {
         let predicted = validate_schema(recipe, dataset);
         let out = dir.path().join("out.parquet");
-        datacook(&[
-            "run",
-            recipe,
-            "--dataset",
-            dataset,
-            "--output",
-            &path_str(&out),
-            "--quiet",
-        ])
-        .ok();
+        run_job(recipe, dataset, &path_str(&out), &["--quiet"]).ok();
         let written = parquet_schema(&out);
         // ONE_HOT_ENCODING's columns are known only once the data is read: validate holds
         // a placeholder where the run writes health_1..health_5.
@@ -126,16 +117,7 @@ fn validate_applies_type_pins_as_run_does() {
     let v = datacook(&["validate", recipe, "--dataset", &pinned]);
     v.ok();
     let out = dir.path().join("o.csv");
-    datacook(&[
-        "run",
-        recipe,
-        "--dataset",
-        &pinned,
-        "--output",
-        &path_str(&out),
-        "--quiet",
-    ])
-    .ok();
+    run_job(recipe, &pinned, &path_str(&out), &["--quiet"]).ok();
     let output = path_str(&out);
     let validate: &[&str] = &["validate", recipe, "--dataset", &unpinned];
     let run: &[&str] = &["run", recipe, "--dataset", &unpinned, "--output", &output];
@@ -164,15 +146,7 @@ fn a_csv_with_only_its_header_runs_to_an_empty_output_with_the_right_columns() {
     let recipe = "recipes/student-performance.json";
     datacook(&["validate", recipe, "--dataset", &data]).ok();
     let out = dir.path().join("o.csv");
-    let r = datacook(&[
-        "run",
-        recipe,
-        "--dataset",
-        &data,
-        "--output",
-        &path_str(&out),
-        "--json",
-    ]);
+    let r = run_job(recipe, &data, &path_str(&out), &["--json"]);
     r.ok();
     // No level of health, so no health_* column; every other column is there.
     assert_eq!(
@@ -199,16 +173,7 @@ fn a_column_without_values_among_rows_takes_the_type_its_step_needs() {
         "steps:\n  - operation: FILL_WITH_MEDIAN\n    parameters: {sourceColumn: score}\n",
     );
     let out = dir.path().join("o.csv");
-    datacook(&[
-        "run",
-        &recipe,
-        "--dataset",
-        &data,
-        "--output",
-        &path_str(&out),
-        "--quiet",
-    ])
-    .ok();
+    run_job(&recipe, &data, &path_str(&out), &["--quiet"]).ok();
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "id,score\n1,\n2,\n");
 }
 
@@ -252,15 +217,12 @@ fn the_next_run_removes_temporary_files_of_killed_runs_only() {
         .path()
         .join(format!(".o.csv.{host}-4294967.xyz789.datacook-tmp"));
     std::fs::create_dir(&partial_dir).unwrap();
-    datacook(&[
-        "run",
+    run_job(
         "recipes/student-performance.json",
-        "--dataset",
         "datasets/students.yaml",
-        "--output",
         &path_str(&out),
-        "--quiet",
-    ])
+        &["--quiet"],
+    )
     .ok();
     assert!(!Path::new(&dead).exists(), "debris of a killed run stays");
     assert!(!partial_dir.exists(), "a killed run's folder stays");
@@ -322,16 +284,7 @@ fn a_run_killed_mid_write_leaves_debris_that_the_next_run_removes() {
     child.wait().unwrap();
     assert_eq!(temps().len(), 1, "the killed run was not writing");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "id,a,b\n1,old,2\n");
-    datacook(&[
-        "run",
-        &recipe,
-        "--dataset",
-        &big,
-        "--output",
-        &path_str(&out),
-        "--quiet",
-    ])
-    .ok();
+    run_job(&recipe, &big, &path_str(&out), &["--quiet"]).ok();
     assert!(temps().is_empty(), "debris left: {:?}", temps());
     assert_eq!(std::fs::read_to_string(&out).unwrap(), text);
 }

@@ -91,19 +91,18 @@ pub fn texts(df: &DataFrame, name: &str) -> Vec<String> {
         .collect()
 }
 
+/// `datacook run RECIPE --dataset DATASET --output OUTPUT`, then any further flags.
+pub fn run_job(recipe: &str, dataset: &str, output: &str, flags: &[&str]) -> Run {
+    let mut args = vec!["run", recipe, "--dataset", dataset, "--output", output];
+    args.extend_from_slice(flags);
+    datacook(&args)
+}
+
 /// Run the identity recipe (`[]`) on a dataset into `dir/out`, with the run report as JSON.
 pub fn run_identity(dir: &Path, dataset: &str, out: &str) -> (Run, serde_json::Value) {
     let recipe = write(dir, "identity.json", "[]");
     let out = dir.join(out);
-    let r = datacook(&[
-        "run",
-        &recipe,
-        "--dataset",
-        dataset,
-        "--output",
-        &path_str(&out),
-        "--json",
-    ]);
+    let r = run_job(&recipe, dataset, &path_str(&out), &["--json"]);
     let report = serde_json::from_str(&r.stdout).unwrap_or(serde_json::Value::Null);
     (r, report)
 }

@@ -56,15 +56,12 @@ fn my_students() -> String {
 /// The student recipe on the bundled CSV: what every database run must equal.
 fn local_student_output(dir: &Path) -> String {
     let out = dir.join("local.csv");
-    datacook(&[
-        "run",
+    run_job(
         "recipes/student-performance.json",
-        "--dataset",
         "datasets/students.yaml",
-        "--output",
         &path_str(&out),
-        "--quiet",
-    ])
+        &["--quiet"],
+    )
     .ok();
     std::fs::read_to_string(out).unwrap()
 }
@@ -74,15 +71,12 @@ fn write_dataset(dir: &Path, name: &str, body: &str) -> String {
 }
 
 fn run_student(dataset: &str, output: &str) -> Run {
-    datacook(&[
-        "run",
+    run_job(
         "recipes/student-performance.json",
-        "--dataset",
         dataset,
-        "--output",
         output,
-        "--json",
-    ])
+        &["--json"],
+    )
 }
 
 #[test]
@@ -90,6 +84,7 @@ fn student_walkthrough_from_postgres_equals_the_local_run() {
     let dir = tmpdir();
     write_connections(dir.path(), "");
     let table = pg_students();
+    let _table = Cleanup::table("warehouse", &table);
     let expected = local_student_output(dir.path());
     let cases = [
         (
@@ -133,7 +128,6 @@ fn student_walkthrough_from_postgres_equals_the_local_run() {
             assert!(notes.contains("read in 4 key ranges"), "{notes}");
         }
     }
-    pg_exec(&format!("DROP TABLE {table}"));
 }
 
 #[test]
@@ -141,6 +135,7 @@ fn student_walkthrough_from_mariadb_equals_the_local_run() {
     let dir = tmpdir();
     write_connections(dir.path(), "");
     let table = my_students();
+    let _table = Cleanup::table("maria", &table);
     let expected = local_student_output(dir.path());
     for (name, body) in [
         ("plain", format!("connection: maria\ntable: {table}\n")),
@@ -160,7 +155,6 @@ fn student_walkthrough_from_mariadb_equals_the_local_run() {
             "{name}: output differs from the local run"
         );
     }
-    my_exec(&format!("DROP TABLE {table}"));
 }
 
 /// Read a table back through datacook (identity recipe) as CSV text.
@@ -172,16 +166,7 @@ fn read_back(dir: &Path, connection: &str, table: &str) -> String {
     );
     let recipe = write(dir, "identity.json", "[]");
     let out = dir.join("readback.csv");
-    datacook(&[
-        "run",
-        &recipe,
-        "--dataset",
-        &ds,
-        "--output",
-        &path_str(&out),
-        "--quiet",
-    ])
-    .ok();
+    run_job(&recipe, &ds, &path_str(&out), &["--quiet"]).ok();
     std::fs::read_to_string(out).unwrap()
 }
 
@@ -191,7 +176,9 @@ fn student_walkthrough_into_tables_replaces_them_whole() {
     write_connections(dir.path(), "");
     let expected = local_student_output(dir.path());
     let pg_source = pg_students();
+    let _pg = Cleanup::table("warehouse", &pg_source);
     let my_source = my_students();
+    let _my = Cleanup::table("maria", &my_source);
     for (connection, source) in [("warehouse", &pg_source), ("maria", &my_source)] {
         let ds = write_dataset(
             dir.path(),
@@ -199,11 +186,7 @@ fn student_walkthrough_into_tables_replaces_them_whole() {
             &format!("connection: {connection}\ntable: {source}\n"),
         );
         let target = unique("students_out");
-        let drop = format!("DROP TABLE IF EXISTS {target}");
-        let _dropped = match connection {
-            "warehouse" => Cleanup::postgres(&drop),
-            _ => Cleanup::mysql(&drop),
-        };
+        let _dropped = Cleanup::table(connection, &target);
         // Twice: the second run replaces the first one's table.
         for _ in 0..2 {
             let r = run_student(&ds, &format!("db://{connection}/{target}"));
@@ -234,8 +217,6 @@ fn student_walkthrough_into_tables_replaces_them_whole() {
             "{connection}: staging left behind"
         );
     }
-    pg_exec(&format!("DROP TABLE {pg_source}"));
-    my_exec(&format!("DROP TABLE {my_source}"));
 }
 
 #[test]
@@ -249,20 +230,9 @@ fn append_adds_rows_and_create_refuses_an_existing_table() {
         ("maria", my_rows),
     ] {
         let target = unique("appended");
+        let _dropped = Cleanup::table(connection, &target);
         let output = format!("db://{connection}/{target}");
-        let run = |mode: &str| {
-            datacook(&[
-                "run",
-                &recipe,
-                "--dataset",
-                &data,
-                "--output",
-                &output,
-                "--mode",
-                mode,
-                "--quiet",
-            ])
-        };
+        let run = |mode: &str| run_job(&recipe, &data, &output, &["--mode", mode, "--quiet"]);
         run("create").ok();
         run("append").ok();
         let r = run("create");
@@ -279,10 +249,6 @@ fn append_adds_rows_and_create_refuses_an_existing_table() {
             rows(&format!("SELECT count(*) FROM {target}")),
             vec![vec!["2".to_string()]]
         );
-        match connection {
-            "warehouse" => pg_exec(&format!("DROP TABLE {target}")),
-            _ => my_exec(&format!("DROP TABLE {target}")),
-        }
     }
 }
 
@@ -316,23 +282,10 @@ fn copied_through_table(
     ds: &str,
 ) -> (String, serde_json::Value, Cleanup) {
     let copy = unique("types_copy");
-    let drop = format!("DROP TABLE IF EXISTS {copy}");
-    let guard = match connection {
-        "maria" => Cleanup::mysql(&drop),
-        _ => Cleanup::postgres(&drop),
-    };
+    let guard = Cleanup::table(connection, &copy);
     let recipe = write(dir, "identity.json", "[]");
     let output = format!("db://{connection}/{copy}");
-    datacook(&[
-        "run",
-        &recipe,
-        "--dataset",
-        ds,
-        "--output",
-        &output,
-        "--quiet",
-    ])
-    .ok();
+    run_job(&recipe, ds, &output, &["--quiet"]).ok();
     let back = write_dataset(
         dir,
         "back",
@@ -470,7 +423,7 @@ fn mariadb_types_round_trip_with_their_nulls() {
          INSERT INTO {table} (id) VALUES (2);
          INSERT INTO {table} (id, dt, dtt) VALUES (3, '0000-00-00', '2024-00-00 00:00:00');"
     ));
-    let _table = Cleanup::mysql(&format!("DROP TABLE IF EXISTS {table}"));
+    let _table = Cleanup::table("maria", &table);
     let ds = write_dataset(
         dir.path(),
         "types",
@@ -543,7 +496,9 @@ fn databrew_dataset_and_join_inputs_resolve_through_the_connections_file() {
     let dir = tmpdir();
     let connections = write_connections(dir.path(), "");
     let table = pg_students();
+    let _table = Cleanup::table("warehouse", &table);
     let scores = unique("scores");
+    let _scores = Cleanup::table("warehouse", &scores);
     pg_exec(&format!(
         "CREATE TABLE {scores} (sid integer, bonus integer);
          INSERT INTO {scores} VALUES (1, 10), (2, 20), (2, 21);"
@@ -591,7 +546,6 @@ fn databrew_dataset_and_join_inputs_resolve_through_the_connections_file() {
         std::fs::read_to_string(&out).unwrap(),
         "student_id,first_name,bonus\n1,Leo,10\n2,Isla,20\n2,Isla,21\n"
     );
-    pg_exec(&format!("DROP TABLE {table}; DROP TABLE {scores}"));
 }
 
 /// Every command that reads a dataset, with every output it can write; returns the exit
@@ -679,9 +633,9 @@ fn passwords_come_from_the_environment_and_never_reach_any_output() {
     ));
     let _user = Cleanup::mysql(&format!("DROP USER IF EXISTS '{user}'@'%'"));
     let my_table = my_students();
-    let _my = Cleanup::mysql(&format!("DROP TABLE IF EXISTS {my_table}"));
+    let _my = Cleanup::table("maria", &my_table);
     let pg_table = pg_students();
-    let _pg = Cleanup::postgres(&format!("DROP TABLE IF EXISTS {pg_table}"));
+    let _pg = Cleanup::table("warehouse", &pg_table);
     let (my, pg) = (mariadb(), postgres());
     let connections = write_connections(
         dir.path(),
@@ -748,15 +702,13 @@ fn table_writes_keep_every_digit_and_fit_existing_tables() {
     let recipe = write(dir.path(), "identity.json", "[]");
     // MySQL: floats keep every digit (no display rounding on the way in).
     let target = unique("floats");
-    datacook(&[
-        "run",
+    let _floats = Cleanup::table("maria", &target);
+    run_job(
         &recipe,
-        "--dataset",
         &data,
-        "--output",
         &format!("db://maria/{target}"),
-        "--quiet",
-    ])
+        &["--quiet"],
+    )
     .ok();
     assert_eq!(
         my_rows(&format!(
@@ -768,16 +720,16 @@ fn table_writes_keep_every_digit_and_fit_existing_tables() {
             vec!["3".into(), "-0.0000001".into(), "NULL".into()],
         ]
     );
-    my_exec(&format!("DROP TABLE {target}"));
 
     // PostgreSQL: appending converts to the table's own types (64-bit integers from CSV
     // into an `integer` column, naive timestamps into `timestamptz`).
     let existing = unique("existing");
+    let _existing = Cleanup::table("warehouse", &existing);
     pg_exec(&format!(
         "CREATE TABLE {existing} (id integer, x real, label varchar(3), at timestamptz);
          INSERT INTO {existing} VALUES (0, 0.5, 'z', '2024-01-01 00:00:00+00');"
     ));
-    let timed = write(
+    write(
         dir.path(),
         "t.csv",
         "id,x,label,at\n1,1.25,a,2024-05-06 07:08:09\n",
@@ -787,18 +739,12 @@ fn table_writes_keep_every_digit_and_fit_existing_tables() {
         "t.yaml",
         "path: t.csv\ntypes: {at: timestamp}\n",
     );
-    let _ = timed;
-    datacook(&[
-        "run",
+    run_job(
         &recipe,
-        "--dataset",
         &ds,
-        "--output",
         &format!("db://warehouse/{existing}"),
-        "--mode",
-        "append",
-        "--quiet",
-    ])
+        &["--mode", "append", "--quiet"],
+    )
     .ok();
     assert_eq!(
         pg_rows(&format!(
@@ -820,44 +766,36 @@ fn table_writes_keep_every_digit_and_fit_existing_tables() {
         ]
     );
     let other = write(dir.path(), "other.csv", "id,lable\n1,a\n");
-    let r = datacook(&[
-        "run",
+    let r = run_job(
         &recipe,
-        "--dataset",
         &other,
-        "--output",
         &format!("db://warehouse/{existing}"),
-        "--mode",
-        "append",
-    ]);
+        &["--mode", "append"],
+    );
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
         r.stderr.contains("has no column 'lable'") && r.stderr.contains("did you mean 'label'?"),
         "{}",
         r.stderr
     );
-    pg_exec(&format!("DROP TABLE {existing}"));
 
     // A name at PostgreSQL's limit: the staging table never collides with it.
     let long = format!("{}_{}", unique("t"), "x".repeat(50));
     let long: String = long.chars().take(63).collect();
+    let _long = Cleanup::table("warehouse", &format!("\"{long}\""));
     for _ in 0..2 {
-        datacook(&[
-            "run",
+        run_job(
             &recipe,
-            "--dataset",
             &data,
-            "--output",
             &format!("db://warehouse/{long}"),
-            "--quiet",
-        ])
+            &["--quiet"],
+        )
         .ok();
     }
     assert_eq!(
         pg_rows(&format!("SELECT count(*) FROM \"{long}\"")),
         vec![vec!["3".to_string()]]
     );
-    pg_exec(&format!("DROP TABLE \"{long}\""));
 }
 
 #[test]
@@ -865,6 +803,7 @@ fn queries_with_comments_and_values_polars_cannot_hold_read_cleanly() {
     let dir = tmpdir();
     write_connections(dir.path(), "");
     let table = unique("odd");
+    let _table = Cleanup::table("warehouse", &table);
     pg_exec(&format!(
         "CREATE TABLE {table} (id int, t time, d date, amount numeric(6,2));
          INSERT INTO {table} VALUES (1, '24:00:00', '300000-01-01', 12.50), (2, '12:00:00', '2024-01-01', 3.00);"
@@ -878,15 +817,7 @@ fn queries_with_comments_and_values_polars_cannot_hold_read_cleanly() {
     );
     let recipe = write(dir.path(), "identity.json", "[]");
     let out = dir.path().join("o.csv");
-    let r = datacook(&[
-        "run",
-        &recipe,
-        "--dataset",
-        &ds,
-        "--output",
-        &path_str(&out),
-        "--json",
-    ]);
+    let r = run_job(&recipe, &ds, &path_str(&out), &["--json"]);
     r.ok();
     // 24:00 and year 300000 have no Polars value; 12.50 does not convert to an integer.
     assert_eq!(
@@ -898,5 +829,4 @@ fn queries_with_comments_and_values_polars_cannot_hold_read_cleanly() {
         notes.contains("time of 24:00:00") && notes.contains("date beyond year 262142"),
         "{notes}"
     );
-    pg_exec(&format!("DROP TABLE {table}"));
 }

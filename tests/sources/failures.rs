@@ -41,14 +41,7 @@ fn an_unreachable_server_fails_quickly_with_exit_3() {
         );
         let out = dir.path().join("o.csv");
         let start = Instant::now();
-        let r = datacook(&[
-            "run",
-            &recipe,
-            "--dataset",
-            &ds,
-            "--output",
-            &path_str(&out),
-        ]);
+        let r = run_job(&recipe, &ds, &path_str(&out), &[]);
         assert!(
             start.elapsed() < Duration::from_secs(20),
             "{connection} took {:?}",
@@ -77,11 +70,11 @@ fn a_missing_table_or_column_names_the_closest_one() {
     pg_exec(&format!(
         "CREATE TABLE {table} (customer_id int, name text)"
     ));
-    let _pg = Cleanup::postgres(&format!("DROP TABLE IF EXISTS {table}"));
+    let _pg = Cleanup::table("warehouse", &table);
     my_exec(&format!(
         "CREATE TABLE {table} (customer_id int, name text)"
     ));
-    let _my = Cleanup::mysql(&format!("DROP TABLE IF EXISTS {table}"));
+    let _my = Cleanup::table("maria", &table);
     let recipe = identity(dir.path());
     let misspelt = table.replace("customers", "custommers");
     let maria_schema = mariadb().database;
@@ -112,14 +105,7 @@ fn a_missing_table_or_column_names_the_closest_one() {
                 "connection: {connection}\ntable: {table}\npartition: {{column: custmer_id, count: 2}}\n"
             ),
         );
-        let r = datacook(&[
-            "run",
-            &recipe,
-            "--dataset",
-            &ds,
-            "--output",
-            &path_str(&dir.path().join("o.csv")),
-        ]);
+        let r = run_job(&recipe, &ds, &path_str(&dir.path().join("o.csv")), &[]);
         assert_eq!(r.code, 2, "{connection}: {}", r.stderr);
         assert!(
             r.stderr.contains("did you mean 'customer_id'?"),
@@ -134,6 +120,7 @@ fn query_errors_are_the_datasets_fault() {
     let dir = tmpdir();
     write_connections(dir.path(), "");
     let table = unique("q");
+    let _table = Cleanup::table("warehouse", &table);
     pg_exec(&format!("CREATE TABLE {table} (amount int)"));
     let recipe = identity(dir.path());
     for (name, query, says) in [
@@ -149,29 +136,14 @@ fn query_errors_are_the_datasets_fault() {
             name,
             &format!("connection: warehouse\nquery: \"{query}\"\n"),
         );
-        let r = datacook(&[
-            "run",
-            &recipe,
-            "--dataset",
-            &ds,
-            "--output",
-            &path_str(&dir.path().join("o.csv")),
-        ]);
+        let r = run_job(&recipe, &ds, &path_str(&dir.path().join("o.csv")), &[]);
         assert_eq!(r.code, 2, "{name}: {}", r.stderr);
         assert!(r.stderr.contains(says), "{name}: {}", r.stderr);
     }
     let ds = dataset(dir.path(), "my", "connection: maria\nquery: \"SELEC 1\"\n");
-    let r = datacook(&[
-        "run",
-        &recipe,
-        "--dataset",
-        &ds,
-        "--output",
-        &path_str(&dir.path().join("o.csv")),
-    ]);
+    let r = run_job(&recipe, &ds, &path_str(&dir.path().join("o.csv")), &[]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("SQL syntax"), "{}", r.stderr);
-    pg_exec(&format!("DROP TABLE {table}"));
 }
 
 #[test]
@@ -184,7 +156,7 @@ fn a_connection_dropped_mid_read_fails_without_output() {
         "CREATE TABLE {table} AS SELECT g AS id, md5(g::text) AS a, md5((g + 1)::text) AS b \
          FROM generate_series(1, 3000000) g"
     ));
-    let _table = Cleanup::postgres(&format!("DROP TABLE IF EXISTS {table}"));
+    let _table = Cleanup::table("warehouse", &table);
     let ds = dataset(
         dir.path(),
         "big",
@@ -274,23 +246,10 @@ fn a_run_killed_mid_table_write_keeps_the_old_table() {
     let recipe = identity(dir.path());
     for connection in ["warehouse", "maria"] {
         let target = unique("killed");
-        let drop = format!("DROP TABLE IF EXISTS {target}");
-        let _guard = match connection {
-            "warehouse" => Cleanup::postgres(&drop),
-            _ => Cleanup::mysql(&drop),
-        };
+        let _guard = Cleanup::table(connection, &target);
         let output = format!("db://{connection}/{target}");
         let small = write(dir.path(), "small.csv", "id,a,b\n1,old,2\n");
-        datacook(&[
-            "run",
-            &recipe,
-            "--dataset",
-            &small,
-            "--output",
-            &output,
-            "--quiet",
-        ])
-        .ok();
+        run_job(&recipe, &small, &output, &["--quiet"]).ok();
         let rows = |sql: &str| match connection {
             "warehouse" => pg_rows(sql),
             _ => my_rows(sql),
@@ -318,16 +277,7 @@ fn a_run_killed_mid_table_write_keeps_the_old_table() {
             );
         }
         // The next run cleans up after the killed ones and replaces the table.
-        datacook(&[
-            "run",
-            &recipe,
-            "--dataset",
-            &big,
-            "--output",
-            &output,
-            "--quiet",
-        ])
-        .ok();
+        run_job(&recipe, &big, &output, &["--quiet"]).ok();
         assert_eq!(
             rows(&format!("SELECT count(*) FROM {target}")),
             vec![vec!["400000".to_string()]]
@@ -356,7 +306,7 @@ fn a_missing_bucket_or_key_is_named() {
             format!("no S3 object matches s3://{bucket}/*.csv"),
         ),
     ] {
-        let r = datacook(&["run", &recipe, "--dataset", &dataset, "--output", &out]);
+        let r = run_job(&recipe, &dataset, &out, &[]);
         assert_eq!(r.code, 3, "{dataset}: {}", r.stderr);
         assert!(r.stderr.contains(&says), "{dataset}: {}", r.stderr);
     }
@@ -406,16 +356,7 @@ fn a_run_killed_mid_upload_keeps_the_old_object() {
             "the object changed"
         );
     }
-    datacook(&[
-        "run",
-        &recipe,
-        "--dataset",
-        &big,
-        "--output",
-        &output,
-        "--quiet",
-    ])
-    .ok();
+    run_job(&recipe, &big, &output, &["--quiet"]).ok();
     assert_eq!(s3_get(&bucket, "out/data.csv").unwrap(), text.as_bytes());
 }
 
@@ -433,6 +374,7 @@ fn verify_full_trusts_only_certificates_it_can_verify() {
         ),
     );
     let table = unique("tls");
+    let _table = Cleanup::table("warehouse", &table);
     pg_exec(&format!(
         "CREATE TABLE {table} (id int); INSERT INTO {table} VALUES (1)"
     ));
@@ -444,7 +386,7 @@ fn verify_full_trusts_only_certificates_it_can_verify() {
             connection,
             &format!("connection: {connection}\ntable: {table}\n"),
         );
-        datacook(&["run", &recipe, "--dataset", &ds, "--output", &out])
+        run_job(&recipe, &ds, &out, &[])
     };
     let untrusted = run("untrusted");
     assert_eq!(untrusted.code, 3, "{}", untrusted.stderr);
@@ -460,5 +402,4 @@ fn verify_full_trusts_only_certificates_it_can_verify() {
     } else {
         assert!(untrusted.stderr.contains("TLS"), "{}", untrusted.stderr);
     }
-    pg_exec(&format!("DROP TABLE {table}"));
 }

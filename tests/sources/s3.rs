@@ -46,15 +46,12 @@ fn patient_walkthrough_from_and_to_s3_equals_the_local_run() {
 
     // The recipe job: output to S3.
     let local = dir.path().join("local.csv");
-    datacook(&[
-        "run",
+    run_job(
         "recipes/patients-data-quality.json",
-        "--dataset",
         "datasets/patients.yaml",
-        "--output",
         &path_str(&local),
-        "--quiet",
-    ])
+        &["--quiet"],
+    )
     .ok();
     let r = datacook(&[
         "run",
@@ -220,16 +217,7 @@ fn prefixes_globs_and_parquet_objects_read_as_one_dataset() {
     let recipe = write(dir.path(), "identity.json", "[]");
     let run = |dataset: &str, out: &str| {
         let path = dir.path().join(out);
-        datacook(&[
-            "run",
-            &recipe,
-            "--dataset",
-            dataset,
-            "--output",
-            &path_str(&path),
-            "--quiet",
-        ])
-        .ok();
+        run_job(&recipe, dataset, &path_str(&path), &["--quiet"]).ok();
         std::fs::read(path).unwrap()
     };
     let glob = write(
@@ -247,16 +235,7 @@ fn prefixes_globs_and_parquet_objects_read_as_one_dataset() {
 
     // Parquet written by datacook to S3, then scanned in place.
     let parquet = format!("s3://{bucket}/pq/students.parquet");
-    datacook(&[
-        "run",
-        &recipe,
-        "--dataset",
-        "datasets/students.yaml",
-        "--output",
-        &parquet,
-        "--quiet",
-    ])
-    .ok();
+    run_job(&recipe, "datasets/students.yaml", &parquet, &["--quiet"]).ok();
     let local = run("datasets/students.yaml", "local.csv");
     assert_eq!(run(&parquet, "from-parquet.csv"), local);
     let prefix = write(
@@ -295,19 +274,12 @@ fn partitioned_outputs_replace_the_whole_folder_locally_and_on_s3() {
     let recipe = write(dir.path(), "identity.json", "[]");
     let local = dir.path().join("out");
     let run = |output: &str| {
-        datacook(&[
-            "run",
+        run_job(
             &recipe,
-            "--dataset",
             &data,
-            "--output",
             output,
-            "--format",
-            "csv",
-            "--partition-by",
-            "year",
-            "--json",
-        ])
+            &["--format", "csv", "--partition-by", "year", "--json"],
+        )
     };
     // A folder datacook did not write is not replaced.
     let foreign = dir.path().join("foreign");
@@ -393,15 +365,12 @@ fn databrew_s3_datasets_and_with_locations_read_from_the_bucket() {
     ]);
     r.ok();
     let local = dir.path().join("local.csv");
-    datacook(&[
-        "run",
+    run_job(
         "recipes/patients-data-quality.json",
-        "--dataset",
         "datasets/patients.yaml",
-        "--output",
         &path_str(&local),
-        "--quiet",
-    ])
+        &["--quiet"],
+    )
     .ok();
     assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&local).unwrap());
     let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();

@@ -302,6 +302,16 @@ impl Cleanup {
             postgres: false,
         }
     }
+
+    /// Drop `table` on the named test connection (`warehouse` is PostgreSQL, `maria` MariaDB).
+    pub fn table(connection: &str, table: &str) -> Cleanup {
+        let drop = format!("DROP TABLE IF EXISTS {table}");
+        match connection {
+            "warehouse" => Cleanup::postgres(&drop),
+            "maria" => Cleanup::mysql(&drop),
+            other => panic!("no test connection '{other}'"),
+        }
+    }
 }
 
 impl Drop for Cleanup {
