@@ -26,17 +26,7 @@ fn validate_schema(recipe: &str, dataset: &str) -> Vec<(String, String)> {
     let r = datacook(&["validate", recipe, "--dataset", dataset, "--json"]);
     r.ok();
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    v["output_schema"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                c["column"].as_str().unwrap().to_string(),
-                c["type"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
+    column_types(&v["output_schema"])
 }
 
 fn parquet_schema(path: &Path) -> Vec<(String, String)> {
@@ -242,15 +232,9 @@ fn the_next_run_removes_temporary_files_of_killed_runs_only() {
 
 #[test]
 fn a_run_killed_mid_write_leaves_debris_that_the_next_run_removes() {
-    use std::process::{Command, Stdio};
-    use std::time::{Duration, Instant};
     let dir = tmpdir();
-    let mut text = String::from("id,a,b\n");
-    for i in 0..500_000 {
-        text.push_str(&format!("{i},value-{i},{}\n", i * 7));
-    }
-    let big = write(dir.path(), "big.csv", &text);
-    let recipe = write(dir.path(), "identity.json", "[]");
+    let (big, text) = big_csv(dir.path(), 500_000);
+    let recipe = identity_recipe(dir.path());
     let out_dir = dir.path().join("out");
     std::fs::create_dir(&out_dir).unwrap();
     let out = out_dir.join("o.csv");
@@ -261,30 +245,13 @@ fn a_run_killed_mid_write_leaves_debris_that_the_next_run_removes() {
             .filter(|f| f.ends_with(".datacook-tmp"))
             .collect()
     };
-    let mut child = Command::new(env!("CARGO_BIN_EXE_datacook"))
-        .args([
-            "run",
-            &recipe,
-            "--dataset",
-            &big,
-            "--output",
-            &path_str(&out),
-            "--quiet",
-        ])
-        .current_dir(root())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while temps().is_empty() && Instant::now() < deadline && child.try_wait().unwrap().is_none() {
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
-    assert_eq!(temps().len(), 1, "the killed run was not writing");
+    let out_path = path_str(&out);
+    let args = ["run", &recipe, "--dataset", &big, "--output", &out_path];
+    let hit = kill_while_writing(&args, &[], &|| !temps().is_empty());
+    assert!(hit, "the killed run was not writing");
+    assert_eq!(temps().len(), 1, "the killed run left no temporary file");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "id,a,b\n1,old,2\n");
-    run_job(&recipe, &big, &path_str(&out), &["--quiet"]).ok();
+    run_job(&recipe, &big, &out_path, &["--quiet"]).ok();
     assert!(temps().is_empty(), "debris left: {:?}", temps());
     assert_eq!(std::fs::read_to_string(&out).unwrap(), text);
 }

@@ -333,7 +333,7 @@ fn validate_prints_the_detected_dialect_to_pin() {
         "eu.csv",
         "Monthly sales\n\nregion;amount\nNorth;1,5\nSouth;2,25\n",
     );
-    let recipe = write(dir.path(), "identity.json", "[]");
+    let recipe = identity_recipe(dir.path());
     let r = datacook(&["validate", &recipe, "--dataset", &path]);
     r.ok();
     assert!(

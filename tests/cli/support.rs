@@ -1,7 +1,8 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use polars::prelude::*;
 
@@ -91,6 +92,26 @@ pub fn texts(df: &DataFrame, name: &str) -> Vec<String> {
         .collect()
 }
 
+/// The identity recipe (`[]`, every column kept as read) as `identity.json` in `dir`.
+pub fn identity_recipe(dir: &Path) -> String {
+    write(dir, "identity.json", "[]")
+}
+
+/// `(column, type)` pairs of a report's column list (`validate --json`, a run's dataset).
+pub fn column_types(columns: &serde_json::Value) -> Vec<(String, String)> {
+    columns
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["column"].as_str().unwrap().to_string(),
+                c["type"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
 /// `datacook run RECIPE --dataset DATASET --output OUTPUT`, then any further flags.
 pub fn run_job(recipe: &str, dataset: &str, output: &str, flags: &[&str]) -> Run {
     let mut args = vec!["run", recipe, "--dataset", dataset, "--output", output];
@@ -100,9 +121,52 @@ pub fn run_job(recipe: &str, dataset: &str, output: &str, flags: &[&str]) -> Run
 
 /// Run the identity recipe (`[]`) on a dataset into `dir/out`, with the run report as JSON.
 pub fn run_identity(dir: &Path, dataset: &str, out: &str) -> (Run, serde_json::Value) {
-    let recipe = write(dir, "identity.json", "[]");
+    let recipe = identity_recipe(dir);
     let out = dir.join(out);
     let r = run_job(&recipe, dataset, &path_str(&out), &["--json"]);
     let report = serde_json::from_str(&r.stdout).unwrap_or(serde_json::Value::Null);
     (r, report)
+}
+
+/// Start a run and kill it with SIGKILL (no chance to clean up) as soon as `writing` says
+/// it is writing its output; whether that moment came.
+pub fn kill_while_writing(
+    args: &[&str],
+    envs: &[(&str, String)],
+    writing: &dyn Fn() -> bool,
+) -> bool {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_datacook"))
+        .args(args)
+        .envs(envs.iter().map(|(k, v)| (k, v)))
+        .current_dir(root())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut seen = false;
+    while Instant::now() < deadline {
+        if writing() {
+            seen = true;
+            break;
+        }
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    seen
+}
+
+/// `big.csv` in `dir` with `rows` rows of `id,a,b`: its path and its text.
+pub fn big_csv(dir: &Path, rows: usize) -> (String, String) {
+    let mut text = String::from("id,a,b\n");
+    for i in 0..rows {
+        text.push_str(&format!("{i},value-{i},{}\n", i * 7));
+    }
+    let path = dir.join("big.csv");
+    std::fs::write(&path, &text).unwrap();
+    (path_str(&path), text)
 }

@@ -164,7 +164,7 @@ fn read_back(dir: &Path, connection: &str, table: &str) -> String {
         "readback",
         &format!("connection: {connection}\ntable: {table}\n"),
     );
-    let recipe = write(dir, "identity.json", "[]");
+    let recipe = identity_recipe(dir);
     let out = dir.join("readback.csv");
     run_job(&recipe, &ds, &path_str(&out), &["--quiet"]).ok();
     std::fs::read_to_string(out).unwrap()
@@ -224,7 +224,7 @@ fn append_adds_rows_and_create_refuses_an_existing_table() {
     let dir = tmpdir();
     write_connections(dir.path(), "");
     let data = write(dir.path(), "d.csv", "id,name\n1,a\n2,b\n");
-    let recipe = write(dir.path(), "identity.json", "[]");
+    let recipe = identity_recipe(dir.path());
     for (connection, rows) in [
         ("warehouse", pg_rows as fn(&str) -> Vec<Vec<String>>),
         ("maria", my_rows),
@@ -260,20 +260,6 @@ fn identity_json(dir: &Path, dataset: &str) -> (String, serde_json::Value) {
     (std::fs::read_to_string(dir.join(out)).unwrap(), report)
 }
 
-fn column_types(report: &serde_json::Value) -> Vec<(String, String)> {
-    report["dataset"]["columns"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                c["column"].as_str().unwrap().to_string(),
-                c["type"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
-
 /// Write a dataset into a new table of `connection` and read that back: the identity output
 /// and the run report of the copy (the table is dropped when the guard goes).
 fn copied_through_table(
@@ -283,7 +269,7 @@ fn copied_through_table(
 ) -> (String, serde_json::Value, Cleanup) {
     let copy = unique("types_copy");
     let guard = Cleanup::table(connection, &copy);
-    let recipe = write(dir, "identity.json", "[]");
+    let recipe = identity_recipe(dir);
     let output = format!("db://{connection}/{copy}");
     run_job(&recipe, ds, &output, &["--quiet"]).ok();
     let back = write_dataset(
@@ -379,7 +365,11 @@ fn postgres_types_round_trip_with_their_nulls() {
                 r#""ai":"{1,NULL,3}","at":"{x,y}""#,
             );
         }
-        assert_eq!(column_types(&report), want_types, "{kind}");
+        assert_eq!(
+            column_types(&report["dataset"]["columns"]),
+            want_types,
+            "{kind}"
+        );
         let nulls: String = want_types
             .iter()
             .skip(1)
@@ -402,7 +392,10 @@ fn postgres_types_round_trip_with_their_nulls() {
     // Written to a table and read back, every value survives.
     let (copied, report, _copy) = copied_through_table(dir.path(), "warehouse", &ds);
     assert_eq!(copied, warehouse_lines);
-    assert_eq!(column_types(&report)[6].1, "decimal[10,2]");
+    assert_eq!(
+        column_types(&report["dataset"]["columns"])[6].1,
+        "decimal[10,2]"
+    );
 }
 
 #[test]
@@ -459,7 +452,7 @@ fn mariadb_types_round_trip_with_their_nulls() {
         ("bt1", "bool"),
         ("bt8", "u64"),
     ]);
-    assert_eq!(column_types(&report), want_types);
+    assert_eq!(column_types(&report["dataset"]["columns"]), want_types);
     let nulls: String = want_types
         .iter()
         .skip(1)
@@ -699,7 +692,7 @@ fn table_writes_keep_every_digit_and_fit_existing_tables() {
         "d.csv",
         "id,x,label\n1,1234567.891,a\n2,0.1234567891,b\n3,-1e-7,\n",
     );
-    let recipe = write(dir.path(), "identity.json", "[]");
+    let recipe = identity_recipe(dir.path());
     // MySQL: floats keep every digit (no display rounding on the way in).
     let target = unique("floats");
     let _floats = Cleanup::table("maria", &target);
@@ -815,7 +808,7 @@ fn queries_with_comments_and_values_polars_cannot_hold_read_cleanly() {
             "connection: warehouse\nquery: |\n  SELECT * FROM {table} -- every row\ntypes: {{amount: int}}\n"
         ),
     );
-    let recipe = write(dir.path(), "identity.json", "[]");
+    let recipe = identity_recipe(dir.path());
     let out = dir.path().join("o.csv");
     let r = run_job(&recipe, &ds, &path_str(&out), &["--json"]);
     r.ok();

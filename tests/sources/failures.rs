@@ -12,10 +12,6 @@ fn dataset(dir: &Path, name: &str, body: &str) -> String {
     write(dir, &format!("{name}.yaml"), body)
 }
 
-fn identity(dir: &Path) -> String {
-    write(dir, "identity.json", "[]")
-}
-
 /// A port nothing listens on.
 fn closed_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -32,7 +28,7 @@ fn an_unreachable_server_fails_quickly_with_exit_3() {
             "  down_pg:\n    kind: postgres\n    host: 127.0.0.1\n    port: {port}\n    user: postgres\n    connect_timeout_s: 2\n  down_my:\n    kind: mysql\n    host: 127.0.0.1\n    port: {port}\n    user: root\n    connect_timeout_s: 2\n"
         ),
     );
-    let recipe = identity(dir.path());
+    let recipe = identity_recipe(dir.path());
     for connection in ["down_pg", "down_my"] {
         let ds = dataset(
             dir.path(),
@@ -75,7 +71,7 @@ fn a_missing_table_or_column_names_the_closest_one() {
         "CREATE TABLE {table} (customer_id int, name text)"
     ));
     let _my = Cleanup::table("maria", &table);
-    let recipe = identity(dir.path());
+    let recipe = identity_recipe(dir.path());
     let misspelt = table.replace("customers", "custommers");
     let maria_schema = mariadb().database;
     for (connection, schema) in [("warehouse", "public"), ("maria", maria_schema.as_str())] {
@@ -122,7 +118,7 @@ fn query_errors_are_the_datasets_fault() {
     let table = unique("q");
     let _table = Cleanup::table("warehouse", &table);
     pg_exec(&format!("CREATE TABLE {table} (amount int)"));
-    let recipe = identity(dir.path());
+    let recipe = identity_recipe(dir.path());
     for (name, query, says) in [
         ("syntax", "SELEC 1".to_string(), "syntax error"),
         (
@@ -162,7 +158,7 @@ fn a_connection_dropped_mid_read_fails_without_output() {
         "big",
         &format!("connection: warehouse\ntable: {table}\n"),
     );
-    let recipe = identity(dir.path());
+    let recipe = identity_recipe(dir.path());
     let out = dir.path().join("o.csv");
     let mut child = Command::new(env!("CARGO_BIN_EXE_datacook"))
         .args([
@@ -200,50 +196,12 @@ fn a_connection_dropped_mid_read_fails_without_output() {
     assert!(!out.exists(), "a partial output was written");
 }
 
-/// Start a run and kill it with SIGKILL (no chance to clean up) as soon as `writing` says
-/// it is writing its output; whether that moment came.
-fn kill_while_writing(args: &[&str], envs: &[(&str, String)], writing: &dyn Fn() -> bool) -> bool {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_datacook"))
-        .args(args)
-        .envs(envs.iter().map(|(k, v)| (k, v)))
-        .current_dir(root())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let mut seen = false;
-    while Instant::now() < deadline {
-        if writing() {
-            seen = true;
-            break;
-        }
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    seen
-}
-
-fn big_csv(dir: &Path, rows: usize) -> (String, String) {
-    let mut text = String::from("id,a,b\n");
-    for i in 0..rows {
-        text.push_str(&format!("{i},value-{i},{}\n", i * 7));
-    }
-    let path = dir.join("big.csv");
-    std::fs::write(&path, &text).unwrap();
-    (path_str(&path), text)
-}
-
 #[test]
 fn a_run_killed_mid_table_write_keeps_the_old_table() {
     let dir = tmpdir();
     write_connections(dir.path(), "");
     let (big, _) = big_csv(dir.path(), 400_000);
-    let recipe = identity(dir.path());
+    let recipe = identity_recipe(dir.path());
     for connection in ["warehouse", "maria"] {
         let target = unique("killed");
         let _guard = Cleanup::table(connection, &target);
@@ -290,7 +248,7 @@ fn a_run_killed_mid_table_write_keeps_the_old_table() {
 fn a_missing_bucket_or_key_is_named() {
     let dir = tmpdir();
     let bucket = s3_bucket("missing");
-    let recipe = identity(dir.path());
+    let recipe = identity_recipe(dir.path());
     let out = path_str(&dir.path().join("o.csv"));
     for (dataset, says) in [
         (
@@ -318,7 +276,7 @@ fn a_run_killed_mid_upload_keeps_the_old_object() {
     let bucket = s3_bucket("killed");
     let (big, text) = big_csv(dir.path(), 600_000);
     s3_put(&bucket, "out/data.csv", b"id,a,b\n1,old,2\n");
-    let recipe = identity(dir.path());
+    let recipe = identity_recipe(dir.path());
     let output = format!("s3://{bucket}/out/data.csv");
     // The run writes the object locally (in TMPDIR), then uploads it: kill it once that file
     // stops growing, so the upload is under way.
@@ -378,7 +336,7 @@ fn verify_full_trusts_only_certificates_it_can_verify() {
     pg_exec(&format!(
         "CREATE TABLE {table} (id int); INSERT INTO {table} VALUES (1)"
     ));
-    let recipe = identity(dir.path());
+    let recipe = identity_recipe(dir.path());
     let out = path_str(&dir.path().join("o.csv"));
     let run = |connection: &str| {
         let ds = dataset(

@@ -14,6 +14,19 @@ fn upload_patients(bucket: &str) {
     }
 }
 
+/// The patient recipe's output on the bundled local files.
+fn local_patients_output(dir: &Path) -> Vec<u8> {
+    let out = dir.join("local.csv");
+    run_job(
+        "recipes/patients-data-quality.json",
+        "datasets/patients.yaml",
+        &path_str(&out),
+        &["--quiet"],
+    )
+    .ok();
+    std::fs::read(out).unwrap()
+}
+
 /// The patient recipe with the encounters read through its own input location.
 fn recipe_reading_encounters_from(dir: &Path, location: &str) -> String {
     let text = std::fs::read_to_string(root().join("recipes/patients-data-quality.json")).unwrap();
@@ -45,14 +58,7 @@ fn patient_walkthrough_from_and_to_s3_equals_the_local_run() {
     let patients = format!("s3://{bucket}/covid/patients.csv");
 
     // The recipe job: output to S3.
-    let local = dir.path().join("local.csv");
-    run_job(
-        "recipes/patients-data-quality.json",
-        "datasets/patients.yaml",
-        &path_str(&local),
-        &["--quiet"],
-    )
-    .ok();
+    let local = local_patients_output(dir.path());
     let r = datacook(&[
         "run",
         &recipe,
@@ -65,10 +71,7 @@ fn patient_walkthrough_from_and_to_s3_equals_the_local_run() {
         "--json",
     ]);
     r.ok();
-    assert_eq!(
-        s3_get(&bucket, "out/patients-dq.csv").unwrap(),
-        std::fs::read(&local).unwrap()
-    );
+    assert_eq!(s3_get(&bucket, "out/patients-dq.csv").unwrap(), local);
     let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(report["dataset"]["source"], "s3");
     assert_eq!(report["dataset"]["files"][0], patients);
@@ -214,7 +217,7 @@ fn prefixes_globs_and_parquet_objects_read_as_one_dataset() {
     s3_put(&bucket, "csv/2024/b.csv", b"id,v\n2,y\n");
     s3_put(&bucket, "csv/2024/notes.txt", b"not data");
     s3_put(&bucket, "csv/2025/c.csv", b"id,v\n3,z\n");
-    let recipe = write(dir.path(), "identity.json", "[]");
+    let recipe = identity_recipe(dir.path());
     let run = |dataset: &str, out: &str| {
         let path = dir.path().join(out);
         run_job(&recipe, dataset, &path_str(&path), &["--quiet"]).ok();
@@ -271,7 +274,7 @@ fn partitioned_outputs_replace_the_whole_folder_locally_and_on_s3() {
         "d.csv",
         "year,city,v\n2023,Oslo,1\n2024,Oslo,2\n2024,Rome,3\n",
     );
-    let recipe = write(dir.path(), "identity.json", "[]");
+    let recipe = identity_recipe(dir.path());
     let local = dir.path().join("out");
     let run = |output: &str| {
         run_job(
@@ -364,15 +367,8 @@ fn databrew_s3_datasets_and_with_locations_read_from_the_bucket() {
         "--json",
     ]);
     r.ok();
-    let local = dir.path().join("local.csv");
-    run_job(
-        "recipes/patients-data-quality.json",
-        "datasets/patients.yaml",
-        &path_str(&local),
-        &["--quiet"],
-    )
-    .ok();
-    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&local).unwrap());
+    let local = local_patients_output(dir.path());
+    assert_eq!(std::fs::read(&out).unwrap(), local);
     let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(report["dataset"]["dataset"], "patients");
     assert_eq!(
