@@ -8,16 +8,12 @@ fn parquet_and_json_lines_outputs_read_back_as_datasets() {
     let original = dir.path().join("students.csv");
     for (format, name) in [("parquet", "s.parquet"), ("json", "s.jsonl")] {
         let out = dir.path().join(name);
-        datacook(&[
-            "run",
+        run_job(
             "recipes/student-performance.json",
-            "--dataset",
             "datasets/students.yaml",
-            "--output",
             &path_str(&out),
-            "--format",
-            format,
-        ])
+            &["--format", format],
+        )
         .ok();
         // Read the written file as a dataset and write it back as CSV: the same table.
         let (r, report) = run_identity(dir.path(), &path_str(&out), &format!("{name}.csv"));
@@ -26,14 +22,12 @@ fn parquet_and_json_lines_outputs_read_back_as_datasets() {
         assert_eq!(report["output"]["rows"], 598);
         let back = std::fs::read_to_string(dir.path().join(format!("{name}.csv"))).unwrap();
         if !original.exists() {
-            datacook(&[
-                "run",
+            run_job(
                 "recipes/student-performance.json",
-                "--dataset",
                 "datasets/students.yaml",
-                "--output",
                 &path_str(&original),
-            ])
+                &[],
+            )
             .ok();
         }
         assert_eq!(
@@ -99,15 +93,7 @@ fn type_pins_override_inference_and_are_reported() {
         "steps:\n  - operation: FLAG_COLUMN_FROM_PATTERN\n    parameters: {sourceColumn: code, pattern: '^7$', targetColumn: is7}\n",
     );
     let out = dir.path().join("o.csv");
-    let r = datacook(&[
-        "run",
-        &recipe,
-        "--dataset",
-        &ds,
-        "--output",
-        &path_str(&out),
-        "--json",
-    ]);
+    let r = run_job(&recipe, &ds, &path_str(&out), &["--json"]);
     r.ok();
     assert_eq!(
         std::fs::read_to_string(&out).unwrap(),
@@ -156,32 +142,24 @@ fn join_finds_its_second_dataset_through_with() {
     );
     let out = dir.path().join("o.csv");
     let left = path_str(&dir.path().join("left.csv"));
-    let r = datacook(&[
-        "run",
+    let r = run_job(
         &recipe,
-        "--dataset",
         &left,
-        "--output",
         &path_str(&out),
-        "--with",
-        &format!("lookup={right}"),
-    ]);
+        &["--with", &format!("lookup={right}")],
+    );
     r.ok();
     assert_eq!(
         std::fs::read_to_string(&out).unwrap(),
         "k,v,w\n1,a,\n2,b,x\n"
     );
     // Without it, the error names the dataset and the known ones.
-    let r = datacook(&[
-        "run",
+    let r = run_job(
         &recipe,
-        "--dataset",
         &left,
-        "--output",
         &path_str(&out),
-        "--datasets-dir",
-        "datasets",
-    ]);
+        &["--datasets-dir", "datasets"],
+    );
     assert_eq!(r.code, 2);
     assert!(
         r.stderr.contains("unknown dataset 'lookup'"),
@@ -210,14 +188,7 @@ fn a_number_column_read_as_text_points_at_the_value() {
     );
     let help = "help: 'age' was read as text because line 4 holds '1 7'; fix that value, \
                 or read the column as numbers with `types: {age: double}` in the dataset file";
-    let run = datacook(&[
-        "run",
-        &recipe,
-        "--dataset",
-        &data,
-        "--output",
-        &path_str(&dir.path().join("o.csv")),
-    ]);
+    let run = run_job(&recipe, &data, &path_str(&dir.path().join("o.csv")), &[]);
     assert_eq!(run.code, 2);
     assert!(
         run.stderr
@@ -239,15 +210,7 @@ fn a_number_column_read_as_text_points_at_the_value() {
     // The suggested fix works: the odd value becomes null and the median fills it.
     let pinned = write(dir.path(), "d.yaml", "path: d.csv\ntypes:\n  age: double\n");
     let out = dir.path().join("fixed.csv");
-    datacook(&[
-        "run",
-        &recipe,
-        "--dataset",
-        &pinned,
-        "--output",
-        &path_str(&out),
-    ])
-    .ok();
+    run_job(&recipe, &pinned, &path_str(&out), &[]).ok();
     assert_eq!(
         std::fs::read_to_string(&out).unwrap(),
         "id,age\n1,17.0\n2,18.0\n3,17.0\n4,16.0\n"
@@ -326,17 +289,12 @@ fn a_name_known_by_its_file_wins_over_the_steps_location() {
         ),
     );
     let out = dir.path().join("o.csv");
-    datacook(&[
-        "run",
+    run_job(
         &recipe,
-        "--dataset",
         &main,
-        "--datasets-dir",
-        &path_str(dir.path()),
-        "--output",
         &path_str(&out),
-        "--quiet",
-    ])
+        &["--datasets-dir", &path_str(dir.path()), "--quiet"],
+    )
     .ok();
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "id,amount\n1,10\n");
 }

@@ -521,19 +521,18 @@ fn databrew_dataset_and_join_inputs_resolve_through_the_connections_file() {
     );
     let out = dir.path().join("joined.csv");
     let empty = tmpdir();
-    let r = datacook(&[
-        "run",
+    let r = run_job(
         &recipe,
-        "--dataset",
         &dataset,
-        "--connections",
-        &connections,
-        "--datasets-dir",
-        &path_str(empty.path()),
-        "--output",
         &path_str(&out),
-        "--quiet",
-    ]);
+        &[
+            "--connections",
+            &connections,
+            "--datasets-dir",
+            &path_str(empty.path()),
+            "--quiet",
+        ],
+    );
     r.ok();
     assert_eq!(
         std::fs::read_to_string(&out).unwrap(),

@@ -59,17 +59,12 @@ fn patient_walkthrough_from_and_to_s3_equals_the_local_run() {
 
     // The recipe job: output to S3.
     let local = local_patients_output(dir.path());
-    let r = datacook(&[
-        "run",
+    let r = run_job(
         &recipe,
-        "--dataset",
         &patients,
-        "--datasets-dir",
-        &path_str(empty.path()),
-        "--output",
         &format!("s3://{bucket}/out/patients-dq.csv"),
-        "--json",
-    ]);
+        &["--datasets-dir", &path_str(empty.path()), "--json"],
+    );
     r.ok();
     assert_eq!(s3_get(&bucket, "out/patients-dq.csv").unwrap(), local);
     let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
@@ -171,17 +166,12 @@ fn union_pairs_dataset_names_with_their_s3_inputs() {
     let main = write(dir.path(), "main.csv", "id,v\n0,z\n");
     let out = dir.path().join("o.csv");
     let empty = tmpdir();
-    datacook(&[
-        "run",
+    run_job(
         &recipe,
-        "--dataset",
         &main,
-        "--datasets-dir",
-        &path_str(empty.path()),
-        "--output",
         &path_str(&out),
-        "--quiet",
-    ])
+        &["--datasets-dir", &path_str(empty.path()), "--quiet"],
+    )
     .ok();
     assert_eq!(
         std::fs::read_to_string(&out).unwrap(),
@@ -189,19 +179,18 @@ fn union_pairs_dataset_names_with_their_s3_inputs() {
     );
     // A name that is known wins over its location.
     let known = write(dir.path(), "local-part.csv", "id,v\n9,local\n");
-    datacook(&[
-        "run",
+    run_job(
         &recipe,
-        "--dataset",
         &main,
-        "--datasets-dir",
-        &path_str(empty.path()),
-        "--with",
-        &format!("part-1={known}"),
-        "--output",
         &path_str(&out),
-        "--quiet",
-    ])
+        &[
+            "--datasets-dir",
+            &path_str(empty.path()),
+            "--with",
+            &format!("part-1={known}"),
+            "--quiet",
+        ],
+    )
     .ok();
     assert_eq!(
         std::fs::read_to_string(&out).unwrap(),
@@ -353,19 +342,18 @@ fn databrew_s3_datasets_and_with_locations_read_from_the_bucket() {
     );
     let empty = tmpdir();
     let out = dir.path().join("o.csv");
-    let r = datacook(&[
-        "run",
+    let r = run_job(
         "recipes/patients-data-quality.json",
-        "--dataset",
         &dataset,
-        "--datasets-dir",
-        &path_str(empty.path()),
-        "--with",
-        &format!("encounters=s3://{bucket}/covid/encounters.csv"),
-        "--output",
         &path_str(&out),
-        "--json",
-    ]);
+        &[
+            "--datasets-dir",
+            &path_str(empty.path()),
+            "--with",
+            &format!("encounters=s3://{bucket}/covid/encounters.csv"),
+            "--json",
+        ],
+    );
     r.ok();
     let local = local_patients_output(dir.path());
     assert_eq!(std::fs::read(&out).unwrap(), local);
