@@ -236,9 +236,10 @@ fn candidates(lines: &[&[u8]]) -> Vec<u8> {
     out
 }
 
-/// The fields of one line, quote-aware (`qq` inside quotes is one quote); None when a quote
-/// stays open (the record goes on over the next line).
-pub(crate) fn split(line: &[u8], d: u8, q: u8) -> Option<Vec<Vec<u8>>> {
+/// The fields of one line, quote-aware; None when a quote stays open (the record goes on over
+/// the next line). Inside quotes both `qq` and `\q` stand for one quote: the splitter serves
+/// the guesses made before the escape style is known.
+fn split(line: &[u8], d: u8, q: u8) -> Option<Vec<Vec<u8>>> {
     let mut fields = Vec::new();
     let mut field = Vec::new();
     let mut quoted = false;
