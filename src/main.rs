@@ -482,35 +482,52 @@ fn list_ops(name: Option<String>, json: bool) -> anyhow::Result<ExitCode> {
         writeln!(out, "{}", serde_json::to_string_pretty(&specs)?)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let mut family = "";
-    for s in specs {
-        if s.family != family {
-            family = s.family;
-            writeln!(out, "\n{}", family.to_uppercase())?;
+    let mut families: Vec<&str> = Vec::new();
+    for s in &specs {
+        if !families.contains(&s.family) {
+            families.push(s.family);
         }
-        writeln!(out, "  {:<26} {}", s.name, s.summary)?;
-        for p in s.params {
-            let req = if p.required { "required" } else { "optional" };
-            let default = p
-                .default
-                .map(|d| format!(", default {d}"))
-                .unwrap_or_default();
-            writeln!(
-                out,
-                "      {:<24} {} ({req}{default}): {}",
-                p.name,
-                p.kind.describe(),
-                p.doc
-            )?;
+    }
+    for family in families {
+        writeln!(out, "\n{}", family.to_uppercase())?;
+        for s in specs.iter().filter(|s| s.family == family) {
+            describe_op(&mut out, s)?;
         }
-        let cond = match s.conditions {
-            datacook::ops::Conditions::Unsupported => "not allowed",
-            datacook::ops::Conditions::RowFilter => "rows are removed only where they hold",
-            datacook::ops::Conditions::InPlace => "values change only where they hold",
-            datacook::ops::Conditions::NewColumn => "the new column is null where they do not hold",
-            datacook::ops::Conditions::Required => "required: the rows to remove",
-        };
-        writeln!(out, "      {:<24} {cond}", "ConditionExpressions")?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn describe_op(out: &mut impl Write, s: &datacook::ops::OpSpec) -> std::io::Result<()> {
+    match s.status {
+        datacook::ops::Status::Supported => {}
+        datacook::ops::Status::Unsupported(reason) => {
+            return writeln!(out, "  {:<26} unsupported: {reason}", s.name);
+        }
+        datacook::ops::Status::Planned => {
+            return writeln!(out, "  {:<26} planned: not implemented yet", s.name);
+        }
+    }
+    writeln!(out, "  {:<26} {}", s.name, s.summary)?;
+    for p in s.params {
+        let req = if p.required { "required" } else { "optional" };
+        let default = p
+            .default
+            .map(|d| format!(", default {d}"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "      {:<24} {} ({req}{default}): {}",
+            p.name,
+            p.kind.describe(),
+            p.doc
+        )?;
+    }
+    let cond = match s.conditions {
+        datacook::ops::Conditions::Unsupported => "not allowed",
+        datacook::ops::Conditions::RowFilter => "rows are removed only where they hold",
+        datacook::ops::Conditions::InPlace => "values change only where they hold",
+        datacook::ops::Conditions::NewColumn => "the new column is null where they do not hold",
+        datacook::ops::Conditions::Required => "required: the rows to remove",
+    };
+    writeln!(out, "      {:<24} {cond}", "ConditionExpressions")
 }

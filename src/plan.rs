@@ -11,7 +11,7 @@ use crate::dataset::{ColumnNotes, Resolver};
 use crate::error::{Diagnostic, Location, did_you_mean};
 use crate::ops::{self, ColumnIssue, Conditions, OpError, OpSpec, Operation, SchemaCtx};
 use crate::recipe::condition::{self, Condition};
-use crate::recipe::node::Pos;
+use crate::recipe::node::{Node, NodeKind, Pos};
 use crate::recipe::params::{Param, Params, parse_value};
 use crate::recipe::{RawStep, Recipe};
 
@@ -78,6 +78,26 @@ fn compile_step(recipe: &Recipe, raw: &RawStep, diags: &mut Vec<Diagnostic>) -> 
         return None;
     };
     let step_diag = |d: Diagnostic| d.in_step(raw.number, spec.name);
+    if let ops::Status::Unsupported(reason) = spec.status {
+        diags.push(step_diag(
+            Diagnostic::error(format!("{} cannot run in datacook: {reason}", spec.name))
+                .at(at(raw.op_pos))
+                .with_help(Some(
+                    "remove the step, or do this work before the data reaches datacook".into(),
+                )),
+        ));
+        return None;
+    }
+    if spec.status == ops::Status::Planned {
+        diags.push(step_diag(
+            Diagnostic::error(format!("{} is not implemented in datacook yet", spec.name))
+                .at(at(raw.op_pos))
+                .with_help(Some(
+                    "`datacook ops` lists the operations that run; this one is planned".into(),
+                )),
+        ));
+        return None;
+    }
     let errors_before = diags.iter().filter(|d| d.is_error()).count();
 
     let mut params = Params::default();
@@ -138,6 +158,8 @@ fn compile_step(recipe: &Recipe, raw: &RawStep, diags: &mut Vec<Diagnostic>) -> 
         }
     }
 
+    fill_defaults(spec, &mut params, raw.op_pos);
+
     let mut conditions = Vec::new();
     let mut condition_locations = Vec::new();
     match (spec.conditions, raw.conditions.is_empty()) {
@@ -171,7 +193,7 @@ fn compile_step(recipe: &Recipe, raw: &RawStep, diags: &mut Vec<Diagnostic>) -> 
         return None;
     }
     let location = recipe.location(raw.op_pos);
-    match (spec.build)(spec.name, &params) {
+    match spec.build(&params) {
         Ok(op) => Some(Step {
             number: raw.number,
             spec,
@@ -190,6 +212,22 @@ fn compile_step(recipe: &Recipe, raw: &RawStep, diags: &mut Vec<Diagnostic>) -> 
                 Diagnostic::error(e.message).at(Some(loc)).with_help(e.help),
             ));
             None
+        }
+    }
+}
+
+/// Give every parameter the recipe left out its declared default, parsed as a recipe value
+/// would be, so operations read defaults from their declaration only.
+fn fill_defaults(spec: &OpSpec, params: &mut Params, at: Pos) {
+    for ps in spec.params {
+        let Some(default) = ps.default else { continue };
+        if params.has(ps.name) {
+            continue;
+        }
+        let node = Node::new(NodeKind::Str(default.to_string()), at);
+        // Every declared default parses (a unit test checks them all).
+        if let Ok(value) = parse_value(ps.kind, &node) {
+            params.insert(ps.name, Param { value, pos: at });
         }
     }
 }

@@ -167,6 +167,8 @@ pub fn execute(
                 Error::Invalid(vec![d])
             }
         })?;
+        #[cfg(debug_assertions)]
+        assert_planned_schema(step, &out, planned.get(index))?;
         let rows_in = ctx.rows_in.or(rows);
         let mut rows_out = if step.op.preserves_rows() {
             rows_in
@@ -193,6 +195,32 @@ pub fn execute(
         steps: reports,
         rows,
     })
+}
+
+/// Debug builds (and so every test) check that a step's plan yields exactly the schema
+/// validation promised for it. Steps behind ONE_HOT_ENCODING, whose columns only the data
+/// names, are skipped.
+#[cfg(debug_assertions)]
+fn assert_planned_schema(
+    step: &crate::plan::Step,
+    out: &LazyFrame,
+    planned: Option<&Schema>,
+) -> Result<()> {
+    let Some(planned) = planned else {
+        return Ok(());
+    };
+    if planned.iter_names().any(|n| crate::ops::is_placeholder(n)) {
+        return Ok(());
+    }
+    let actual = out.clone().collect_schema()?;
+    assert_eq!(
+        actual.as_ref(),
+        planned,
+        "step {} ({}): the planned schema differs from the schema the step produces",
+        step.number,
+        step.spec.name
+    );
+    Ok(())
 }
 
 /// [`Plan::check`]'s checks of one step, against the schema it really sees.
@@ -484,5 +512,15 @@ pub fn run_on_frame(
         &Progress::hidden(),
     )?;
     let out = executed.lf.collect()?;
+    #[cfg(debug_assertions)]
+    if let Some(last) = planned.last()
+        && !last.iter_names().any(|n| crate::ops::is_placeholder(n))
+    {
+        assert_eq!(
+            out.schema().as_ref(),
+            last,
+            "the output frame's schema differs from the planned one"
+        );
+    }
     Ok((out, executed.steps))
 }

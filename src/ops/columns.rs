@@ -3,8 +3,9 @@
 use polars::prelude::*;
 
 use super::{
-    ApplyCtx, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, Stats, p,
-    require_column, require_new_column, scalar_u64, schema_insert_after, select_insert_after,
+    ApplyCtx, Build, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, Scope, Stats,
+    Status, p, require_column, require_new_column, scalar_u64, schema_insert_after,
+    select_insert_after,
 };
 use crate::recipe::params::{ParamKind, ParamSpec, Params};
 use crate::types::convert;
@@ -23,7 +24,9 @@ pub static SPECS: &[OpSpec] = &[
             ),
         ],
         conditions: Conditions::Unsupported,
-        build: |_, p| Ok(Box::new(Delete::from_params(p)?)),
+        scope: Scope::RowLocal,
+        status: Status::Supported,
+        build: Build::Fn(|_, p| Ok(Box::new(Delete::from_params(p)?))),
     },
     OpSpec {
         name: "RENAME",
@@ -34,7 +37,9 @@ pub static SPECS: &[OpSpec] = &[
             ParamSpec::req("targetColumn", ParamKind::Column, "The new name."),
         ],
         conditions: Conditions::Unsupported,
-        build: |_, p| Ok(Box::new(Rename::from_params(p))),
+        scope: Scope::RowLocal,
+        status: Status::Supported,
+        build: Build::Fn(|_, p| Ok(Box::new(Rename::from_params(p)))),
     },
     OpSpec {
         name: "DUPLICATE",
@@ -42,7 +47,9 @@ pub static SPECS: &[OpSpec] = &[
         summary: "Copy a column under a new name, right after the original.",
         params: &[p::SOURCE_COLUMN, p::TARGET_COLUMN],
         conditions: Conditions::NewColumn,
-        build: |_, p| Ok(Box::new(Duplicate::from_params(p))),
+        scope: Scope::RowLocal,
+        status: Status::Supported,
+        build: Build::Fn(|_, p| Ok(Box::new(Duplicate::from_params(p)))),
     },
     OpSpec {
         name: "MOVE_AFTER",
@@ -57,7 +64,9 @@ pub static SPECS: &[OpSpec] = &[
             ),
         ],
         conditions: Conditions::Unsupported,
-        build: |_, p| Ok(Box::new(Move::from_params(p, MoveKind::After))),
+        scope: Scope::RowLocal,
+        status: Status::Supported,
+        build: Build::Fn(|_, p| Ok(Box::new(Move::from_params(p, MoveKind::After)))),
     },
     OpSpec {
         name: "MOVE_BEFORE",
@@ -72,7 +81,9 @@ pub static SPECS: &[OpSpec] = &[
             ),
         ],
         conditions: Conditions::Unsupported,
-        build: |_, p| Ok(Box::new(Move::from_params(p, MoveKind::Before))),
+        scope: Scope::RowLocal,
+        status: Status::Supported,
+        build: Build::Fn(|_, p| Ok(Box::new(Move::from_params(p, MoveKind::Before)))),
     },
     OpSpec {
         name: "MOVE_TO_START",
@@ -80,7 +91,9 @@ pub static SPECS: &[OpSpec] = &[
         summary: "Make a column the first one.",
         params: &[p::SOURCE_COLUMN],
         conditions: Conditions::Unsupported,
-        build: |_, p| Ok(Box::new(Move::from_params(p, MoveKind::Start))),
+        scope: Scope::RowLocal,
+        status: Status::Supported,
+        build: Build::Fn(|_, p| Ok(Box::new(Move::from_params(p, MoveKind::Start)))),
     },
     OpSpec {
         name: "MOVE_TO_END",
@@ -88,7 +101,9 @@ pub static SPECS: &[OpSpec] = &[
         summary: "Make a column the last one.",
         params: &[p::SOURCE_COLUMN],
         conditions: Conditions::Unsupported,
-        build: |_, p| Ok(Box::new(Move::from_params(p, MoveKind::End))),
+        scope: Scope::RowLocal,
+        status: Status::Supported,
+        build: Build::Fn(|_, p| Ok(Box::new(Move::from_params(p, MoveKind::End)))),
     },
     OpSpec {
         name: "MOVE_TO_INDEX",
@@ -103,7 +118,9 @@ pub static SPECS: &[OpSpec] = &[
             ),
         ],
         conditions: Conditions::Unsupported,
-        build: |_, p| {
+        scope: Scope::RowLocal,
+        status: Status::Supported,
+        build: Build::Fn(|_, p| {
             let index = p.integer("targetIndex").unwrap_or(0);
             if index < 0 {
                 return Err(
@@ -116,7 +133,7 @@ pub static SPECS: &[OpSpec] = &[
                 p,
                 MoveKind::Index(index as usize),
             )))
-        },
+        }),
     },
     OpSpec {
         name: "CHANGE_DATA_TYPE",
@@ -131,7 +148,9 @@ pub static SPECS: &[OpSpec] = &[
             ),
         ],
         conditions: Conditions::Unsupported,
-        build: |_, p| Ok(Box::new(ChangeDataType::from_params(p))),
+        scope: Scope::RowLocal,
+        status: Status::Supported,
+        build: Build::Fn(|_, p| Ok(Box::new(ChangeDataType::from_params(p)))),
     },
     OpSpec {
         name: "SORT",
@@ -144,7 +163,9 @@ pub static SPECS: &[OpSpec] = &[
              NULLS_TOP|NULLS_BOTTOM, customOrder: [..], isCustomOrderCaseSensitive}.",
         )],
         conditions: Conditions::Unsupported,
-        build: |_, p| Ok(Box::new(Sort::from_params(p)?)),
+        scope: Scope::WholeDataset,
+        status: Status::Supported,
+        build: Build::Fn(|_, p| Ok(Box::new(Sort::from_params(p)?))),
     },
 ];
 

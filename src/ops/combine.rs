@@ -3,7 +3,8 @@
 use polars::prelude::*;
 
 use super::{
-    ApplyCtx, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, require_column,
+    ApplyCtx, Build, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, Scope, Status,
+    require_column,
 };
 use crate::dataset::{DatasetRef, InputRef, ResolveError};
 use crate::recipe::params::{ParamKind, ParamSpec, Params};
@@ -61,7 +62,9 @@ pub static SPECS: &[OpSpec] = &[
             ),
         ],
         conditions: Conditions::Unsupported,
-        build: |_, p| Ok(Box::new(Join::from_params(p)?)),
+        scope: Scope::WholeDataset,
+        status: Status::Supported,
+        build: Build::Fn(|_, p| Ok(Box::new(Join::from_params(p)?))),
     },
     OpSpec {
         name: "UNION",
@@ -91,7 +94,9 @@ pub static SPECS: &[OpSpec] = &[
             ),
         ],
         conditions: Conditions::Unsupported,
-        build: |_, p| Ok(Box::new(Union::from_params(p)?)),
+        scope: Scope::WholeDataset,
+        status: Status::Supported,
+        build: Build::Fn(|_, p| Ok(Box::new(Union::from_params(p)?))),
     },
 ];
 

@@ -3,8 +3,8 @@
 use polars::prelude::*;
 
 use super::{
-    ApplyCtx, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, p, require_column,
-    require_new_column, schema_insert_after, select_insert_after,
+    ApplyCtx, Build, Conditions, OpResult, OpSpec, Operation, SchemaCtx, Scope, Status,
+    check_regex, p, require_column, require_new_column, schema_insert_after, select_insert_after,
 };
 use crate::recipe::condition::missing;
 use crate::recipe::params::{ParamKind, ParamSpec, Params};
@@ -38,7 +38,9 @@ pub static SPECS: &[OpSpec] = &[
             FLAG_TYPE,
         ],
         conditions: Conditions::NewColumn,
-        build: |_, p| Ok(Box::new(Flag::from_params(p, true)?)),
+        scope: Scope::RowLocal,
+        status: Status::Supported,
+        build: Build::Fn(|_, p| Ok(Box::new(Flag::from_params(p, true)?))),
     },
     OpSpec {
         name: "FLAG_COLUMN_FROM_NULL",
@@ -52,7 +54,9 @@ pub static SPECS: &[OpSpec] = &[
             FLAG_TYPE,
         ],
         conditions: Conditions::NewColumn,
-        build: |_, p| Ok(Box::new(Flag::from_params(p, false)?)),
+        scope: Scope::RowLocal,
+        status: Status::Supported,
+        build: Build::Fn(|_, p| Ok(Box::new(Flag::from_params(p, false)?))),
     },
 ];
 
@@ -77,11 +81,7 @@ impl Flag {
         let source = p.text("sourceColumn").unwrap_or_default();
         let pattern = if with_pattern {
             let pattern = p.text("pattern").unwrap_or_default();
-            regex::Regex::new(&pattern).map_err(|e| {
-                OpError::new(format!("invalid regular expression: {}", regex_message(&e)))
-                    .param("pattern")
-                    .help("look-around and back-references are not supported; rewrite the pattern without them")
-            })?;
+            check_regex(&pattern, "pattern")?;
             Some(pattern)
         } else {
             None
@@ -96,16 +96,6 @@ impl Flag {
             false_string: p.text("falseString").unwrap_or_else(|| "False".into()),
         })
     }
-}
-
-fn regex_message(e: &regex::Error) -> String {
-    e.to_string()
-        .lines()
-        .rfind(|l| !l.trim().is_empty())
-        .unwrap_or("syntax error")
-        .trim()
-        .trim_start_matches("error: ")
-        .to_string()
 }
 
 impl Operation for Flag {

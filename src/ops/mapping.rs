@@ -3,8 +3,8 @@
 use polars::prelude::*;
 
 use super::{
-    ApplyCtx, Conditions, OpError, OpResult, OpSpec, Operation, REMOVED, SchemaCtx, Stats, p,
-    require_column, require_new_column, schema_insert_after, select_insert_after,
+    ApplyCtx, Build, Conditions, OpError, OpResult, OpSpec, Operation, REMOVED, SchemaCtx, Scope,
+    Stats, Status, p, require_column, require_new_column, schema_insert_after, select_insert_after,
 };
 use crate::recipe::condition::missing;
 use crate::recipe::node::format_float;
@@ -59,7 +59,9 @@ pub static SPECS: &[OpSpec] = &[
             ),
         ],
         conditions: Conditions::NewColumn,
-        build: |_, p| Ok(Box::new(CategoricalMapping::from_params(p)?)),
+        scope: Scope::RowLocal,
+        status: Status::Supported,
+        build: Build::Fn(|_, p| Ok(Box::new(CategoricalMapping::from_params(p)?))),
     },
     OpSpec {
         name: "ONE_HOT_ENCODING",
@@ -67,11 +69,13 @@ pub static SPECS: &[OpSpec] = &[
         summary: "One 0/1 column <src>_<value> per distinct value (at most 10), after the source.",
         params: &[p::SOURCE_COLUMN],
         conditions: Conditions::NewColumn,
-        build: |_, p| {
+        scope: Scope::RowLocal,
+        status: Status::Supported,
+        build: Build::Fn(|_, p| {
             Ok(Box::new(OneHot {
                 source: p.text("sourceColumn").unwrap_or_default(),
             }))
-        },
+        }),
     },
 ];
 

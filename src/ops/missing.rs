@@ -10,8 +10,9 @@
 use polars::prelude::*;
 
 use super::{
-    ApplyCtx, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, Stats, json_f64,
-    numeric_literal, p, require_column, require_numeric, scalar_f64, scalar_u64, type_label,
+    ApplyCtx, Build, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, Scope, Stats,
+    Status, json_f64, numeric_literal, p, require_column, require_numeric, scalar_f64, scalar_u64,
+    type_label,
 };
 use crate::recipe::condition::missing;
 use crate::recipe::params::{ParamKind, ParamSpec, Params};
@@ -89,7 +90,14 @@ const fn fill_spec(
         summary,
         params,
         conditions: Conditions::InPlace,
-        build,
+        // Forward fill reads the rows above; the others need only column statistics.
+        scope: if matches!(name.as_bytes(), b"FILL_WITH_LAST_VALID") {
+            Scope::WholeDataset
+        } else {
+            Scope::RowLocal
+        },
+        status: Status::Supported,
+        build: Build::Fn(build),
     }
 }
 

@@ -7,12 +7,18 @@
 
 pub mod columns;
 pub mod combine;
+pub mod declare;
 pub mod flags;
 pub mod mapping;
+pub mod math;
 pub mod missing;
 pub mod outliers;
 pub mod rows;
+pub mod shape;
+pub mod text;
+pub mod unsupported;
 
+use std::sync::{Arc, LazyLock};
 use std::time::Instant;
 
 use polars::prelude::*;
@@ -41,16 +47,93 @@ pub enum Conditions {
 /// Builds an operation from its name and typed parameters.
 pub type BuildFn = fn(&'static str, &Params) -> Result<Box<dyn Operation>, OpError>;
 
+/// A builder that carries its operation's behaviour (a shared shape with one expression).
+pub type BuildClosure = Arc<dyn Fn(&Params) -> OpResult<Box<dyn Operation>> + Send + Sync>;
+
+/// How an operation is built from its typed parameters.
+#[derive(Clone)]
+pub enum Build {
+    Fn(BuildFn),
+    Closure(BuildClosure),
+}
+
+/// Which rows an operation's output row depends on: what streaming and a scale-out engine
+/// can split.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scope {
+    /// Row i of the output depends only on row i of the input (and on dataset-level
+    /// statistics gathered before, requested through [`Operation::stats`]).
+    RowLocal,
+    /// The output depends on other rows: sort, dedupe, window, group, pivot, join.
+    WholeDataset,
+}
+
+/// Whether datacook runs an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", content = "reason", rename_all = "kebab-case")]
+pub enum Status {
+    Supported,
+    /// Listed so that `datacook ops` and validation can say why it cannot run.
+    Unsupported(&'static str),
+    /// A DataBrew operation datacook will run but does not yet.
+    Planned,
+}
+
 /// Static description of an operation.
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct OpSpec {
     pub name: &'static str,
     pub family: &'static str,
     pub summary: &'static str,
     pub params: &'static [ParamSpec],
     pub conditions: Conditions,
+    pub scope: Scope,
+    #[serde(flatten)]
+    pub status: Status,
     #[serde(skip)]
-    pub build: BuildFn,
+    pub build: Build,
+}
+
+impl OpSpec {
+    /// An operation DataBrew documents that datacook cannot run, with the reason.
+    pub const fn unsupported(
+        name: &'static str,
+        family: &'static str,
+        reason: &'static str,
+    ) -> OpSpec {
+        OpSpec {
+            name,
+            family,
+            summary: reason,
+            params: &[],
+            conditions: Conditions::Unsupported,
+            scope: Scope::WholeDataset,
+            status: Status::Unsupported(reason),
+            build: Build::Fn(|name, _| Err(OpError::new(format!("{name} cannot run in datacook")))),
+        }
+    }
+
+    /// A DataBrew operation not implemented yet.
+    pub const fn planned(name: &'static str, family: &'static str) -> OpSpec {
+        OpSpec {
+            name,
+            family,
+            summary: "not implemented in datacook yet",
+            params: &[],
+            conditions: Conditions::Unsupported,
+            scope: Scope::WholeDataset,
+            status: Status::Planned,
+            build: Build::Fn(|name, _| Err(OpError::new(format!("{name} is not implemented yet")))),
+        }
+    }
+
+    pub fn build(&'static self, params: &Params) -> OpResult<Box<dyn Operation>> {
+        match &self.build {
+            Build::Fn(f) => f(self.name, params),
+            Build::Closure(f) => f(params),
+        }
+    }
 }
 
 /// A problem with one step, to be located by the planner (step, operation, file:line).
@@ -264,18 +347,26 @@ pub const ROWS: &str = "__datacook_rows";
 /// large file need neither the whole file in memory nor more than one pass.
 pub use crate::types::{collect_streaming, count_rows};
 
-pub static REGISTRY: &[&[OpSpec]] = &[
-    columns::SPECS,
-    rows::SPECS,
-    missing::SPECS,
-    outliers::SPECS,
-    mapping::SPECS,
-    flags::SPECS,
-    combine::SPECS,
-];
+/// Every operation datacook knows, supported or not, family by family.
+pub static REGISTRY: LazyLock<Vec<OpSpec>> = LazyLock::new(|| {
+    let families: [&[OpSpec]; 7] = [
+        columns::SPECS,
+        rows::SPECS,
+        missing::SPECS,
+        outliers::SPECS,
+        mapping::SPECS,
+        flags::SPECS,
+        combine::SPECS,
+    ];
+    let mut all: Vec<OpSpec> = families.iter().flat_map(|f| f.iter().cloned()).collect();
+    all.extend(text::specs());
+    all.extend(math::specs());
+    all.extend(unsupported::SPECS.iter().cloned());
+    all
+});
 
 pub fn all() -> impl Iterator<Item = &'static OpSpec> {
-    REGISTRY.iter().flat_map(|family| family.iter())
+    REGISTRY.iter()
 }
 
 pub fn lookup(name: &str) -> Option<&'static OpSpec> {
@@ -381,6 +472,26 @@ pub fn replace_column(lf: LazyFrame, name: &str, expr: Expr) -> LazyFrame {
     lf.with_column(expr.alias(name))
 }
 
+/// Fail unless `pattern` is a regular expression the engine runs (Rust's regex syntax: no
+/// look-around, no back-references).
+pub fn check_regex(pattern: &str, param: &'static str) -> OpResult<()> {
+    regex::Regex::new(pattern).map(|_| ()).map_err(|e| {
+        OpError::new(format!("invalid regular expression: {}", regex_message(&e)))
+            .param(param)
+            .help("look-around and back-references are not supported; rewrite the pattern without them")
+    })
+}
+
+fn regex_message(e: &regex::Error) -> String {
+    e.to_string()
+        .lines()
+        .rfind(|l| !l.trim().is_empty())
+        .unwrap_or("syntax error")
+        .trim()
+        .trim_start_matches("error: ")
+        .to_string()
+}
+
 /// Parameter spec constants shared by many operations.
 pub mod p {
     use crate::recipe::params::{ParamKind, ParamSpec};
@@ -449,4 +560,46 @@ pub fn json_f64(v: f64) -> serde_json::Value {
     serde_json::Number::from_f64(v)
         .map(serde_json::Value::Number)
         .unwrap_or(serde_json::Value::Null)
+}
+
+#[cfg(test)]
+mod registry_tests {
+    use super::*;
+    use crate::recipe::node::{Node, NodeKind, Pos};
+    use crate::recipe::params::parse_value;
+
+    /// The planner fills defaults in by parsing them: each must parse as its own kind.
+    #[test]
+    fn every_declared_default_parses() {
+        for spec in all() {
+            for p in spec.params {
+                if let Some(d) = p.default {
+                    let node = Node::new(NodeKind::Str(d.into()), Pos::default());
+                    assert!(
+                        parse_value(p.kind, &node).is_ok(),
+                        "{}: default '{d}' of {} is not a {}",
+                        spec.name,
+                        p.name,
+                        p.kind.describe()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn names_and_parameters_are_unique() {
+        let mut names: Vec<&str> = all().map(|s| s.name).collect();
+        let n = names.len();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), n, "an operation is registered twice");
+        for spec in all() {
+            let mut params: Vec<&str> = spec.params.iter().map(|p| p.name).collect();
+            let n = params.len();
+            params.sort();
+            params.dedup();
+            assert_eq!(params.len(), n, "{} declares a parameter twice", spec.name);
+        }
+    }
 }

@@ -22,8 +22,8 @@
 use polars::prelude::*;
 
 use super::{
-    ApplyCtx, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, json_f64,
-    numeric_literal, p, require_new_column, require_numeric, scalar_f64, scalar_u64,
+    ApplyCtx, Build, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, Scope, Status,
+    json_f64, numeric_literal, p, require_new_column, require_numeric, scalar_f64, scalar_u64,
     schema_insert_after, select_insert_after,
 };
 use crate::recipe::params::{ParamKind, ParamSpec, Params};
@@ -91,7 +91,9 @@ pub static SPECS: &[OpSpec] = &[
             MAX_VALUE,
         ],
         conditions: Conditions::RowFilter,
-        build: |_, p| Ok(Box::new(OutlierStep::from_params(p, Action::remove(p))?)),
+        scope: Scope::RowLocal,
+        status: Status::Supported,
+        build: Build::Fn(|_, p| Ok(Box::new(OutlierStep::from_params(p, Action::remove(p))?))),
     },
     OpSpec {
         name: "REPLACE_OUTLIERS",
@@ -127,10 +129,12 @@ pub static SPECS: &[OpSpec] = &[
             MAX_VALUE,
         ],
         conditions: Conditions::InPlace,
-        build: |_, p| {
+        scope: Scope::RowLocal,
+        status: Status::Supported,
+        build: Build::Fn(|_, p| {
             let action = Action::replace(p)?;
             Ok(Box::new(OutlierStep::from_params(p, action)?))
-        },
+        }),
     },
     OpSpec {
         name: "FLAG_OUTLIERS",
@@ -149,7 +153,9 @@ pub static SPECS: &[OpSpec] = &[
             p::FALSE_STRING,
         ],
         conditions: Conditions::NewColumn,
-        build: |_, p| {
+        scope: Scope::RowLocal,
+        status: Status::Supported,
+        build: Build::Fn(|_, p| {
             let source = p.text("sourceColumn").unwrap_or_default();
             let action = Action::Flag {
                 target: p
@@ -159,7 +165,7 @@ pub static SPECS: &[OpSpec] = &[
                 false_string: p.text("falseString").unwrap_or_else(|| "False".into()),
             };
             Ok(Box::new(OutlierStep::from_params(p, action)?))
-        },
+        }),
     },
 ];
 

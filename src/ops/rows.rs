@@ -2,7 +2,10 @@
 
 use polars::prelude::*;
 
-use super::{ApplyCtx, Conditions, OpResult, OpSpec, Operation, SchemaCtx, p, require_column};
+use super::{
+    ApplyCtx, Build, Conditions, OpResult, OpSpec, Operation, SchemaCtx, Scope, Status, p,
+    require_column,
+};
 use crate::recipe::condition::missing;
 use crate::recipe::params::{ParamKind, ParamSpec, Params};
 
@@ -17,7 +20,9 @@ pub static SPECS: &[OpSpec] = &[
             "The column the conditions are about (informational).",
         )],
         conditions: Conditions::Required,
-        build: |_, p| Ok(Box::new(RemoveValues::from_params(p))),
+        scope: Scope::RowLocal,
+        status: Status::Supported,
+        build: Build::Fn(|_, p| Ok(Box::new(RemoveValues::from_params(p)))),
     },
     OpSpec {
         name: "REMOVE_MISSING",
@@ -25,7 +30,9 @@ pub static SPECS: &[OpSpec] = &[
         summary: "Delete the rows where the column is missing (null or empty text).",
         params: &[p::SOURCE_COLUMN],
         conditions: Conditions::RowFilter,
-        build: |_, p| Ok(Box::new(RemoveMissing::from_params(p))),
+        scope: Scope::RowLocal,
+        status: Status::Supported,
+        build: Build::Fn(|_, p| Ok(Box::new(RemoveMissing::from_params(p)))),
     },
     OpSpec {
         name: "DELETE_DUPLICATE_ROWS",
@@ -33,7 +40,9 @@ pub static SPECS: &[OpSpec] = &[
         summary: "Delete rows identical (all columns) to an earlier row; the first is kept.",
         params: &[],
         conditions: Conditions::Unsupported,
-        build: |_, _| Ok(Box::new(DeleteDuplicateRows)),
+        scope: Scope::WholeDataset,
+        status: Status::Supported,
+        build: Build::Fn(|_, _| Ok(Box::new(DeleteDuplicateRows))),
     },
     OpSpec {
         name: "REMOVE_DUPLICATES",
@@ -41,7 +50,9 @@ pub static SPECS: &[OpSpec] = &[
         summary: "Delete a row when its value in the column already appeared in an earlier row.",
         params: &[p::SOURCE_COLUMN],
         conditions: Conditions::RowFilter,
-        build: |_, p| Ok(Box::new(RemoveDuplicates::from_params(p))),
+        scope: Scope::WholeDataset,
+        status: Status::Supported,
+        build: Build::Fn(|_, p| Ok(Box::new(RemoveDuplicates::from_params(p)))),
     },
 ];
 

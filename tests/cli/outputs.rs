@@ -150,59 +150,54 @@ fn json_report_on_stdout() {
 }
 
 #[test]
-fn ops_lists_every_operation_from_the_registry() {
+fn ops_lists_every_operation_of_the_databrew_reference_with_its_status() {
     let r = datacook(&["ops", "--json"]);
     r.ok();
     let ops: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-    let names: Vec<&str> = ops
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["name"].as_str().unwrap())
+    let ops = ops.as_array().unwrap();
+    let status = |name: &str| {
+        ops.iter()
+            .find(|o| o["name"] == name)
+            .map(|o| o["status"].as_str().unwrap().to_string())
+    };
+    // The reference's §2 operation names (tests/databrew-operations.txt, one per line).
+    let reference = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/databrew-operations.txt"),
+    )
+    .unwrap();
+    let missing: Vec<&str> = reference
+        .lines()
+        .filter(|n| !n.is_empty() && status(n).is_none())
         .collect();
-    for expected in [
-        "DELETE",
-        "RENAME",
-        "DUPLICATE",
-        "MOVE_AFTER",
-        "MOVE_BEFORE",
-        "MOVE_TO_START",
-        "MOVE_TO_END",
-        "MOVE_TO_INDEX",
-        "CHANGE_DATA_TYPE",
-        "SORT",
-        "REMOVE_VALUES",
-        "REMOVE_MISSING",
-        "DELETE_DUPLICATE_ROWS",
-        "REMOVE_DUPLICATES",
-        "FILL_WITH_AVERAGE",
-        "FILL_WITH_MEDIAN",
-        "FILL_WITH_MODE",
-        "FILL_WITH_MOST_FREQUENT",
-        "FILL_WITH_SUM",
-        "FILL_WITH_CUSTOM",
-        "FILL_WITH_EMPTY",
-        "FILL_WITH_NULL",
-        "FILL_WITH_LAST_VALID",
-        "REMOVE_OUTLIERS",
-        "REPLACE_OUTLIERS",
-        "FLAG_OUTLIERS",
-        "CATEGORICAL_MAPPING",
-        "ONE_HOT_ENCODING",
-        "FLAG_COLUMN_FROM_PATTERN",
-        "FLAG_COLUMN_FROM_NULL",
-        "JOIN",
-        "UNION",
-    ] {
-        assert!(names.contains(&expected), "{expected} missing from `ops`");
+    assert!(missing.is_empty(), "missing from `ops --json`: {missing:?}");
+    let mut names: Vec<&str> = ops.iter().map(|o| o["name"].as_str().unwrap()).collect();
+    let listed = names.len();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), listed, "an operation is listed twice");
+    for o in ops {
+        let s = o["status"].as_str().unwrap();
+        assert!(["supported", "unsupported", "planned"].contains(&s), "{o}");
+        if s == "unsupported" {
+            assert!(o["reason"].as_str().is_some_and(|r| r.len() > 20), "{o}");
+        }
+        assert!(["row-local", "whole-dataset"].contains(&o["scope"].as_str().unwrap()));
     }
-    assert_eq!(names.len(), 32);
-    let outliers = ops
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["name"] == "REMOVE_OUTLIERS")
-        .unwrap();
+    assert_eq!(status("ENCRYPT").as_deref(), Some("unsupported"));
+    for supported in [
+        "JOIN",
+        "FILL_WITH_MEDIAN",
+        "UPPER_CASE",
+        "REMOVE_COMBINED",
+        "DIVIDE",
+    ] {
+        assert_eq!(
+            status(supported).as_deref(),
+            Some("supported"),
+            "{supported}"
+        );
+    }
+    let outliers = ops.iter().find(|o| o["name"] == "REMOVE_OUTLIERS").unwrap();
     let threshold = outliers["params"]
         .as_array()
         .unwrap()
@@ -213,6 +208,34 @@ fn ops_lists_every_operation_from_the_registry() {
     let text = datacook(&["ops", "JOIN"]);
     text.ok();
     assert!(text.stdout.contains("joinKeys"), "{}", text.stdout);
+    let text = datacook(&["ops", "ENCRYPT"]);
+    text.ok();
+    assert!(
+        text.stdout
+            .contains("unsupported: encrypts through AWS KMS"),
+        "{}",
+        text.stdout
+    );
+}
+
+#[test]
+fn a_recipe_with_an_unsupported_operation_fails_validation_with_the_reason() {
+    let dir = tmpdir();
+    let recipe = dir.path().join("r.json");
+    std::fs::write(
+        &recipe,
+        r#"[{"Action": {"Operation": "GET_STEP_DATAFRAME", "Parameters": {"stepIndex": "1"}}}]"#,
+    )
+    .unwrap();
+    let r = datacook(&["validate", recipe.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("GET_STEP_DATAFRAME cannot run in datacook: interactive only"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("r.json:1:"), "{}", r.stderr);
 }
 
 #[test]

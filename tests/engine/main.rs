@@ -3,6 +3,7 @@
 
 mod support;
 
+mod cases;
 mod columns;
 mod combine;
 mod conditions;

@@ -1,0 +1,736 @@
+//! Text: cleaning and formatting in place (reference §2.9) and the text functions that write a
+//! new column (§2.18).
+//!
+//! Rules common to the family (decisions.md, "Text"):
+//! * A text operation reads any column as text (numbers as written, dates ISO 8601); an
+//!   in-place one leaves the column as text.
+//! * Missing values stay missing: null stays null, empty text stays empty (no prefix is added
+//!   to nothing).
+//! * Positions count characters (not bytes) from 0; a range `startPosition..endPosition`
+//!   includes the start and excludes the end, like a Python slice.
+//! * Patterns are regular expressions (Rust syntax: no look-around, no back-references; an
+//!   unsupported pattern is a validation error naming the parameter).
+
+use std::sync::Arc;
+
+use polars::prelude::*;
+
+use super::declare::params;
+use super::shape::{
+    Accepts, Def, Operand, binary_spec, derive_spec, in_place_spec, text_in_place_spec, unary_spec,
+};
+use super::{OpError, OpResult, OpSpec, check_regex, p};
+use crate::recipe::params::{ParamKind, ParamSpec};
+
+const CLEANING: &str = "text cleaning";
+const FUNCTIONS: &str = "text functions";
+
+pub fn specs() -> Vec<OpSpec> {
+    let mut specs = cleaning();
+    specs.extend(functions());
+    specs
+}
+
+fn cleaning() -> Vec<OpSpec> {
+    vec![
+        text_in_place_spec("UPPER_CASE", "Upper-case the text in place.", |c| {
+            c.str().to_uppercase()
+        }),
+        text_in_place_spec("LOWER_CASE", "Lower-case the text in place.", |c| {
+            c.str().to_lowercase()
+        }),
+        text_in_place_spec(
+            "CAPITAL_CASE",
+            "First letter of every word upper case, the rest lower case.",
+            |c| map_text(c, capital_case),
+        ),
+        text_in_place_spec(
+            "SENTENCE_CASE",
+            "First letter of every sentence upper case, the rest lower case.",
+            |c| map_text(c, sentence_case),
+        ),
+        text_in_place_spec("ADD_DOUBLE_QUOTES", "Wrap the text in \"…\".", |c| {
+            wrap(c, "\"", "\"")
+        }),
+        text_in_place_spec("ADD_SINGLE_QUOTES", "Wrap the text in '…'.", |c| {
+            wrap(c, "'", "'")
+        }),
+        in_place_spec(
+            Def {
+                name: "ADD_PREFIX",
+                family: CLEANING,
+                summary: "Put a text before every value.",
+                params: Affix::SPECS,
+            },
+            Accepts::Text,
+            |p| {
+                let a = Affix::read(p);
+                Ok(Arc::new(move |c| wrap(c, &a.pattern, "")))
+            },
+        ),
+        in_place_spec(
+            Def {
+                name: "ADD_SUFFIX",
+                family: CLEANING,
+                summary: "Put a text after every value.",
+                params: Affix::SPECS,
+            },
+            Accepts::Text,
+            |p| {
+                let a = Affix::read(p);
+                Ok(Arc::new(move |c| wrap(c, "", &a.pattern)))
+            },
+        ),
+        in_place_spec(
+            Def {
+                name: "REPLACE_TEXT",
+                family: CLEANING,
+                summary: "Replace every match of a regular expression with a value.",
+                params: ReplaceText::SPECS,
+            },
+            Accepts::Text,
+            |p| {
+                let r = ReplaceText::read(p);
+                check_regex(&r.pattern, "pattern")?;
+                Ok(Arc::new(move |c| {
+                    c.str().replace_all(
+                        lit(r.pattern.clone()),
+                        lit(literal_replacement(&r.value)),
+                        false,
+                    )
+                }))
+            },
+        ),
+        in_place_spec(
+            Def {
+                name: "REPLACE_BETWEEN_DELIMITERS",
+                family: CLEANING,
+                summary: "Replace the text between two delimiters (kept) with a value.",
+                params: ReplaceBetweenDelimiters::SPECS,
+            },
+            Accepts::Text,
+            |p| {
+                let r = ReplaceBetweenDelimiters::read(p);
+                let regex = between(&r.start, &r.end)?;
+                let with = format!("${{1}}{}${{3}}", literal_replacement(&r.value));
+                Ok(Arc::new(move |c| {
+                    c.str()
+                        .replace_all(lit(regex.clone()), lit(with.clone()), false)
+                }))
+            },
+        ),
+        in_place_spec(
+            Def {
+                name: "REPLACE_BETWEEN_POSITIONS",
+                family: CLEANING,
+                summary: "Replace the characters startPosition..endPosition with a value.",
+                params: ReplaceBetweenPositions::SPECS,
+            },
+            Accepts::Text,
+            |p| {
+                let r = ReplaceBetweenPositions::read(p);
+                let (start, end) = positions(r.start, r.end)?;
+                Ok(Arc::new(move |c| {
+                    let head = c.clone().str().slice(lit(0), lit(start));
+                    let tail = c.clone().str().slice(lit(end), lit(NULL));
+                    keep_missing(c, concat_str([head, lit(r.value.clone()), tail], "", false))
+                }))
+            },
+        ),
+        in_place_spec(
+            Def {
+                name: "REMOVE_COMBINED",
+                family: CLEANING,
+                summary: "Remove characters by class (letters, numbers, punctuation, quotes, whitespace, custom).",
+                params: RemoveCombined::SPECS,
+            },
+            Accepts::Text,
+            |p| {
+                let r = Arc::new(RemoveCombined::read(p));
+                Ok(Arc::new(move |c| {
+                    let r = r.clone();
+                    map_text_with(c, move |s| r.apply(s))
+                }))
+            },
+        ),
+        derive_spec(
+            Def {
+                name: "EXTRACT_PATTERN",
+                family: CLEANING,
+                summary: "New column: the first match of a regular expression (null if none).",
+                params: ExtractPattern::SPECS,
+            },
+            |p| {
+                let e = ExtractPattern::read(p);
+                check_regex(&e.pattern, "pattern")?;
+                let input = Operand::column(e.source, "sourceColumn");
+                Ok((
+                    vec![(input, Accepts::Text)],
+                    Arc::new(move |mut c: Vec<Expr>| {
+                        c.remove(0).str().extract(lit(e.pattern.clone()), 0)
+                    }),
+                ))
+            },
+        ),
+        derive_spec(
+            Def {
+                name: "EXTRACT_BETWEEN_DELIMITERS",
+                family: CLEANING,
+                summary: "New column: the text between the first start delimiter and the next end delimiter.",
+                params: ExtractBetweenDelimiters::SPECS,
+            },
+            |p| {
+                let e = ExtractBetweenDelimiters::read(p);
+                let regex = between(&e.start, &e.end)?;
+                let input = Operand::column(e.source, "sourceColumn");
+                Ok((
+                    vec![(input, Accepts::Text)],
+                    Arc::new(move |mut c: Vec<Expr>| {
+                        c.remove(0).str().extract(lit(regex.clone()), 2)
+                    }),
+                ))
+            },
+        ),
+        derive_spec(
+            Def {
+                name: "EXTRACT_BETWEEN_POSITIONS",
+                family: CLEANING,
+                summary: "New column: the characters startPosition..endPosition.",
+                params: ExtractBetweenPositions::SPECS,
+            },
+            |p| {
+                let e = ExtractBetweenPositions::read(p);
+                let (start, end) = positions(e.start, e.end)?;
+                let input = Operand::column(e.source, "sourceColumn");
+                Ok((
+                    vec![(input, Accepts::Text)],
+                    Arc::new(move |mut c: Vec<Expr>| {
+                        c.remove(0).str().slice(lit(start), lit(end - start))
+                    }),
+                ))
+            },
+        ),
+    ]
+}
+
+fn functions() -> Vec<OpSpec> {
+    let f = FUNCTIONS;
+    vec![
+        unary_spec("UPPER", f, "Upper-case text.", Accepts::Text, |c| {
+            c.str().to_uppercase()
+        }),
+        unary_spec("LOWER", f, "Lower-case text.", Accepts::Text, |c| {
+            c.str().to_lowercase()
+        }),
+        unary_spec(
+            "PROPER",
+            f,
+            "Capital case: first letter of every word upper case.",
+            Accepts::Text,
+            |c| map_text(c, capital_case),
+        ),
+        unary_spec(
+            "TRIM",
+            f,
+            "Remove leading and trailing whitespace.",
+            Accepts::Text,
+            |c| c.str().strip_chars(lit(NULL)),
+        ),
+        unary_spec(
+            "REMOVE_WHITESPACE",
+            f,
+            "Remove every whitespace character.",
+            Accepts::Text,
+            |c| c.str().replace_all(lit(r"\s+"), lit(""), false),
+        ),
+        unary_spec(
+            "REMOVE_SYMBOLS",
+            f,
+            "Keep only letters (accented too), digits and whitespace.",
+            Accepts::Text,
+            |c| {
+                c.str()
+                    .replace_all(lit(r"[^\p{L}\p{N}\s]+"), lit(""), false)
+            },
+        ),
+        unary_spec(
+            "LEN",
+            f,
+            "Length of the text in characters.",
+            Accepts::Text,
+            |c| c.str().len_chars().cast(DataType::Int64),
+        ),
+        unary_spec(
+            "UNICODE",
+            f,
+            "Code point of the first character (null for empty text).",
+            Accepts::Text,
+            |c| map_text_to_int(c, |s| s.chars().next().map(|ch| ch as i64)),
+        ),
+        unary_spec(
+            "CHAR",
+            f,
+            "The character with the given code point.",
+            Accepts::Number,
+            char_of,
+        ),
+        derive_spec(
+            Def {
+                name: "LEFT",
+                family: f,
+                summary: "The first `position` characters.",
+                params: WithPosition::SPECS,
+            },
+            |p| {
+                let n = count(WithPosition::read(p).position, "position")?;
+                unary_text(p, move |c| c.str().head(lit(n)))
+            },
+        ),
+        derive_spec(
+            Def {
+                name: "RIGHT",
+                family: f,
+                summary: "The last `position` characters.",
+                params: WithPosition::SPECS,
+            },
+            |p| {
+                let n = count(WithPosition::read(p).position, "position")?;
+                unary_text(p, move |c| c.str().tail(lit(n)))
+            },
+        ),
+        derive_spec(
+            Def {
+                name: "SUBSTRING",
+                family: f,
+                summary: "The characters startPosition..endPosition.",
+                params: Substring::SPECS,
+            },
+            |p| {
+                let s = Substring::read(p);
+                let (start, end) = positions(s.start, s.end)?;
+                unary_text(p, move |c| c.str().slice(lit(start), lit(end - start)))
+            },
+        ),
+        derive_spec(
+            Def {
+                name: "REPEAT_STRING",
+                family: f,
+                summary: "The text repeated `count` times.",
+                params: Repeat::SPECS,
+            },
+            |p| {
+                let n = count(Repeat::read(p).count, "count")?;
+                unary_text(p, move |c| map_text_with(c, move |s| s.repeat(n as usize)))
+            },
+        ),
+        derive_spec(
+            Def {
+                name: "STARTS_WITH",
+                family: f,
+                summary: "True when the text starts with a match of the pattern.",
+                params: WithPattern::SPECS,
+            },
+            |p| {
+                let pattern = format!("^(?:{})", WithPattern::read(p).pattern);
+                check_regex(&pattern, "pattern")?;
+                unary_text(p, move |c| c.str().contains(lit(pattern.clone()), true))
+            },
+        ),
+        derive_spec(
+            Def {
+                name: "ENDS_WITH",
+                family: f,
+                summary: "True when the text ends with a match of the pattern.",
+                params: WithPattern::SPECS,
+            },
+            |p| {
+                let pattern = format!("(?:{})$", WithPattern::read(p).pattern);
+                check_regex(&pattern, "pattern")?;
+                unary_text(p, move |c| c.str().contains(lit(pattern.clone()), true))
+            },
+        ),
+        binary_spec(
+            "EXACT",
+            f,
+            "True when the two texts are equal (case-sensitive).",
+            Accepts::Text,
+            |a, b| a.eq(b),
+        ),
+        binary_spec(
+            "STRING_GREATER_THAN",
+            f,
+            "True when the first text sorts after the second (by code point).",
+            Accepts::Text,
+            |a, b| a.gt(b),
+        ),
+        binary_spec(
+            "STRING_GREATER_THAN_EQUAL",
+            f,
+            "True when the first text sorts after or equals the second.",
+            Accepts::Text,
+            |a, b| a.gt_eq(b),
+        ),
+        binary_spec(
+            "STRING_LESS_THAN",
+            f,
+            "True when the first text sorts before the second (by code point).",
+            Accepts::Text,
+            |a, b| a.lt(b),
+        ),
+        binary_spec(
+            "STRING_LESS_THAN_EQUAL",
+            f,
+            "True when the first text sorts before or equals the second.",
+            Accepts::Text,
+            |a, b| a.lt_eq(b),
+        ),
+    ]
+}
+
+params! {
+    struct Affix {
+        source: String = p::SOURCE_COLUMN,
+        pattern: String = ParamSpec::req("pattern", ParamKind::Text, "The text to add."),
+    }
+}
+
+params! {
+    struct ReplaceText {
+        source: String = p::SOURCE_COLUMN,
+        pattern: String = ParamSpec::req("pattern", ParamKind::Text, "Regular expression to replace."),
+        value: String = ParamSpec::def("value", ParamKind::Text, "", "The replacement (as written; `$` is not special)."),
+    }
+}
+
+params! {
+    struct ReplaceBetweenDelimiters {
+        source: String = p::SOURCE_COLUMN,
+        start: String = ParamSpec::req("startPattern", ParamKind::Text, "Regular expression for the start delimiter."),
+        end: String = ParamSpec::req("endPattern", ParamKind::Text, "Regular expression for the end delimiter."),
+        value: String = ParamSpec::def("value", ParamKind::Text, "", "The replacement."),
+    }
+}
+
+const START_POSITION: ParamSpec = ParamSpec::req(
+    "startPosition",
+    ParamKind::Integer,
+    "First character, counted from 0.",
+);
+const END_POSITION: ParamSpec = ParamSpec::req(
+    "endPosition",
+    ParamKind::Integer,
+    "The character after the last one, counted from 0.",
+);
+
+params! {
+    struct ReplaceBetweenPositions {
+        source: String = p::SOURCE_COLUMN,
+        start: i64 = START_POSITION,
+        end: i64 = END_POSITION,
+        value: String = ParamSpec::def("value", ParamKind::Text, "", "The replacement."),
+    }
+}
+
+params! {
+    struct ExtractPattern {
+        source: String = p::SOURCE_COLUMN,
+        pattern: String = ParamSpec::req("pattern", ParamKind::Text, "Regular expression to extract."),
+        target: Option<String> = super::shape::TARGET,
+    }
+}
+
+params! {
+    struct ExtractBetweenDelimiters {
+        source: String = p::SOURCE_COLUMN,
+        start: String = ParamSpec::req("startPattern", ParamKind::Text, "Regular expression for the start delimiter."),
+        end: String = ParamSpec::req("endPattern", ParamKind::Text, "Regular expression for the end delimiter."),
+        target: Option<String> = super::shape::TARGET,
+    }
+}
+
+params! {
+    struct ExtractBetweenPositions {
+        source: String = p::SOURCE_COLUMN,
+        start: i64 = START_POSITION,
+        end: i64 = END_POSITION,
+        target: Option<String> = super::shape::TARGET,
+    }
+}
+
+params! {
+    struct WithPosition {
+        source: Option<String> = super::shape::SOURCE,
+        value: Option<String> = super::shape::VALUE,
+        position: i64 = ParamSpec::req("position", ParamKind::Integer, "How many characters."),
+        target: Option<String> = super::shape::TARGET,
+    }
+}
+
+params! {
+    struct Substring {
+        source: Option<String> = super::shape::SOURCE,
+        value: Option<String> = super::shape::VALUE,
+        start: i64 = START_POSITION,
+        end: i64 = END_POSITION,
+        target: Option<String> = super::shape::TARGET,
+    }
+}
+
+params! {
+    struct Repeat {
+        source: Option<String> = super::shape::SOURCE,
+        value: Option<String> = super::shape::VALUE,
+        count: i64 = ParamSpec::req("count", ParamKind::Integer, "How many times."),
+        target: Option<String> = super::shape::TARGET,
+    }
+}
+
+params! {
+    struct WithPattern {
+        source: Option<String> = super::shape::SOURCE,
+        value: Option<String> = super::shape::VALUE,
+        pattern: String = ParamSpec::req("pattern", ParamKind::Text, "Regular expression."),
+        target: Option<String> = super::shape::TARGET,
+    }
+}
+
+const fn flag(name: &'static str, doc: &'static str) -> ParamSpec {
+    ParamSpec::def(name, ParamKind::Bool, "false", doc)
+}
+
+params! {
+    /// REMOVE_COMBINED's options. They apply in a fixed order: custom value, custom
+    /// characters, letters, numbers, special characters, punctuation, quotes, whitespace; then
+    /// the leading-and-trailing trims; then collapsing whitespace runs into one space.
+    struct RemoveCombined {
+        source: String = p::SOURCE_COLUMN,
+        custom_value: bool = flag("removeCustomValue", "Remove every occurrence of customValue."),
+        custom_value_text: Option<String> = ParamSpec::opt("customValue", ParamKind::Text, "The text removeCustomValue removes."),
+        custom_chars: bool = flag("removeCustomCharacters", "Remove every character of customCharacters."),
+        custom_chars_text: Option<String> = ParamSpec::opt("customCharacters", ParamKind::Text, "The characters removeCustomCharacters removes."),
+        chars_to_remove: Option<String> = ParamSpec::opt("charsToRemove", ParamKind::Text, "Same as customCharacters (CloudFormation's name)."),
+        letters: bool = flag("removeLetters", "Remove the letters A-Z and a-z."),
+        numbers: bool = flag("removeNumbers", "Remove the digits 0-9."),
+        special: bool = flag("removeSpecialCharacters", "Remove ASCII punctuation and symbols."),
+        punctuation: bool = flag("removeAllPunctuation", "Remove . ! , ? ; :"),
+        quotes: bool = flag("removeAllQuotes", "Remove ' \" and `."),
+        whitespace: bool = flag("removeAllWhitespace", "Remove every whitespace character."),
+        edge_punctuation: bool = flag("removeLeadingAndTrailingPunctuation", "Remove punctuation at the start and end."),
+        edge_quotes: bool = flag("removeLeadingAndTrailingQuotes", "Remove quotes at the start and end."),
+        edge_whitespace: bool = flag("removeLeadingAndTrailingWhitespace", "Remove whitespace at the start and end."),
+        collapse: bool = flag("collapseConsecutiveWhitespace", "Turn every run of whitespace into one space."),
+    }
+}
+
+const PUNCTUATION: &[char] = &['.', '!', ',', '?', ';', ':'];
+const QUOTES: &[char] = &['\'', '"', '`'];
+
+impl RemoveCombined {
+    fn apply(&self, s: &str) -> String {
+        let mut out = s.to_string();
+        if self.custom_value
+            && let Some(v) = self.custom_value_text.as_deref().filter(|v| !v.is_empty())
+        {
+            out = out.replace(v, "");
+        }
+        if self.custom_chars {
+            let chars: Vec<char> = self
+                .custom_chars_text
+                .iter()
+                .chain(self.chars_to_remove.iter())
+                .flat_map(|t| t.chars())
+                .collect();
+            out.retain(|c| !chars.contains(&c));
+        }
+        out.retain(|c| {
+            !(self.letters && c.is_ascii_alphabetic()
+                || self.numbers && c.is_ascii_digit()
+                || self.special && c.is_ascii_punctuation()
+                || self.punctuation && PUNCTUATION.contains(&c)
+                || self.quotes && QUOTES.contains(&c)
+                || self.whitespace && c.is_whitespace())
+        });
+        loop {
+            let before = out.len();
+            if self.edge_whitespace {
+                out = out.trim().to_string();
+            }
+            if self.edge_punctuation {
+                out = out.trim_matches(|c| PUNCTUATION.contains(&c)).to_string();
+            }
+            if self.edge_quotes {
+                out = out.trim_matches(|c| QUOTES.contains(&c)).to_string();
+            }
+            if out.len() == before {
+                break;
+            }
+        }
+        if self.collapse {
+            out = out.split_whitespace().collect::<Vec<_>>().join(" ");
+        }
+        out
+    }
+}
+
+// ---- helpers -----------------------------------------------------------------------------
+
+/// A new column from `sourceColumn | value` read as text.
+fn unary_text(
+    p: &crate::recipe::params::Params,
+    f: impl Fn(Expr) -> Expr + Send + Sync + 'static,
+) -> OpResult<(Vec<(Operand, Accepts)>, super::shape::ExprFn)> {
+    let input = Operand::read(p, "sourceColumn", "value")?;
+    Ok((
+        vec![(input, Accepts::Text)],
+        Arc::new(move |mut e: Vec<Expr>| f(e.remove(0))),
+    ))
+}
+
+/// A count parameter: 0 or more.
+fn count(n: i64, param: &'static str) -> OpResult<i64> {
+    if n < 0 {
+        return Err(OpError::new(format!("{param} must be 0 or more, found {n}")).param(param));
+    }
+    Ok(n)
+}
+
+/// A `startPosition..endPosition` range: 0 ≤ start ≤ end.
+fn positions(start: i64, end: i64) -> OpResult<(i64, i64)> {
+    count(start, "startPosition")?;
+    if end < start {
+        return Err(OpError::new(format!(
+            "endPosition ({end}) is before startPosition ({start})"
+        ))
+        .param("endPosition"));
+    }
+    Ok((start, end))
+}
+
+/// `(start)(between)(end)`, non-greedy, checked.
+fn between(start: &str, end: &str) -> OpResult<String> {
+    check_regex(start, "startPattern")?;
+    check_regex(end, "endPattern")?;
+    Ok(format!("({start})(.*?)({end})"))
+}
+
+/// A replacement used as written: `$` is not a group reference.
+fn literal_replacement(value: &str) -> String {
+    value.replace('$', "$$")
+}
+
+/// Missing (null or empty) stays as it was; other values become `new`.
+fn keep_missing(c: Expr, new: Expr) -> Expr {
+    when(c.clone().eq(lit(""))).then(lit("")).otherwise(new)
+}
+
+fn wrap(c: Expr, before: &str, after: &str) -> Expr {
+    keep_missing(
+        c.clone(),
+        concat_str(
+            [lit(before.to_string()), c, lit(after.to_string())],
+            "",
+            false,
+        ),
+    )
+}
+
+/// Apply a Rust function to every non-null text.
+fn map_text(c: Expr, f: fn(&str) -> String) -> Expr {
+    map_text_with(c, f)
+}
+
+fn map_text_with(c: Expr, f: impl Fn(&str) -> String + Send + Sync + 'static) -> Expr {
+    c.map(
+        move |column| {
+            let ca = column.str()?;
+            let out: StringChunked = ca.iter().map(|v| v.map(&f)).collect();
+            Ok(out.with_name(ca.name().clone()).into_column())
+        },
+        |_, field| Ok(Field::new(field.name().clone(), DataType::String)),
+    )
+}
+
+fn map_text_to_int(c: Expr, f: fn(&str) -> Option<i64>) -> Expr {
+    c.map(
+        move |column| {
+            let ca = column.str()?;
+            let out: Int64Chunked = ca.iter().map(|v| v.and_then(f)).collect();
+            Ok(out.with_name(ca.name().clone()).into_column())
+        },
+        |_, field| Ok(Field::new(field.name().clone(), DataType::Int64)),
+    )
+}
+
+/// CHAR: the character of a code point; not a valid code point (negative, a surrogate, a
+/// fraction) → null.
+fn char_of(c: Expr) -> Expr {
+    c.cast(DataType::Float64).map(
+        |column| {
+            let ca = column.f64()?;
+            let out: StringChunked = ca
+                .iter()
+                .map(|v| {
+                    v.filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f <= u32::MAX as f64)
+                        .and_then(|f| char::from_u32(f as u32))
+                        .map(|ch| ch.to_string())
+                })
+                .collect();
+            Ok(out.with_name(ca.name().clone()).into_column())
+        },
+        |_, field| Ok(Field::new(field.name().clone(), DataType::String)),
+    )
+}
+
+/// CAPITAL_CASE / PROPER: a letter is upper-cased when it starts a word — at the start of the
+/// text or after a character that is neither a letter, a digit nor an apostrophe — and
+/// lower-cased otherwise (`o'neil mcdonald-smith` → `O'neil Mcdonald-Smith`).
+pub fn capital_case(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut in_word = false;
+    for c in s.chars() {
+        if in_word {
+            out.extend(c.to_lowercase());
+        } else {
+            out.extend(c.to_uppercase());
+        }
+        in_word = c.is_alphanumeric() || c == '\'';
+    }
+    out
+}
+
+/// SENTENCE_CASE: the first letter of the text and the first letter after `.`, `!` or `?`
+/// are upper-cased; every other letter is lower-cased (`hello. WORLD` → `Hello. World`).
+pub fn sentence_case(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut start = true;
+    for c in s.chars() {
+        if start && c.is_alphanumeric() {
+            out.extend(c.to_uppercase());
+            start = false;
+        } else {
+            out.extend(c.to_lowercase());
+            if matches!(c, '.' | '!' | '?') {
+                start = true;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capital_and_sentence_case() {
+        assert_eq!(
+            capital_case("o'neil mcDONALD-smith 3rd"),
+            "O'neil Mcdonald-Smith 3rd"
+        );
+        assert_eq!(
+            sentence_case("hello. WORLD! yes? no"),
+            "Hello. World! Yes? No"
+        );
+        assert_eq!(sentence_case("  ÉTÉ chaud"), "  Été chaud");
+    }
+}

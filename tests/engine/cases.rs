@@ -1,0 +1,258 @@
+//! Operation tests as data: every `tests/cases/*.yaml` file holds cases separated by `---`
+//! lines. A case is a datacook recipe (its `steps`, in datacook YAML or DataBrew's shape) with
+//! three more keys:
+//!
+//! ```yaml
+//! case: what the case shows
+//! input:
+//!   columns: {name: string, n: long}     # DataBrew type names, in column order
+//!   rows:
+//!     - [alice, 1]
+//!     - [~, 2]                           # ~ is null; "" is empty text
+//! steps: …
+//! expect:                                # the exact output: names, types, values
+//!   columns: {name: string, n: long}
+//!   rows: …
+//! ```
+//!
+//! or, instead of `expect`, `error: {at: "LINE:COL", message: "text the error contains"}`: the
+//! position the error must point at, with LINE counted from the case's first line (1), so
+//! cases can move within a file.
+
+use std::path::Path;
+
+use datacook::dataset::NoDatasets;
+use datacook::job::run_on_frame;
+use datacook::recipe::node::{Node, NodeKind};
+use datacook::recipe::yaml;
+use datacook::types::parse_type;
+use polars::prelude::*;
+
+#[test]
+fn case_files() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("tests/cases")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for path in &files {
+        let name = format!(
+            "tests/cases/{}",
+            path.file_name().unwrap().to_string_lossy()
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        for (line, doc) in documents(&text) {
+            count += 1;
+            if let Err(e) = run_case(&name, line, &doc) {
+                failures.push(format!("{name}:{line}: {e}"));
+            }
+        }
+    }
+    assert!(count > 0, "no cases found in {}", dir.display());
+    assert!(
+        failures.is_empty(),
+        "{} of {count} cases failed:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+/// The documents of a case file, each with the line it starts on, padded with blank lines so
+/// positions inside it are positions in the file.
+fn documents(text: &str) -> Vec<(usize, String)> {
+    let mut docs = Vec::new();
+    let mut start = 1;
+    let mut current = String::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim_end() == "---" {
+            if !current.trim().is_empty() {
+                docs.push((start, current.clone()));
+            }
+            current = "\n".repeat(i + 1);
+            start = i + 2;
+        } else {
+            current.push_str(line);
+            current.push('\n');
+        }
+    }
+    if !current.trim().is_empty() {
+        docs.push((start, current));
+    }
+    docs
+}
+
+fn run_case(file: &str, line: usize, doc: &str) -> Result<(), String> {
+    let root = yaml::parse(doc).map_err(|e| format!("not YAML: {e:?}"))?;
+    let title = root
+        .get("case")
+        .and_then(|n| n.scalar_text())
+        .ok_or("a case needs `case: <what it shows>`")?;
+    let fail = |msg: String| format!("[{title}] {msg}");
+    let input = frame(root.get("input").ok_or("a case needs `input`")?).map_err(fail)?;
+    let result = run_on_frame(doc, file, input, &NoDatasets);
+    match (root.get("expect"), root.get("error"), result) {
+        (Some(expect), None, Ok((out, _))) => {
+            let expected = frame(expect).map_err(fail)?;
+            compare(&out, &expected).map_err(fail)
+        }
+        (Some(_), None, Err(e)) => Err(fail(format!("expected output, got an error:\n{e}"))),
+        (None, Some(error), Ok((out, _))) => Err(fail(format!(
+            "expected the error {:?}, got\n{out}",
+            error.to_json()
+        ))),
+        (None, Some(error), Err(e)) => {
+            let text = e.to_string();
+            let at = error
+                .get("at")
+                .and_then(|n| n.scalar_text())
+                .unwrap_or_default();
+            let at = match at.split_once(':') {
+                Some((l, c)) => format!("{}:{c}", l.parse::<usize>().unwrap_or(0) + line - 1),
+                None => return Err(fail(format!("`at` is LINE:COL, found {at:?}"))),
+            };
+            let message = error
+                .get("message")
+                .and_then(|n| n.scalar_text())
+                .unwrap_or_default();
+            if !text.contains(&format!("{file}:{at}")) {
+                return Err(fail(format!("the error does not point at {at}:\n{text}")));
+            }
+            if !text.contains(&message) {
+                return Err(fail(format!("the error does not say {message:?}:\n{text}")));
+            }
+            Ok(())
+        }
+        _ => Err(format!(
+            "case at line {line} needs exactly one of `expect` and `error`"
+        )),
+    }
+}
+
+/// `{columns: {name: type, …}, rows: [[…], …]}` as a frame.
+fn frame(node: &Node) -> Result<DataFrame, String> {
+    let columns = node
+        .get("columns")
+        .and_then(|c| c.as_map())
+        .ok_or("a frame needs `columns: {name: type, …}`")?;
+    let rows = node.get("rows").and_then(|r| r.as_list()).unwrap_or(&[]);
+    let mut series = Vec::new();
+    for (i, (name, dtype)) in columns.iter().enumerate() {
+        let name = name.scalar_text().unwrap_or_default();
+        let type_name = dtype.scalar_text().unwrap_or_default();
+        let dtype = parse_type(&type_name).ok_or(format!("unknown type '{type_name}'"))?;
+        let cells: Vec<Option<String>> = rows
+            .iter()
+            .map(|row| {
+                let cells = row.as_list().ok_or("a row is a list of cells")?;
+                let cell = cells
+                    .get(i)
+                    .ok_or(format!("row {row:?} has no cell for '{name}'"))?;
+                Ok(match cell.kind {
+                    NodeKind::Null => None,
+                    _ => cell.scalar_text(),
+                })
+            })
+            .collect::<Result<_, String>>()?;
+        series.push(column(&name, &dtype, &cells)?.into_column());
+    }
+    DataFrame::new_infer_height(series).map_err(|e| e.to_string())
+}
+
+fn column(name: &str, dtype: &DataType, cells: &[Option<String>]) -> Result<Series, String> {
+    let bad = |v: &str| format!("'{v}' is not a {dtype} in column '{name}'");
+    let name = PlSmallStr::from(name);
+    let parse = |f: &dyn Fn(&str) -> Option<i64>| -> Result<Vec<Option<i64>>, String> {
+        cells
+            .iter()
+            .map(|c| match c {
+                None => Ok(None),
+                Some(v) => f(v).map(Some).ok_or_else(|| bad(v)),
+            })
+            .collect()
+    };
+    let s = match dtype {
+        DataType::String => Series::new(name, cells),
+        DataType::Boolean => {
+            let v: Vec<Option<bool>> = cells
+                .iter()
+                .map(|c| match c.as_deref() {
+                    None => Ok(None),
+                    Some("true") => Ok(Some(true)),
+                    Some("false") => Ok(Some(false)),
+                    Some(v) => Err(bad(v)),
+                })
+                .collect::<Result<_, String>>()?;
+            Series::new(name, v)
+        }
+        t if t.is_integer() => {
+            let v = parse(&|v| v.parse().ok())?;
+            Series::new(name, v)
+        }
+        t if t.is_float() || t.is_decimal() => {
+            let v: Vec<Option<f64>> = cells
+                .iter()
+                .map(|c| match c {
+                    None => Ok(None),
+                    Some(v) => v.parse().map(Some).map_err(|_| bad(v)),
+                })
+                .collect::<Result<_, String>>()?;
+            Series::new(name, v)
+        }
+        DataType::Date => {
+            let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+            let days = parse(&|v| {
+                chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                    .ok()
+                    .map(|d| (d - epoch).num_days())
+            })?;
+            Series::new(name, days).cast(&DataType::Int32).unwrap()
+        }
+        DataType::Datetime(_, _) => {
+            let micros = parse(&|v| {
+                chrono::NaiveDateTime::parse_from_str(&v.replace('T', " "), "%Y-%m-%d %H:%M:%S%.f")
+                    .ok()
+                    .map(|t| t.and_utc().timestamp_micros())
+            })?;
+            Series::new(name, micros)
+                .cast(&DataType::Datetime(TimeUnit::Microseconds, None))
+                .unwrap()
+        }
+        other => return Err(format!("case files do not support {other} yet")),
+    };
+    s.cast(dtype).map_err(|e| e.to_string())
+}
+
+fn compare(actual: &DataFrame, expected: &DataFrame) -> Result<(), String> {
+    if actual.schema() != expected.schema() {
+        return Err(format!(
+            "columns or types differ\nactual:\n{actual}\nexpected:\n{expected}"
+        ));
+    }
+    if !actual.equals_missing(expected) {
+        return Err(format!(
+            "values differ{}\nactual:\n{actual}\nexpected:\n{expected}",
+            first_difference(actual, expected)
+        ));
+    }
+    Ok(())
+}
+
+/// The first differing cell, at full precision (the table display rounds).
+fn first_difference(actual: &DataFrame, expected: &DataFrame) -> String {
+    for (a, e) in actual.columns().iter().zip(expected.columns()) {
+        for row in 0..a.len().min(e.len()) {
+            let (x, y) = (a.get(row).unwrap(), e.get(row).unwrap());
+            if x != y {
+                return format!(
+                    " (first in column '{}', row {row}: {x:?} ≠ {y:?})",
+                    a.name()
+                );
+            }
+        }
+    }
+    String::new()
+}
