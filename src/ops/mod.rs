@@ -7,6 +7,7 @@
 
 pub mod columns;
 pub mod combine;
+pub mod dates;
 pub mod declare;
 pub mod flags;
 pub mod mapping;
@@ -361,6 +362,7 @@ pub static REGISTRY: LazyLock<Vec<OpSpec>> = LazyLock::new(|| {
     let mut all: Vec<OpSpec> = families.iter().flat_map(|f| f.iter().cloned()).collect();
     all.extend(text::specs());
     all.extend(math::specs());
+    all.extend(dates::specs());
     all.extend(unsupported::SPECS.iter().cloned());
     all
 });

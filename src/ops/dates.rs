@@ -1,0 +1,431 @@
+//! Dates and times: the date functions (reference §2.19), each writing a new column, and
+//! FORMAT_DATE (§2.9), in place.
+//!
+//! Rules (decisions.md, "Dates"):
+//! * Inputs are date or timestamp columns, or text in ISO 8601 (`2024-03-05`,
+//!   `2024-03-05 14:30:00`, `T` or space, optional fraction, optional `Z`); text that does not
+//!   parse gives null. Timestamps without a zone are UTC.
+//! * Formats use DataBrew's tokens ([`translate_format`]): `yyyy` `yy` year, `mm` month
+//!   (two digits), `month` month name, `dd` day, `HH` hour (24 h), `MM` minute, `SS` second;
+//!   everything else is literal. The default is `yyyy-mm-dd HH:MM:SS`.
+//! * YEAR … QUARTER give longs. WEEK_DAY is the ISO day number (Monday 1 … Sunday 7);
+//!   WEEK_NUMBER the ISO week (1 … 53); MONTH_NAME the English name (`January`).
+//! * DATE_ADD gives a timestamp, or text when `dateTimeFormat` is given; adding months keeps
+//!   the day, clamped to the month's end (Jan 31 + 1 month = Feb 29 in 2024).
+//! * DATE_DIFF is `sourceColumn1 − sourceColumn2` (like SUBTRACT) in whole `units`, truncated
+//!   toward zero; MONTHS, QUARTERS and YEARS count whole calendar months.
+//! * UNIX_TIME gives whole seconds since 1970-01-01 UTC (floor); UNIX_TIME_FORMAT reads seconds.
+//! * FORMAT_DATE rewrites the dates of a column in one of its five formats; a value that is not
+//!   a date stays as it was (nothing is lost in place).
+
+use std::sync::Arc;
+
+use polars::prelude::*;
+
+use super::declare::params;
+use super::shape::{
+    Accepts, BINARY, Def, ExprFn, Operand, SOURCE, TARGET, VALUE, derive_spec, in_place_spec,
+    unary_spec,
+};
+use super::{OpResult, OpSpec, p};
+use crate::recipe::params::{ParamKind, ParamSpec, Params};
+
+const FAMILY: &str = "date functions";
+
+/// DataBrew's default output format.
+pub const DEFAULT_FORMAT: &str = "yyyy-mm-dd HH:MM:SS";
+
+const UNITS: &[&str] = &[
+    "MICROSECONDS",
+    "MILLISECONDS",
+    "SECONDS",
+    "MINUTES",
+    "HOURS",
+    "DAYS",
+    "WEEKS",
+    "MONTHS",
+    "QUARTERS",
+    "YEARS",
+];
+
+const FORMAT: ParamSpec = ParamSpec::def(
+    "dateTimeFormat",
+    ParamKind::Text,
+    DEFAULT_FORMAT,
+    "Output format in DataBrew's tokens (yyyy, mm month, dd, HH, MM minute, SS, month name).",
+);
+
+pub fn specs() -> Vec<OpSpec> {
+    let f = FAMILY;
+    vec![
+        unary_spec("YEAR", f, "The year.", Accepts::Date, |d| {
+            d.dt().year().cast(DataType::Int64)
+        }),
+        unary_spec("MONTH", f, "The month (1-12).", Accepts::Date, |d| {
+            d.dt().month().cast(DataType::Int64)
+        }),
+        unary_spec("DAY", f, "The day of the month.", Accepts::Date, |d| {
+            d.dt().day().cast(DataType::Int64)
+        }),
+        unary_spec("HOUR", f, "The hour (0-23).", Accepts::Date, |d| {
+            d.dt().hour().cast(DataType::Int64)
+        }),
+        unary_spec("MINUTE", f, "The minute.", Accepts::Date, |d| {
+            d.dt().minute().cast(DataType::Int64)
+        }),
+        unary_spec("SECOND", f, "The second.", Accepts::Date, |d| {
+            d.dt().second().cast(DataType::Int64)
+        }),
+        unary_spec(
+            "MILLISECOND",
+            f,
+            "The millisecond within the second.",
+            Accepts::Date,
+            |d| d.dt().millisecond().cast(DataType::Int64),
+        ),
+        unary_spec("QUARTER", f, "The quarter (1-4).", Accepts::Date, |d| {
+            d.dt().quarter().cast(DataType::Int64)
+        }),
+        unary_spec(
+            "WEEK_DAY",
+            f,
+            "ISO day of the week: Monday 1 … Sunday 7.",
+            Accepts::Date,
+            |d| d.dt().weekday().cast(DataType::Int64),
+        ),
+        unary_spec(
+            "WEEK_NUMBER",
+            f,
+            "ISO week of the year (1-53).",
+            Accepts::Date,
+            |d| d.dt().week().cast(DataType::Int64),
+        ),
+        unary_spec(
+            "MONTH_NAME",
+            f,
+            "The month's English name.",
+            Accepts::Date,
+            |d| d.dt().to_string("%B"),
+        ),
+        unary_spec(
+            "UNIX_TIME",
+            f,
+            "Seconds since 1970-01-01 00:00:00 UTC.",
+            Accepts::Date,
+            |d| {
+                d.dt()
+                    .timestamp(TimeUnit::Microseconds)
+                    .floor_div(lit(1_000_000i64))
+            },
+        ),
+        derive_spec(
+            Def {
+                name: "DATE_FORMAT",
+                family: f,
+                summary: "The date as text in a format.",
+                params: Formatted::SPECS,
+            },
+            |p| {
+                let format = translate_format(&Formatted::read(p).format);
+                one(p, Accepts::Date, move |d| d.dt().to_string(&format))
+            },
+        ),
+        derive_spec(
+            Def {
+                name: "UNIX_TIME_FORMAT",
+                family: f,
+                summary: "Seconds since 1970 (UTC) as text in a format.",
+                params: Formatted::SPECS,
+            },
+            |p| {
+                let format = translate_format(&Formatted::read(p).format);
+                one(p, Accepts::Number, move |s| {
+                    (s.cast(DataType::Float64) * lit(1_000_000.0))
+                        .floor()
+                        .cast(DataType::Int64)
+                        .cast(DataType::Datetime(TimeUnit::Microseconds, None))
+                        .dt()
+                        .to_string(&format)
+                })
+            },
+        ),
+        derive_spec(
+            Def {
+                name: "DATE_ADD",
+                family: f,
+                summary: "The date plus dateAddValue units (negative to subtract).",
+                params: DateAdd::SPECS,
+            },
+            |p| {
+                let a = DateAdd::read(p);
+                let unit = a.units.clone();
+                let n = a.value;
+                let format = a.format.as_deref().map(translate_format);
+                one(p, Accepts::Date, move |d| {
+                    let added = add_units(d, &unit, n);
+                    match &format {
+                        Some(f) => added.dt().to_string(f),
+                        None => added,
+                    }
+                })
+            },
+        ),
+        derive_spec(
+            Def {
+                name: "DATE_DIFF",
+                family: f,
+                summary: "sourceColumn1 − sourceColumn2 in whole units.",
+                params: DateDiff::SPECS,
+            },
+            |p| {
+                let unit = DateDiff::read(p).units;
+                let a = Operand::read(p, "sourceColumn1", "value1")?;
+                let b = Operand::read(p, "sourceColumn2", "value2")?;
+                Ok((
+                    vec![(a, Accepts::Date), (b, Accepts::Date)],
+                    Arc::new(move |mut e: Vec<Expr>| {
+                        let b = e.remove(1);
+                        difference(e.remove(0), b, &unit)
+                    }) as ExprFn,
+                ))
+            },
+        ),
+        in_place_spec(
+            Def {
+                name: "FORMAT_DATE",
+                family: "text cleaning",
+                summary: "Rewrite the dates of a column in one of five formats, in place.",
+                params: FormatDate::SPECS,
+            },
+            Accepts::Any,
+            |p| {
+                let format = translate_format(&FormatDate::read(p).format);
+                Ok(Arc::new(move |c| {
+                    let text = c.clone().cast(DataType::String);
+                    let date = crate::types::convert(
+                        text.clone(),
+                        &DataType::String,
+                        &DataType::Datetime(TimeUnit::Microseconds, None),
+                    );
+                    date.dt().to_string(&format).fill_null(text)
+                }))
+            },
+        ),
+    ]
+}
+
+params! {
+    struct Formatted {
+        source: Option<String> = SOURCE,
+        value: Option<String> = VALUE,
+        format: String = FORMAT,
+        target: Option<String> = TARGET,
+    }
+}
+
+params! {
+    struct DateAdd {
+        source: Option<String> = SOURCE,
+        value_text: Option<String> = VALUE,
+        units: String = ParamSpec::req("units", ParamKind::Choice(UNITS), "The unit of dateAddValue."),
+        value: i64 = ParamSpec::req("dateAddValue", ParamKind::Integer, "How many units to add."),
+        format: Option<String> = ParamSpec::opt("dateTimeFormat", ParamKind::Text, "Give the result as text in this format (DataBrew tokens)."),
+        target: Option<String> = TARGET,
+    }
+}
+
+params! {
+    struct DateDiff {
+        source_1: Option<String> = BINARY[0],
+        value_1: Option<String> = BINARY[1],
+        source_2: Option<String> = BINARY[2],
+        value_2: Option<String> = BINARY[3],
+        units: String = ParamSpec::req("units", ParamKind::Choice(UNITS), "The unit of the difference."),
+        target: Option<String> = TARGET,
+    }
+}
+
+params! {
+    struct FormatDate {
+        source: String = p::SOURCE_COLUMN,
+        format: String = ParamSpec::req(
+            "targetDateFormat",
+            ParamKind::Choice(&["mm/dd/yyyy", "mm-dd-yyyy", "dd month yyyy", "month yyyy", "dd month"]),
+            "The format.",
+        ),
+    }
+}
+
+fn one(
+    p: &Params,
+    accepts: Accepts,
+    f: impl Fn(Expr) -> Expr + Send + Sync + 'static,
+) -> OpResult<(Vec<(Operand, Accepts)>, ExprFn)> {
+    let input = Operand::read(p, "sourceColumn", "value")?;
+    Ok((
+        vec![(input, accepts)],
+        Arc::new(move |mut e: Vec<Expr>| f(e.remove(0))),
+    ))
+}
+
+/// DataBrew's format tokens as a chrono format: `yyyy`, `yy`, `month` (full name), `mm`
+/// (month), `dd`, `HH`, `MM` (minute), `SS`; every other character is literal.
+pub fn translate_format(format: &str) -> String {
+    const TOKENS: &[(&str, &str)] = &[
+        ("yyyy", "%Y"),
+        ("month", "%B"),
+        ("yy", "%y"),
+        ("mm", "%m"),
+        ("dd", "%d"),
+        ("HH", "%H"),
+        ("MM", "%M"),
+        ("SS", "%S"),
+    ];
+    let mut out = String::with_capacity(format.len() + 8);
+    let mut rest = format;
+    'outer: while !rest.is_empty() {
+        for (token, chrono) in TOKENS {
+            if let Some(after) = rest.strip_prefix(token) {
+                out.push_str(chrono);
+                rest = after;
+                continue 'outer;
+            }
+        }
+        let c = rest.chars().next().unwrap_or_default();
+        if c == '%' {
+            out.push_str("%%");
+        } else {
+            out.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+const MICROS: [(&str, i64); 7] = [
+    ("MICROSECONDS", 1),
+    ("MILLISECONDS", 1_000),
+    ("SECONDS", 1_000_000),
+    ("MINUTES", 60_000_000),
+    ("HOURS", 3_600_000_000),
+    ("DAYS", 86_400_000_000),
+    ("WEEKS", 604_800_000_000),
+];
+
+fn months_in(unit: &str) -> Option<i64> {
+    match unit {
+        "MONTHS" => Some(1),
+        "QUARTERS" => Some(3),
+        "YEARS" => Some(12),
+        _ => None,
+    }
+}
+
+fn micros_in(unit: &str) -> i64 {
+    MICROS
+        .iter()
+        .find(|(u, _)| *u == unit)
+        .map(|(_, m)| *m)
+        .unwrap_or(1)
+}
+
+/// `d` plus `n` units: fixed units as microseconds, calendar units with chrono (the day is
+/// clamped to the month's end).
+fn add_units(d: Expr, unit: &str, n: i64) -> Expr {
+    let timestamp = DataType::Datetime(TimeUnit::Microseconds, None);
+    let micros = d.cast(timestamp.clone()).cast(DataType::Int64);
+    match months_in(unit) {
+        None => (micros + lit(n.saturating_mul(micros_in(unit)))).cast(timestamp),
+        Some(per) => {
+            let months = n.saturating_mul(per);
+            micros
+                .map(
+                    move |c| {
+                        let ca = c.i64()?;
+                        let out: Int64Chunked = ca
+                            .iter()
+                            .map(|v| v.and_then(|v| add_months(v, months)))
+                            .collect();
+                        Ok(out.with_name(ca.name().clone()).into_column())
+                    },
+                    |_, f| Ok(Field::new(f.name().clone(), DataType::Int64)),
+                )
+                .cast(timestamp)
+        }
+    }
+}
+
+fn add_months(micros: i64, months: i64) -> Option<i64> {
+    let t = chrono::DateTime::from_timestamp_micros(micros)?.naive_utc();
+    let count = chrono::Months::new(u32::try_from(months.unsigned_abs()).ok()?);
+    let moved = if months >= 0 {
+        t.checked_add_months(count)
+    } else {
+        t.checked_sub_months(count)
+    }?;
+    Some(moved.and_utc().timestamp_micros())
+}
+
+/// `a − b` in whole `unit`s, truncated toward zero.
+fn difference(a: Expr, b: Expr, unit: &str) -> Expr {
+    let timestamp = DataType::Datetime(TimeUnit::Microseconds, None);
+    let (a, b) = (a.cast(timestamp.clone()), b.cast(timestamp));
+    match months_in(unit) {
+        None => {
+            let micros = a.cast(DataType::Int64) - b.cast(DataType::Int64);
+            (micros.cast(DataType::Float64) / lit(micros_in(unit) as f64)).cast(DataType::Int64)
+        }
+        Some(per) => {
+            let month_index = |d: Expr| {
+                d.clone().dt().year().cast(DataType::Int64) * lit(12i64)
+                    + d.dt().month().cast(DataType::Int64)
+            };
+            // Where within its month each instant lies, to tell whole months from partial.
+            let within = |d: Expr| {
+                d.clone().dt().day().cast(DataType::Int64) * lit(86_400_000_000i64)
+                    + (d.clone().cast(DataType::Int64) % lit(86_400_000_000i64)
+                        + lit(86_400_000_000i64))
+                        % lit(86_400_000_000i64)
+            };
+            let months = month_index(a.clone()) - month_index(b.clone());
+            let (wa, wb) = (within(a), within(b));
+            let whole = when(months.clone().gt(lit(0)).and(wa.clone().lt(wb.clone())))
+                .then(months.clone() - lit(1i64))
+                .when(months.clone().lt(lit(0)).and(wa.gt(wb)))
+                .then(months.clone() + lit(1i64))
+                .otherwise(months);
+            (whole.cast(DataType::Float64) / lit(per as f64)).cast(DataType::Int64)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn databrew_tokens_become_chrono_formats() {
+        assert_eq!(translate_format("yyyy-mm-dd HH:MM:SS"), "%Y-%m-%d %H:%M:%S");
+        assert_eq!(translate_format("month*dd*yyyy"), "%B*%d*%Y");
+        assert_eq!(translate_format("mm/dd/yy"), "%m/%d/%y");
+        assert_eq!(translate_format("dd month"), "%d %B");
+        assert_eq!(translate_format("100% yyyy"), "100%% %Y");
+    }
+
+    #[test]
+    fn months_clamp_to_the_end_of_the_month() {
+        let jan31 = chrono::NaiveDate::from_ymd_opt(2024, 1, 31)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+            .and_utc()
+            .timestamp_micros();
+        let feb29 = chrono::NaiveDate::from_ymd_opt(2024, 2, 29)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+            .and_utc()
+            .timestamp_micros();
+        assert_eq!(add_months(jan31, 1), Some(feb29));
+    }
+}
