@@ -15,6 +15,7 @@ pub mod math;
 pub mod missing;
 pub mod outliers;
 pub mod rows;
+pub mod rowwise;
 pub mod shape;
 pub mod text;
 pub mod unsupported;
@@ -363,6 +364,7 @@ pub static REGISTRY: LazyLock<Vec<OpSpec>> = LazyLock::new(|| {
     all.extend(text::specs());
     all.extend(math::specs());
     all.extend(dates::specs());
+    all.extend(rowwise::specs());
     all.extend(unsupported::SPECS.iter().cloned());
     all
 });
