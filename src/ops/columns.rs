@@ -89,7 +89,7 @@ pub static SPECS: &[OpSpec] = &[
         name: "MOVE_TO_START",
         family: "columns",
         summary: "Make a column the first one.",
-        params: &[p::SOURCE_COLUMN],
+        params: &[p::SOURCE_COLUMN, CONSOLE_INDEX],
         conditions: Conditions::Unsupported,
         scope: Scope::RowLocal,
         status: Status::Supported,
@@ -99,7 +99,7 @@ pub static SPECS: &[OpSpec] = &[
         name: "MOVE_TO_END",
         family: "columns",
         summary: "Make a column the last one.",
-        params: &[p::SOURCE_COLUMN],
+        params: &[p::SOURCE_COLUMN, CONSOLE_INDEX],
         conditions: Conditions::Unsupported,
         scope: Scope::RowLocal,
         status: Status::Supported,
@@ -167,6 +167,22 @@ pub static SPECS: &[OpSpec] = &[
         status: Status::Supported,
         build: Build::Fn(|_, p| Ok(Box::new(Sort::from_params(p)?))),
     },
+    legacy_cast(
+        "TO_BOOLEAN_COLUMN",
+        "Legacy cast to boolean (true/false, yes/no); as CHANGE_DATA_TYPE boolean.",
+    ),
+    legacy_cast(
+        "TO_DOUBLE_COLUMN",
+        "Legacy cast to double; as CHANGE_DATA_TYPE double.",
+    ),
+    legacy_cast(
+        "TO_NUMBER_COLUMN",
+        "Legacy cast to a number (double); as CHANGE_DATA_TYPE double.",
+    ),
+    legacy_cast(
+        "TO_STRING_COLUMN",
+        "Legacy cast to text; as CHANGE_DATA_TYPE string.",
+    ),
 ];
 
 // ---- DELETE -------------------------------------------------------------------------------
@@ -398,6 +414,40 @@ impl Operation for Move {
     }
     fn writes(&self) -> Option<Vec<String>> {
         Some(vec![])
+    }
+}
+
+/// `targetIndex` as the console writes it on MOVE_TO_START / MOVE_TO_END: understood, and
+/// meaningless for these moves.
+const CONSOLE_INDEX: ParamSpec = ParamSpec::opt(
+    "targetIndex",
+    ParamKind::Integer,
+    "Written by the console; the move's name says where the column goes.",
+);
+
+/// TO_BOOLEAN_COLUMN, TO_DOUBLE_COLUMN, TO_NUMBER_COLUMN, TO_STRING_COLUMN: DataBrew's legacy
+/// casts, run as CHANGE_DATA_TYPE to boolean, double, double (a "number" is a double, as in
+/// dataset type pins) and string. Their `columnDataType` parameter is informational.
+const fn legacy_cast(name: &'static str, summary: &'static str) -> OpSpec {
+    OpSpec {
+        name,
+        family: "columns",
+        summary,
+        params: &[p::SOURCE_COLUMN, p::COLUMN_DATA_TYPE],
+        conditions: Conditions::Unsupported,
+        scope: Scope::RowLocal,
+        status: Status::Supported,
+        build: Build::Fn(|name, p| {
+            let to = match name {
+                "TO_BOOLEAN_COLUMN" => "boolean",
+                "TO_STRING_COLUMN" => "string",
+                _ => "double",
+            };
+            Ok(Box::new(ChangeDataType {
+                source: p.text("sourceColumn").unwrap_or_default(),
+                to: to.to_string(),
+            }))
+        }),
     }
 }
 

@@ -57,6 +57,11 @@ pub static SPECS: &[OpSpec] = &[
                 ParamKind::Column,
                 "Name of the new column (default <sourceColumn>_mapped).",
             ),
+            ParamSpec::opt(
+                "mappingOption",
+                ParamKind::Text,
+                "Written by the console (e.g. TOP_X_VALUES); categoryMap holds the mapping it chose.",
+            ),
         ],
         conditions: Conditions::NewColumn,
         scope: Scope::RowLocal,

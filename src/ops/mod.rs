@@ -19,6 +19,7 @@ pub mod rowwise;
 pub mod shape;
 pub mod text;
 pub mod unsupported;
+pub mod web;
 
 use std::sync::{Arc, LazyLock};
 use std::time::Instant;
@@ -361,10 +362,12 @@ pub static REGISTRY: LazyLock<Vec<OpSpec>> = LazyLock::new(|| {
         combine::SPECS,
     ];
     let mut all: Vec<OpSpec> = families.iter().flat_map(|f| f.iter().cloned()).collect();
+    all.extend(rows::duplicate_flag_specs());
     all.extend(text::specs());
     all.extend(math::specs());
     all.extend(dates::specs());
     all.extend(rowwise::specs());
+    all.extend(web::specs());
     all.extend(unsupported::SPECS.iter().cloned());
     all
 });

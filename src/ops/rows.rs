@@ -2,9 +2,10 @@
 
 use polars::prelude::*;
 
+use super::declare::params;
 use super::{
     ApplyCtx, Build, Conditions, OpResult, OpSpec, Operation, SchemaCtx, Scope, Status, p,
-    require_column,
+    require_column, require_new_column, schema_insert_after, select_insert_after,
 };
 use crate::recipe::condition::missing;
 use crate::recipe::params::{ParamKind, ParamSpec, Params};
@@ -186,5 +187,143 @@ impl Operation for RemoveDuplicates {
     }
     fn writes(&self) -> Option<Vec<String>> {
         Some(vec![])
+    }
+}
+
+// ---- duplicate flags ----------------------------------------------------------------------
+
+params! {
+    struct FlagDuplicateRowsParams {
+        target: String = ParamSpec::def(
+            "targetColumn",
+            ParamKind::Column,
+            "duplicate_row",
+            "Name of the flag column (added at the end).",
+        ),
+        true_string: String = p::TRUE_STRING,
+        false_string: String = p::FALSE_STRING,
+    }
+}
+
+params! {
+    struct FlagDuplicatesInColumnParams {
+        source: String = p::SOURCE_COLUMN,
+        target: Option<String> = ParamSpec::opt(
+            "targetColumn",
+            ParamKind::Column,
+            "Name of the flag column (default <sourceColumn>_duplicate).",
+        ),
+        true_string: String = p::TRUE_STRING,
+        false_string: String = p::FALSE_STRING,
+    }
+}
+
+/// FLAG_DUPLICATE_ROWS, FLAG_DUPLICATES_IN_COLUMN (reference §2.5): a new text column holding
+/// `trueString` for a row equal to an earlier row (all columns, or the one column) and
+/// `falseString` otherwise, so the first occurrence is not flagged. Missing values compare
+/// equal (null and empty text alike), as when duplicates are removed. Duplicates are judged
+/// over all rows; with conditions the flag is null where they do not hold. The row flag goes
+/// at the end (default name `duplicate_row`), the column flag after its column (default
+/// `<sourceColumn>_duplicate`).
+pub fn duplicate_flag_specs() -> Vec<OpSpec> {
+    vec![
+        OpSpec {
+            name: "FLAG_DUPLICATE_ROWS",
+            family: "duplicates",
+            summary: "Flag rows equal to an earlier row (the first occurrence is not flagged).",
+            params: FlagDuplicateRowsParams::SPECS,
+            conditions: Conditions::NewColumn,
+            scope: Scope::WholeDataset,
+            status: Status::Supported,
+            build: Build::Fn(|_, p| {
+                let f = FlagDuplicateRowsParams::read(p);
+                Ok(Box::new(FlagDuplicates {
+                    source: None,
+                    target: f.target,
+                    true_string: f.true_string,
+                    false_string: f.false_string,
+                }))
+            }),
+        },
+        OpSpec {
+            name: "FLAG_DUPLICATES_IN_COLUMN",
+            family: "duplicates",
+            summary: "Flag rows whose value appeared in an earlier row.",
+            params: FlagDuplicatesInColumnParams::SPECS,
+            conditions: Conditions::NewColumn,
+            scope: Scope::WholeDataset,
+            status: Status::Supported,
+            build: Build::Fn(|_, p| {
+                let f = FlagDuplicatesInColumnParams::read(p);
+                Ok(Box::new(FlagDuplicates {
+                    target: f
+                        .target
+                        .unwrap_or_else(|| format!("{}_duplicate", f.source)),
+                    source: Some(f.source),
+                    true_string: f.true_string,
+                    false_string: f.false_string,
+                }))
+            }),
+        },
+    ]
+}
+
+pub struct FlagDuplicates {
+    source: Option<String>,
+    target: String,
+    true_string: String,
+    false_string: String,
+}
+
+impl FlagDuplicates {
+    fn first_occurrence(&self, schema: &Schema) -> OpResult<Expr> {
+        Ok(match &self.source {
+            Some(source) => {
+                let dtype = require_column(schema, source, "sourceColumn")?;
+                crate::recipe::condition::empty_as_null(source, &dtype).is_first_distinct()
+            }
+            None => {
+                let keys = crate::recipe::condition::row_keys(schema);
+                if keys.is_empty() {
+                    lit(true)
+                } else {
+                    as_struct(keys).is_first_distinct()
+                }
+            }
+        })
+    }
+}
+
+impl Operation for FlagDuplicates {
+    fn schema(&self, input: &Schema, _: &SchemaCtx) -> OpResult<Schema> {
+        let _validated = self.first_occurrence(input)?;
+        require_new_column(input, &self.target, "targetColumn")?;
+        let new = [(self.target.clone(), DataType::String)];
+        Ok(match &self.source {
+            Some(source) => schema_insert_after(input, source, &new),
+            None => {
+                let mut out = input.clone();
+                out.with_column(self.target.as_str().into(), DataType::String);
+                out
+            }
+        })
+    }
+
+    fn apply(&self, lf: LazyFrame, ctx: &mut ApplyCtx) -> OpResult<LazyFrame> {
+        let flag = ctx
+            .new_column(
+                when(self.first_occurrence(&ctx.schema)?)
+                    .then(lit(self.false_string.clone()))
+                    .otherwise(lit(self.true_string.clone())),
+            )
+            .alias(self.target.as_str());
+        Ok(match &self.source {
+            Some(source) => select_insert_after(lf, &ctx.schema, source, vec![flag]),
+            None => lf.with_column(flag),
+        })
+    }
+
+    fn writes(&self) -> Option<Vec<String>> {
+        Some(vec![self.target.clone()])
     }
 }

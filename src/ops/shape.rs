@@ -407,6 +407,12 @@ pub fn derive_spec(
     )
 }
 
+/// The same entry, marked as needing the whole dataset (windows, duplicates).
+pub fn whole_dataset(mut spec: OpSpec) -> OpSpec {
+    spec.scope = Scope::WholeDataset;
+    spec
+}
+
 /// Parameters of a one-input function: `sourceColumn | value`, `targetColumn`.
 pub const UNARY: &[ParamSpec] = &[SOURCE, VALUE, TARGET];
 /// Parameters of a two-input function: `sourceColumn1 | value1`, `sourceColumn2 | value2`,

@@ -650,7 +650,19 @@ fn map_text_with(c: Expr, f: impl Fn(&str) -> String + Send + Sync + 'static) ->
     )
 }
 
-fn map_text_to_int(c: Expr, f: fn(&str) -> Option<i64>) -> Expr {
+/// Apply a Rust function to every non-null text; `None` gives null.
+pub fn map_text_opt(c: Expr, f: fn(&str) -> Option<String>) -> Expr {
+    c.map(
+        move |column| {
+            let ca = column.str()?;
+            let out: StringChunked = ca.iter().map(|v| v.and_then(f)).collect();
+            Ok(out.with_name(ca.name().clone()).into_column())
+        },
+        |_, field| Ok(Field::new(field.name().clone(), DataType::String)),
+    )
+}
+
+pub fn map_text_to_int(c: Expr, f: fn(&str) -> Option<i64>) -> Expr {
     c.map(
         move |column| {
             let ca = column.str()?;
