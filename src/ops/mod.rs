@@ -20,6 +20,7 @@ pub mod shape;
 pub mod text;
 pub mod unsupported;
 pub mod web;
+pub mod window;
 
 use std::sync::{Arc, LazyLock};
 use std::time::Instant;
@@ -368,6 +369,7 @@ pub static REGISTRY: LazyLock<Vec<OpSpec>> = LazyLock::new(|| {
     all.extend(dates::specs());
     all.extend(rowwise::specs());
     all.extend(web::specs());
+    all.extend(window::specs());
     all.extend(unsupported::SPECS.iter().cloned());
     all
 });

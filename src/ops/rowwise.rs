@@ -72,7 +72,7 @@ params! {
 }
 
 /// What a numeric row aggregate computes from a row's numbers (never empty).
-type Reduce = Arc<dyn Fn(&mut Vec<f64>) -> Option<f64> + Send + Sync>;
+pub type Reduce = Arc<dyn Fn(&mut Vec<f64>) -> Option<f64> + Send + Sync>;
 
 pub fn specs() -> Vec<OpSpec> {
     vec![
@@ -254,7 +254,7 @@ fn numeric_with(
 
 /// Apply `reduce` to the numbers of each row. Integer results stay integers when every input
 /// is an integer column and `keeps_integers`.
-fn row_numbers(inputs: Vec<Expr>, reduce: Reduce, sum: bool, keeps_integers: bool) -> Expr {
+pub fn row_numbers(inputs: Vec<Expr>, reduce: Reduce, sum: bool, keeps_integers: bool) -> Expr {
     let out_type = move |fields: &[Field]| {
         if keeps_integers && fields.iter().all(|f| f.dtype().is_integer()) {
             DataType::Int64
@@ -393,13 +393,13 @@ fn merge(name: &'static str, family: &'static str) -> OpSpec {
     )
 }
 
-fn variance(v: &[f64]) -> f64 {
+pub fn variance(v: &[f64]) -> f64 {
     let n = v.len() as f64;
     let mean = v.iter().sum::<f64>() / n;
     v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n
 }
 
-fn mode_of(v: &mut [f64], mode: &str) -> Option<f64> {
+pub fn mode_of(v: &mut [f64], mode: &str) -> Option<f64> {
     v.sort_by(f64::total_cmp);
     let mut best: Vec<f64> = Vec::new();
     let mut best_count = 0;
