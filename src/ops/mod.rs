@@ -17,6 +17,7 @@ pub mod outliers;
 pub mod rows;
 pub mod rowwise;
 pub mod shape;
+pub mod split;
 pub mod text;
 pub mod unsupported;
 pub mod web;
@@ -370,6 +371,7 @@ pub static REGISTRY: LazyLock<Vec<OpSpec>> = LazyLock::new(|| {
     all.extend(rowwise::specs());
     all.extend(web::specs());
     all.extend(window::specs());
+    all.extend(split::specs());
     all.extend(unsupported::SPECS.iter().cloned());
     all
 });
