@@ -16,6 +16,7 @@ pub mod missing;
 pub mod outliers;
 pub mod rows;
 pub mod rowwise;
+pub mod science;
 pub mod shape;
 pub mod split;
 pub mod text;
@@ -372,6 +373,7 @@ pub static REGISTRY: LazyLock<Vec<OpSpec>> = LazyLock::new(|| {
     all.extend(web::specs());
     all.extend(window::specs());
     all.extend(split::specs());
+    all.extend(science::specs());
     all.extend(unsupported::SPECS.iter().cloned());
     all
 });
