@@ -5,6 +5,7 @@
 //! turned into one Polars lazy plan by the operations ([`ops`]); datasets are read by
 //! [`dataset`] and outputs written atomically by [`sink`]. [`job`] ties them together.
 
+pub mod clock;
 pub mod dataset;
 pub mod display;
 pub mod error;

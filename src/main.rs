@@ -36,6 +36,25 @@ struct Cli {
     command: Command,
 }
 
+/// The clock and seed of NOW, TODAY and the random operations.
+#[derive(clap::Args, Clone)]
+struct ClockArgs {
+    /// The time NOW and TODAY see (ISO 8601, UTC), for reproducible runs; default: the real
+    /// time when the run starts. The run report records it.
+    #[arg(long, value_name = "TIMESTAMP", value_parser = datacook::clock::parse_now)]
+    now: Option<i64>,
+    /// The seed of the random operations (RANDOM, SHUFFLE_ROWS, …); default: a random one,
+    /// recorded in the run report.
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+}
+
+impl ClockArgs {
+    fn apply(&self) {
+        datacook::clock::set(self.now, self.seed);
+    }
+}
+
 #[derive(clap::Args, Clone)]
 struct DatasetArgs {
     /// Folder of dataset files (NAME.yaml) used to resolve datasets by name (JOIN, UNION).
@@ -110,6 +129,8 @@ recipes/student-performance.json --dataset datasets/students_pg.yaml \\\n    \
         #[arg(long, short)]
         quiet: bool,
         #[command(flatten)]
+        clock: ClockArgs,
+        #[command(flatten)]
         datasets: DatasetArgs,
     },
     /// Check a recipe without running it; with --dataset, check it against the data's schema.
@@ -167,6 +188,8 @@ profiles/patients-scorecard.yaml --junit out/dq.xml --markdown \"$GITHUB_STEP_SU
         /// No progress indicator (the verdict still prints).
         #[arg(long, short)]
         quiet: bool,
+        #[command(flatten)]
+        clock: ClockArgs,
         #[command(flatten)]
         datasets: DatasetArgs,
     },
@@ -282,8 +305,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             report,
             json,
             quiet,
+            clock,
             datasets,
         } => {
+            clock.apply();
             let opts = RunOptions {
                 input: datasets.input(dataset, Some(recipe)),
                 output,
@@ -351,8 +376,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             good,
             bad,
             quiet,
+            clock,
             datasets,
         } => {
+            clock.apply();
             let outcome = check(&CheckOptions {
                 input: datasets.input(dataset, recipe),
                 rules,

@@ -83,6 +83,8 @@ pub struct RunReport {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub secondary_datasets: Vec<ReadReport>,
     pub steps: Vec<StepReport>,
+    /// The clock and seed NOW, TODAY and the random operations saw.
+    pub clock: crate::clock::Settings,
     pub output: OutputReport,
     pub warnings: Vec<Diagnostic>,
     pub timing: Timing,
@@ -411,6 +413,7 @@ pub fn run(opts: &RunOptions) -> Result<RunReport> {
         dataset: prepared.dataset.clone(),
         secondary_datasets: prepared.secondary_datasets(),
         steps: prepared.steps.clone(),
+        clock: crate::clock::get(),
         output: OutputReport {
             path: written.location,
             format: (!destination.is_table()).then_some(format),

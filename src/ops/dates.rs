@@ -17,6 +17,13 @@
 //! * UNIX_TIME gives whole seconds since 1970-01-01 UTC (floor); UNIX_TIME_FORMAT reads seconds.
 //! * FORMAT_DATE rewrites the dates of a column in one of its five formats; a value that is not
 //!   a date stays as it was (nothing is lost in place).
+//! * NOW gives a timestamp and TODAY a date, the same in every row: the run's clock
+//!   (`--now`, else the time the run started) as wall-clock time in `timeZone` (an IANA name
+//!   such as `Europe/Paris`, default UTC), in a new column at the end.
+//! * CONVERT_TIMEZONE reads wall-clock times in `fromTimeZone` and gives them in `toTimeZone`
+//!   (both default UTC) as a timestamp, or as text when `dateTimeFormat` is given. A time that
+//!   does not exist or is ambiguous in `fromTimeZone` (a daylight-saving change) takes the
+//!   earlier reading; one that does not exist at all is null.
 
 use std::sync::Arc;
 
@@ -27,7 +34,7 @@ use super::shape::{
     Accepts, BINARY, Def, ExprFn, Operand, SOURCE, TARGET, VALUE, derive_spec, in_place_spec,
     unary_spec,
 };
-use super::{OpResult, OpSpec, p};
+use super::{OpError, OpResult, OpSpec, p};
 use crate::recipe::params::{ParamKind, ParamSpec, Params};
 
 const FAMILY: &str = "date functions";
@@ -190,6 +197,72 @@ pub fn specs() -> Vec<OpSpec> {
                 ))
             },
         ),
+        derive_spec(
+            Def {
+                name: "NOW",
+                family: f,
+                summary: "The run's current time in timeZone, in every row (new column at the end).",
+                params: Clock::SPECS,
+            },
+            |p| {
+                let zone = zone(&Clock::read(p).zone, "timeZone")?;
+                Ok((
+                    Vec::new(),
+                    Arc::new(move |_| lit(wall_clock(zone)).cast(timestamp())) as ExprFn,
+                ))
+            },
+        ),
+        derive_spec(
+            Def {
+                name: "TODAY",
+                family: f,
+                summary: "The run's current date in timeZone, in every row (new column at the end).",
+                params: Clock::SPECS,
+            },
+            |p| {
+                let zone = zone(&Clock::read(p).zone, "timeZone")?;
+                Ok((
+                    Vec::new(),
+                    Arc::new(move |_| {
+                        lit(wall_clock(zone).div_euclid(86_400_000_000) as i32).cast(DataType::Date)
+                    }) as ExprFn,
+                ))
+            },
+        ),
+        derive_spec(
+            Def {
+                name: "CONVERT_TIMEZONE",
+                family: f,
+                summary: "Wall-clock times in fromTimeZone as wall-clock times in toTimeZone.",
+                params: ConvertZone::SPECS,
+            },
+            |p| {
+                let c = ConvertZone::read(p);
+                let from = zone(&c.from, "fromTimeZone")?;
+                let to = zone(&c.to, "toTimeZone")?;
+                let format = c.format.as_deref().map(translate_format);
+                one(p, Accepts::Date, move |d| {
+                    let converted = d
+                        .cast(DataType::Int64)
+                        .map(
+                            move |col| {
+                                let ca = col.i64()?;
+                                let out: Int64Chunked = ca
+                                    .iter()
+                                    .map(|v| v.and_then(|v| rezone(v, from, to)))
+                                    .collect();
+                                Ok(out.with_name(ca.name().clone()).into_column())
+                            },
+                            |_, f| Ok(Field::new(f.name().clone(), DataType::Int64)),
+                        )
+                        .cast(timestamp());
+                    match &format {
+                        Some(f) => converted.dt().to_string(f),
+                        None => converted,
+                    }
+                })
+            },
+        ),
         in_place_spec(
             Def {
                 name: "FORMAT_DATE",
@@ -221,6 +294,57 @@ params! {
         format: String = FORMAT,
         target: Option<String> = TARGET,
     }
+}
+
+params! {
+    struct Clock {
+        zone: String = ParamSpec::def("timeZone", ParamKind::Text, "UTC", "IANA time zone, e.g. Europe/Paris."),
+        target: Option<String> = TARGET,
+    }
+}
+
+params! {
+    struct ConvertZone {
+        source: Option<String> = SOURCE,
+        value: Option<String> = VALUE,
+        from: String = ParamSpec::def("fromTimeZone", ParamKind::Text, "UTC", "The zone the times are in."),
+        to: String = ParamSpec::def("toTimeZone", ParamKind::Text, "UTC", "The zone to give them in."),
+        format: Option<String> = ParamSpec::opt("dateTimeFormat", ParamKind::Text, "Give the result as text in this format (DataBrew tokens)."),
+        target: Option<String> = TARGET,
+    }
+}
+
+fn timestamp() -> DataType {
+    DataType::Datetime(TimeUnit::Microseconds, None)
+}
+
+/// An IANA zone name (`UTC`, `Europe/Paris`), or an error naming the parameter.
+fn zone(name: &str, param: &'static str) -> OpResult<chrono_tz::Tz> {
+    name.trim().parse::<chrono_tz::Tz>().map_err(|_| {
+        OpError::new(format!("unknown time zone '{name}'"))
+            .param(param)
+            .help("use an IANA name such as UTC, Europe/Paris or America/New_York")
+    })
+}
+
+/// The run's clock as wall-clock microseconds in `zone`.
+fn wall_clock(zone: chrono_tz::Tz) -> i64 {
+    let now = crate::clock::get().now;
+    rezone(now, chrono_tz::UTC, zone).unwrap_or(now)
+}
+
+/// Wall-clock microseconds in `from` as wall-clock microseconds in `to`.
+fn rezone(micros: i64, from: chrono_tz::Tz, to: chrono_tz::Tz) -> Option<i64> {
+    use chrono::TimeZone;
+    let naive = chrono::DateTime::from_timestamp_micros(micros)?.naive_utc();
+    let instant = from.from_local_datetime(&naive).earliest()?;
+    Some(
+        instant
+            .with_timezone(&to)
+            .naive_local()
+            .and_utc()
+            .timestamp_micros(),
+    )
 }
 
 params! {

@@ -14,6 +14,7 @@ pub mod mapping;
 pub mod math;
 pub mod missing;
 pub mod outliers;
+pub mod random;
 pub mod rows;
 pub mod rowwise;
 pub mod science;
@@ -374,6 +375,7 @@ pub static REGISTRY: LazyLock<Vec<OpSpec>> = LazyLock::new(|| {
     all.extend(window::specs());
     all.extend(split::specs());
     all.extend(science::specs());
+    all.extend(random::specs());
     all.extend(unsupported::SPECS.iter().cloned());
     all
 });

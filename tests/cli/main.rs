@@ -4,6 +4,7 @@
 mod support;
 
 mod check;
+mod clock;
 mod consistency;
 mod csv_damage;
 mod csv_dialects;
