@@ -14,6 +14,7 @@ pub mod mapping;
 pub mod math;
 pub mod missing;
 pub mod outliers;
+pub mod pii;
 pub mod random;
 pub mod rows;
 pub mod rowwise;
@@ -376,6 +377,7 @@ pub static REGISTRY: LazyLock<Vec<OpSpec>> = LazyLock::new(|| {
     all.extend(split::specs());
     all.extend(science::specs());
     all.extend(random::specs());
+    all.extend(pii::specs());
     all.extend(unsupported::SPECS.iter().cloned());
     all
 });

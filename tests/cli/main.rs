@@ -11,5 +11,6 @@ mod csv_dialects;
 mod datasets;
 mod errors;
 mod outputs;
+mod pii;
 mod profile;
 mod walkthroughs;
