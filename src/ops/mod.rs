@@ -10,6 +10,7 @@ pub mod combine;
 pub mod dates;
 pub mod declare;
 pub mod flags;
+pub mod group;
 pub mod mapping;
 pub mod math;
 pub mod missing;
@@ -378,6 +379,7 @@ pub static REGISTRY: LazyLock<Vec<OpSpec>> = LazyLock::new(|| {
     all.extend(science::specs());
     all.extend(random::specs());
     all.extend(pii::specs());
+    all.extend(group::specs());
     all.extend(unsupported::SPECS.iter().cloned());
     all
 });
