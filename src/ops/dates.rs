@@ -20,6 +20,10 @@
 //! * NOW gives a timestamp and TODAY a date, the same in every row: the run's clock
 //!   (`--now`, else the time the run started) as wall-clock time in `timeZone` (an IANA name
 //!   such as `Europe/Paris`, default UTC), in a new column at the end.
+//! * DATE, TIME and DATE_TIME build a value from `dateTimeParameters` (each part a `value` or
+//!   a `sourceColumn`; a part left out is January, day 1, or 0 for the time) and give it as
+//!   text in `dateTimeFormat` — by default `yyyy-mm-dd` for DATE, `HH:MM:SS` for TIME and
+//!   `yyyy-mm-dd HH:MM:SS` for DATE_TIME. Parts that make no date (month 13, Feb 30) give null.
 //! * CONVERT_TIMEZONE reads wall-clock times in `fromTimeZone` and gives them in `toTimeZone`
 //!   (both default UTC) as a timestamp, or as text when `dateTimeFormat` is given. A time that
 //!   does not exist or is ambiguous in `fromTimeZone` (a daylight-saving change) takes the
@@ -263,6 +267,9 @@ pub fn specs() -> Vec<OpSpec> {
                 })
             },
         ),
+        build_spec("DATE", "yyyy-mm-dd"),
+        build_spec("TIME", "HH:MM:SS"),
+        build_spec("DATE_TIME", DEFAULT_FORMAT),
         in_place_spec(
             Def {
                 name: "FORMAT_DATE",
@@ -294,6 +301,118 @@ params! {
         format: String = FORMAT,
         target: Option<String> = TARGET,
     }
+}
+
+params! {
+    struct Parts {
+        format: Option<String> = ParamSpec::opt("dateTimeFormat", ParamKind::Text, "Output format in DataBrew's tokens."),
+        parts: serde_json::Value = ParamSpec::req(
+            "dateTimeParameters",
+            ParamKind::Json,
+            "The parts: {\"year\": {\"value\": \"2019\"}, \"month\": {\"sourceColumn\": \"m\"}, …}.",
+        ),
+        target: Option<String> = TARGET,
+    }
+}
+
+const PARTS: [(&str, i64); 6] = [
+    ("year", 1970),
+    ("month", 1),
+    ("day", 1),
+    ("hour", 0),
+    ("minute", 0),
+    ("second", 0),
+];
+
+/// DATE, TIME, DATE_TIME: see the module rules.
+fn build_spec(name: &'static str, default_format: &'static str) -> OpSpec {
+    derive_spec(
+        Def {
+            name,
+            family: FAMILY,
+            summary: "Text built from date and time parts (values or columns).",
+            params: Parts::SPECS,
+        },
+        move |p| {
+            let b = Parts::read(p);
+            let format = translate_format(b.format.as_deref().unwrap_or(default_format));
+            let object = b.parts.as_object().ok_or_else(|| {
+                OpError::new("dateTimeParameters must be an object of parts")
+                    .param("dateTimeParameters")
+            })?;
+            let mut operands = Vec::new();
+            for (part, default) in PARTS {
+                let spec = object.get(part).and_then(|v| v.as_object());
+                let text = |k: &str| {
+                    spec.and_then(|s| s.get(k)).and_then(|v| match v {
+                        serde_json::Value::String(s) => Some(s.clone()),
+                        serde_json::Value::Number(n) => Some(n.to_string()),
+                        _ => None,
+                    })
+                };
+                let operand = match (text("sourceColumn"), text("value")) {
+                    (Some(c), _) => Operand::column(c, "dateTimeParameters"),
+                    (None, v) => Operand::Value {
+                        text: v.unwrap_or_else(|| default.to_string()),
+                        param: "dateTimeParameters",
+                    },
+                };
+                operands.push((operand, Accepts::Number));
+            }
+            Ok((
+                operands,
+                Arc::new(move |parts: Vec<Expr>| {
+                    let format = format.clone();
+                    let parts: Vec<Expr> = parts
+                        .into_iter()
+                        .map(|e| e.cast(DataType::Float64))
+                        .collect();
+                    map_multiple(
+                        move |columns: &mut [Column]| {
+                            let height = columns.iter().map(|c| c.len()).max().unwrap_or(0);
+                            let values: Vec<Float64Chunked> = columns
+                                .iter()
+                                .map(|c| {
+                                    let s = c.as_materialized_series();
+                                    let s = if s.len() == 1 && height > 1 {
+                                        s.new_from_index(0, height)
+                                    } else {
+                                        s.clone()
+                                    };
+                                    s.f64().cloned()
+                                })
+                                .collect::<PolarsResult<_>>()?;
+                            let out: StringChunked = (0..height)
+                                .map(|i| {
+                                    let p: Option<Vec<i64>> = values
+                                        .iter()
+                                        .map(|c| {
+                                            c.get(i).filter(|f| f.fract() == 0.0).map(|f| f as i64)
+                                        })
+                                        .collect();
+                                    let p = p?;
+                                    let date = chrono::NaiveDate::from_ymd_opt(
+                                        p[0] as i32,
+                                        u32::try_from(p[1]).ok()?,
+                                        u32::try_from(p[2]).ok()?,
+                                    )?;
+                                    let time = date.and_hms_opt(
+                                        u32::try_from(p[3]).ok()?,
+                                        u32::try_from(p[4]).ok()?,
+                                        u32::try_from(p[5]).ok()?,
+                                    )?;
+                                    Some(time.format(&format).to_string())
+                                })
+                                .collect();
+                            Ok(out.into_column())
+                        },
+                        parts,
+                        |_, fields| Ok(Field::new(fields[0].name().clone(), DataType::String)),
+                    )
+                }) as ExprFn,
+            ))
+        },
+    )
 }
 
 params! {

@@ -349,6 +349,44 @@ fn functions() -> Vec<OpSpec> {
                 unary_text(p, move |c| c.str().contains(lit(pattern.clone()), true))
             },
         ),
+        derive_spec(
+            Def {
+                name: "FIND",
+                family: f,
+                summary: "Where the pattern first matches, from `position` on (0-based; null if nowhere).",
+                params: Find::SPECS,
+            },
+            |p| find(p, false),
+        ),
+        derive_spec(
+            Def {
+                name: "RIGHT_FIND",
+                family: f,
+                summary: "Where the pattern last matches, ignoring the last `position` characters.",
+                params: Find::SPECS,
+            },
+            |p| find(p, true),
+        ),
+        derive_spec(
+            Def {
+                name: "EXTRACT_VALUE",
+                family: CLEANING,
+                summary: "New column: the value at a path (`user`.`id`) inside JSON text.",
+                params: ExtractValue::SPECS,
+            },
+            |p| {
+                let e = ExtractValue::read(p);
+                let path = json_path(&e.path)?;
+                let input = Operand::column(e.source, "sourceColumn");
+                Ok((
+                    vec![(input, Accepts::Text)],
+                    Arc::new(move |mut c: Vec<Expr>| {
+                        let path = path.clone();
+                        map_text_opt_with(c.remove(0), move |s| value_at(s, &path))
+                    }),
+                ))
+            },
+        ),
         binary_spec(
             "EXACT",
             f,
@@ -491,6 +529,135 @@ params! {
         value: Option<String> = super::shape::VALUE,
         pattern: String = ParamSpec::req("pattern", ParamKind::Text, "Regular expression."),
         target: Option<String> = super::shape::TARGET,
+    }
+}
+
+params! {
+    struct Find {
+        source: Option<String> = super::shape::SOURCE,
+        value: Option<String> = super::shape::VALUE,
+        pattern: String = ParamSpec::req("pattern", ParamKind::Text, "Regular expression."),
+        position: i64 = ParamSpec::def("position", ParamKind::Integer, "0", "FIND: start here; RIGHT_FIND: skip this many characters at the end."),
+        ignore_case: bool = ParamSpec::def("ignoreCase", ParamKind::Bool, "false", "Match regardless of case."),
+        target: Option<String> = super::shape::TARGET,
+    }
+}
+
+params! {
+    struct ExtractValue {
+        source: String = p::SOURCE_COLUMN,
+        path: String = ParamSpec::req("path", ParamKind::Text, "Keys (and [index]es) to follow, e.g. `user`.`id` or `items`[0]."),
+        target: Option<String> = super::shape::TARGET,
+    }
+}
+
+/// FIND / RIGHT_FIND: the 0-based character index of the first match at or after
+/// `position` (RIGHT_FIND: of the last match that ends before the last `position`
+/// characters); null when there is none.
+fn find(
+    p: &crate::recipe::params::Params,
+    from_right: bool,
+) -> OpResult<(Vec<(Operand, Accepts)>, super::shape::ExprFn)> {
+    let f = Find::read(p);
+    let skip = count(f.position, "position")? as usize;
+    let pattern = if f.ignore_case {
+        format!("(?i){}", f.pattern)
+    } else {
+        f.pattern.clone()
+    };
+    check_regex(&pattern, "pattern")?;
+    let re =
+        regex::Regex::new(&pattern).map_err(|e| OpError::new(e.to_string()).param("pattern"))?;
+    unary_text(p, move |c| {
+        let re = re.clone();
+        c.map(
+            move |column| {
+                let ca = column.str()?;
+                let out: Int64Chunked = ca
+                    .iter()
+                    .map(|v| v.and_then(|s| find_in(&re, s, skip, from_right)))
+                    .collect();
+                Ok(out.with_name(ca.name().clone()).into_column())
+            },
+            |_, field| Ok(Field::new(field.name().clone(), DataType::Int64)),
+        )
+    })
+}
+
+fn find_in(re: &regex::Regex, s: &str, skip: usize, from_right: bool) -> Option<i64> {
+    let char_index = |byte: usize| s[..byte].chars().count() as i64;
+    if from_right {
+        let total = s.chars().count();
+        let end = s
+            .char_indices()
+            .nth(total.saturating_sub(skip))
+            .map(|(b, _)| b)
+            .unwrap_or(s.len());
+        let end = if skip > total { 0 } else { end };
+        re.find_iter(&s[..end])
+            .last()
+            .map(|m| char_index(m.start()))
+    } else {
+        let start = s.char_indices().nth(skip).map(|(b, _)| b)?;
+        re.find_at(s, start).map(|m| char_index(m.start()))
+    }
+}
+
+/// One step of an EXTRACT_VALUE path.
+#[derive(Clone, Debug, PartialEq)]
+enum PathStep {
+    Key(String),
+    Index(usize),
+}
+
+/// `` `user`.`id` ``, `user.id`, `` `items`[0].`name` ``.
+fn json_path(path: &str) -> OpResult<Vec<PathStep>> {
+    let bad = || {
+        OpError::new(format!("cannot read the path '{path}'"))
+            .param("path")
+            .help(
+                "write keys in backticks joined by dots, with [n] for list items: `user`.`ids`[0]",
+            )
+    };
+    let mut steps = Vec::new();
+    let mut rest = path.trim();
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix('`') {
+            let end = r.find('`').ok_or_else(bad)?;
+            steps.push(PathStep::Key(r[..end].to_string()));
+            rest = &r[end + 1..];
+        } else if let Some(r) = rest.strip_prefix('[') {
+            let end = r.find(']').ok_or_else(bad)?;
+            steps.push(PathStep::Index(r[..end].trim().parse().map_err(|_| bad())?));
+            rest = &r[end + 1..];
+        } else if let Some(r) = rest.strip_prefix('.') {
+            rest = r;
+        } else {
+            let end = rest.find(['.', '[']).unwrap_or(rest.len());
+            steps.push(PathStep::Key(rest[..end].to_string()));
+            rest = &rest[end..];
+        }
+    }
+    if steps.is_empty() {
+        return Err(bad());
+    }
+    Ok(steps)
+}
+
+/// The value at `path` in JSON text: text as it is, other scalars as written, lists and
+/// objects as compact JSON; null when the text is not JSON or the path leads nowhere.
+fn value_at(text: &str, path: &[PathStep]) -> Option<String> {
+    let mut v: serde_json::Value = serde_json::from_str(text).ok()?;
+    for step in path {
+        v = match step {
+            PathStep::Key(k) => v.get_mut(k.as_str())?.take(),
+            PathStep::Index(i) => v.get_mut(*i)?.take(),
+        };
+    }
+    match v {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) => Some(s),
+        other => Some(other.to_string()),
     }
 }
 
@@ -650,6 +817,18 @@ fn map_text_with(c: Expr, f: impl Fn(&str) -> String + Send + Sync + 'static) ->
     )
 }
 
+/// [`map_text_opt`] with a closure.
+fn map_text_opt_with(c: Expr, f: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Expr {
+    c.map(
+        move |column| {
+            let ca = column.str()?;
+            let out: StringChunked = ca.iter().map(|v| v.and_then(&f)).collect();
+            Ok(out.with_name(ca.name().clone()).into_column())
+        },
+        |_, field| Ok(Field::new(field.name().clone(), DataType::String)),
+    )
+}
+
 /// Apply a Rust function to every non-null text; `None` gives null.
 pub fn map_text_opt(c: Expr, f: fn(&str) -> Option<String>) -> Expr {
     c.map(
@@ -732,6 +911,32 @@ pub fn sentence_case(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_paths_and_finding() {
+        let path = json_path("`user`.`ids`[1]").unwrap();
+        assert_eq!(
+            path,
+            vec![
+                PathStep::Key("user".into()),
+                PathStep::Key("ids".into()),
+                PathStep::Index(1)
+            ]
+        );
+        assert_eq!(json_path("a.b").unwrap().len(), 2);
+        assert_eq!(
+            value_at(r#"{"user":{"ids":[3,4]}}"#, &path).as_deref(),
+            Some("4")
+        );
+        assert_eq!(value_at(r#"{"user":{}}"#, &path), None);
+        assert_eq!(value_at("not json", &path), None);
+        let re = regex::Regex::new("l").unwrap();
+        assert_eq!(find_in(&re, "héllo", 0, false), Some(2));
+        assert_eq!(find_in(&re, "héllo", 3, false), Some(3));
+        assert_eq!(find_in(&re, "héllo", 0, true), Some(3));
+        assert_eq!(find_in(&re, "héllo", 2, true), Some(2));
+        assert_eq!(find_in(&re, "héllo", 9, false), None);
+    }
 
     #[test]
     fn capital_and_sentence_case() {

@@ -58,7 +58,6 @@ pub static SPECS: &[OpSpec] = &[
     OpSpec::planned("BOOLEAN_OPERATION", "flags"),
     OpSpec::planned("CASE_OPERATION", "flags"),
     OpSpec::planned("SPLIT_COLUMN_WITH_INTERVALS", "split and merge"),
-    OpSpec::planned("EXTRACT_VALUE", "text cleaning"),
     OpSpec::planned("NUMBER_FORMAT", "text cleaning"),
     OpSpec::planned("FORMAT_PHONE_NUMBER", "text cleaning"),
     OpSpec::planned("NEST_TO_ARRAY", "nest and unnest"),
@@ -71,10 +70,5 @@ pub static SPECS: &[OpSpec] = &[
     OpSpec::planned("PIVOT", "group and reshape"),
     OpSpec::planned("TRANSPOSE", "group and reshape"),
     OpSpec::planned("TOKENIZATION", "data science"),
-    OpSpec::planned("FIND", "text functions"),
-    OpSpec::planned("RIGHT_FIND", "text functions"),
-    OpSpec::planned("DATE", "date functions"),
-    OpSpec::planned("TIME", "date functions"),
-    OpSpec::planned("DATE_TIME", "date functions"),
     OpSpec::planned("SESSION", "window functions"),
 ];
