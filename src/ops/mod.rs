@@ -7,6 +7,7 @@
 
 pub mod columns;
 pub mod combine;
+pub mod conditional;
 pub mod dates;
 pub mod declare;
 pub mod flags;
@@ -380,6 +381,7 @@ pub static REGISTRY: LazyLock<Vec<OpSpec>> = LazyLock::new(|| {
     all.extend(random::specs());
     all.extend(pii::specs());
     all.extend(group::specs());
+    all.extend(conditional::specs());
     all.extend(unsupported::SPECS.iter().cloned());
     all
 });

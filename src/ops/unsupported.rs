@@ -55,8 +55,6 @@ pub static SPECS: &[OpSpec] = &[
     OpSpec::planned("REPLACE_WITH_LAST_VALID", "invalid values"),
     OpSpec::planned("REPLACE_WITH_MOST_FREQUENT", "invalid values"),
     OpSpec::planned("REPLACE_WITH_CUSTOM", "invalid values"),
-    OpSpec::planned("BOOLEAN_OPERATION", "flags"),
-    OpSpec::planned("CASE_OPERATION", "flags"),
     OpSpec::planned("SPLIT_COLUMN_WITH_INTERVALS", "split and merge"),
     OpSpec::planned("NUMBER_FORMAT", "text cleaning"),
     OpSpec::planned("FORMAT_PHONE_NUMBER", "text cleaning"),

@@ -1,6 +1,7 @@
 //! Recipes: loading DataBrew JSON/YAML exports and datacook YAML into one model.
 
 pub mod condition;
+pub mod expression;
 pub mod json;
 pub mod load;
 pub mod node;
