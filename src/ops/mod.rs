@@ -12,6 +12,7 @@ pub mod dates;
 pub mod declare;
 pub mod flags;
 pub mod group;
+pub mod invalid;
 pub mod mapping;
 pub mod math;
 pub mod missing;
@@ -382,6 +383,7 @@ pub static REGISTRY: LazyLock<Vec<OpSpec>> = LazyLock::new(|| {
     all.extend(pii::specs());
     all.extend(group::specs());
     all.extend(conditional::specs());
+    all.extend(invalid::specs());
     all.extend(unsupported::SPECS.iter().cloned());
     all
 });
