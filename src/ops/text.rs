@@ -153,6 +153,30 @@ fn cleaning() -> Vec<OpSpec> {
                 }))
             },
         ),
+        in_place_spec(
+            Def {
+                name: "NUMBER_FORMAT",
+                family: CLEANING,
+                summary: "Write numbers as text with decimals, separators and a unit.",
+                params: NumberFormat::SPECS,
+            },
+            Accepts::Number,
+            |p| {
+                let f = Arc::new(number_format(p)?);
+                Ok(Arc::new(move |c| {
+                    let f = f.clone();
+                    c.cast(DataType::Float64).map(
+                        move |column| {
+                            let ca = column.f64()?;
+                            let out: StringChunked =
+                                ca.iter().map(|v| v.map(|v| f.format(v))).collect();
+                            Ok(out.with_name(ca.name().clone()).into_column())
+                        },
+                        |_, field| Ok(Field::new(field.name().clone(), DataType::String)),
+                    )
+                }))
+            },
+        ),
         derive_spec(
             Def {
                 name: "EXTRACT_PATTERN",
@@ -661,6 +685,109 @@ fn value_at(text: &str, path: &[PathStep]) -> Option<String> {
     }
 }
 
+params! {
+    struct NumberFormat {
+        source: String = p::SOURCE_COLUMN,
+        decimals: i64 = ParamSpec::def("decimalPlaces", ParamKind::Integer, "2", "Digits after the decimal separator (0-15)."),
+        decimal: String = ParamSpec::def("numericDecimalSeparator", ParamKind::Text, ".", "`.` or `,`."),
+        thousands: Option<String> = ParamSpec::opt("numericThousandSeparator", ParamKind::Text, "None, `,`, ` `, `.` or `\\`."),
+        unit: Option<String> = ParamSpec::opt("numericAbbreviatedUnit", ParamKind::Choice(&["THOUSAND", "MILLION", "BILLION", "TRILLION"]), "Divide by this unit first."),
+        abbreviation: Option<String> = ParamSpec::opt("numericUnitAbbreviation", ParamKind::Text, "Text after the number (default K, M, B, T with a unit)."),
+    }
+}
+
+/// NUMBER_FORMAT: the value (divided by `numericAbbreviatedUnit`) rounded half away from zero
+/// to `decimalPlaces`, with the separators given and the unit's abbreviation after it
+/// (`1234567.891`, 2 places, `,` thousands, MILLION → `1.23M`). Missing values stay missing;
+/// the column becomes text.
+pub struct NumberFormatter {
+    decimals: usize,
+    decimal: String,
+    thousands: String,
+    divisor: f64,
+    suffix: String,
+}
+
+fn number_format(p: &crate::recipe::params::Params) -> OpResult<NumberFormatter> {
+    let n = NumberFormat::read(p);
+    if !(0..=15).contains(&n.decimals) {
+        return Err(OpError::new(format!(
+            "decimalPlaces must be from 0 to 15, found {}",
+            n.decimals
+        ))
+        .param("decimalPlaces"));
+    }
+    if ![".", ","].contains(&n.decimal.as_str()) {
+        return Err(OpError::new(format!(
+            "numericDecimalSeparator must be . or , (found '{}')",
+            n.decimal
+        ))
+        .param("numericDecimalSeparator"));
+    }
+    let thousands = match n.thousands.as_deref() {
+        None | Some("") | Some("null") => String::new(),
+        Some("\\\\") => "\\".to_string(),
+        Some(t @ ("," | " " | "." | "\\")) => t.to_string(),
+        Some(other) => {
+            return Err(OpError::new(format!(
+                "numericThousandSeparator must be , or a space, . or \\ (found '{other}')"
+            ))
+            .param("numericThousandSeparator"));
+        }
+    };
+    if !thousands.is_empty() && thousands == n.decimal {
+        return Err(
+            OpError::new("the thousands and decimal separators are the same")
+                .param("numericThousandSeparator"),
+        );
+    }
+    let (divisor, default_suffix) = match n.unit.as_deref() {
+        Some("THOUSAND") => (1e3, "K"),
+        Some("MILLION") => (1e6, "M"),
+        Some("BILLION") => (1e9, "B"),
+        Some("TRILLION") => (1e12, "T"),
+        _ => (1.0, ""),
+    };
+    Ok(NumberFormatter {
+        decimals: n.decimals as usize,
+        decimal: n.decimal,
+        thousands,
+        divisor,
+        suffix: n
+            .abbreviation
+            .filter(|a| a != "null")
+            .unwrap_or_else(|| default_suffix.to_string()),
+    })
+}
+
+impl NumberFormatter {
+    pub fn format(&self, value: f64) -> String {
+        let scaled = value / self.divisor;
+        let factor = 10f64.powi(self.decimals as i32);
+        let rounded = (scaled.abs() * factor).round() / factor;
+        let text = format!("{rounded:.*}", self.decimals);
+        let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+        let mut grouped = String::new();
+        for (i, d) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i) % 3 == 0 {
+                grouped.push_str(&self.thousands);
+            }
+            grouped.push(d);
+        }
+        let sign = if scaled < 0.0 && rounded != 0.0 {
+            "-"
+        } else {
+            ""
+        };
+        let fraction = if fraction.is_empty() {
+            String::new()
+        } else {
+            format!("{}{fraction}", self.decimal)
+        };
+        format!("{sign}{grouped}{fraction}{}", self.suffix)
+    }
+}
+
 const fn flag(name: &'static str, doc: &'static str) -> ParamSpec {
     ParamSpec::def(name, ParamKind::Bool, "false", doc)
 }
@@ -936,6 +1063,22 @@ mod tests {
         assert_eq!(find_in(&re, "héllo", 0, true), Some(3));
         assert_eq!(find_in(&re, "héllo", 2, true), Some(2));
         assert_eq!(find_in(&re, "héllo", 9, false), None);
+    }
+
+    #[test]
+    fn numbers_format_with_separators_and_units() {
+        let f = |decimals, decimal: &str, thousands: &str, divisor, suffix: &str| NumberFormatter {
+            decimals,
+            decimal: decimal.into(),
+            thousands: thousands.into(),
+            divisor,
+            suffix: suffix.into(),
+        };
+        assert_eq!(f(2, ".", ",", 1.0, "").format(1234567.891), "1,234,567.89");
+        assert_eq!(f(1, ",", ".", 1.0, "").format(-1234.55), "-1.234,6");
+        assert_eq!(f(2, ".", "", 1e6, "M").format(1234567.891), "1.23M");
+        assert_eq!(f(0, ".", " ", 1.0, "").format(999.5), "1 000");
+        assert_eq!(f(0, ".", ",", 1.0, "").format(-0.4), "0");
     }
 
     #[test]

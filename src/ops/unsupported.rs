@@ -46,7 +46,6 @@ pub static SPECS: &[OpSpec] = &[
     ),
     OpSpec::planned("JSON_TO_STRUCTS", "basic"),
     OpSpec::planned("SPLIT_COLUMN_WITH_INTERVALS", "split and merge"),
-    OpSpec::planned("NUMBER_FORMAT", "text cleaning"),
     OpSpec::planned("FORMAT_PHONE_NUMBER", "text cleaning"),
     OpSpec::planned("NEST_TO_ARRAY", "nest and unnest"),
     OpSpec::planned("NEST_TO_MAP", "nest and unnest"),
