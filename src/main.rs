@@ -229,6 +229,9 @@ datasets/students.yaml --output out/students.profile.json"
         #[command(flatten)]
         datasets: DatasetArgs,
     },
+    /// Print a JSON Schema for recipe files (for editors: completion and checks of operation
+    /// and parameter names), generated from the operations' declarations.
+    Schema,
     /// List the operations datacook knows, with their parameters.
     Ops {
         /// Show one operation only.
@@ -339,6 +342,15 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             datasets,
         } => validate(recipe, dataset, json, datasets),
         Command::Ops { name, json } => list_ops(name, json),
+        Command::Schema => {
+            let schema = datacook::ops::schema::recipe_schema();
+            writeln!(
+                std::io::stdout().lock(),
+                "{}",
+                serde_json::to_string_pretty(&schema)?
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Profile {
             dataset,
             recipe,

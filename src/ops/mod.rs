@@ -21,6 +21,7 @@ pub mod pii;
 pub mod random;
 pub mod rows;
 pub mod rowwise;
+pub mod schema;
 pub mod science;
 pub mod shape;
 pub mod split;

@@ -274,3 +274,40 @@ fn a_glob_dataset_reads_every_file_and_counts_filtered_rows() {
     assert_eq!(report["steps"][0]["rows_out"], 3);
     assert_eq!(report["dataset"]["files"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn the_recipe_schema_knows_every_operation_and_parameter_of_the_bundled_recipes() {
+    let r = datacook(&["schema"]);
+    r.ok();
+    let schema: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let operations = schema["$defs"]["operation"]["enum"].as_array().unwrap();
+    assert!(operations.iter().any(|o| o == "UPPER_CASE"));
+    assert!(
+        !operations.iter().any(|o| o == "ENCRYPT"),
+        "unsupported operations are left out"
+    );
+    let threshold = &schema["$defs"]["parameters"]["REMOVE_OUTLIERS"]["properties"]["threshold"];
+    assert_eq!(threshold["default"], "3");
+    assert_eq!(
+        schema["$defs"]["parameters"]["JOIN"]["required"],
+        serde_json::json!(["joinKeys", "joinType"])
+    );
+    for file in [
+        "recipes/student-performance.json",
+        "recipes/patients-data-quality.json",
+    ] {
+        let text = std::fs::read_to_string(root().join(file)).unwrap();
+        let steps: serde_json::Value = serde_json::from_str(&text).unwrap();
+        for step in steps.as_array().unwrap() {
+            let op = step["Action"]["Operation"].as_str().unwrap();
+            assert!(operations.iter().any(|o| o == op), "{op} missing");
+            let declared = &schema["$defs"]["parameters"][op]["properties"];
+            for key in step["Action"]["Parameters"].as_object().unwrap().keys() {
+                assert!(
+                    declared.get(key).is_some() || key == "functionStepType",
+                    "{op}: parameter {key} missing from the schema"
+                );
+            }
+        }
+    }
+}
