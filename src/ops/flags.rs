@@ -92,8 +92,8 @@ impl Flag {
                 .unwrap_or_else(|| format!("{source}_flagged")),
             source,
             pattern,
-            true_string: p.text("trueString").unwrap_or_else(|| "True".into()),
-            false_string: p.text("falseString").unwrap_or_else(|| "False".into()),
+            true_string: p.text("trueString").unwrap_or_default(),
+            false_string: p.text("falseString").unwrap_or_default(),
         })
     }
 }

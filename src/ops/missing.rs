@@ -126,7 +126,7 @@ pub fn build(op: &'static str, p: &Params) -> OpResult<Box<dyn Operation>> {
     let kind = match op {
         "FILL_WITH_AVERAGE" => FillKind::Average,
         "FILL_WITH_MEDIAN" => FillKind::Median,
-        "FILL_WITH_MODE" => FillKind::Mode(p.text("modeType").unwrap_or_else(|| "NONE".into())),
+        "FILL_WITH_MODE" => FillKind::Mode(p.text("modeType").unwrap_or_default()),
         "FILL_WITH_MOST_FREQUENT" => FillKind::Mode("NONE".into()),
         "FILL_WITH_SUM" => FillKind::Sum,
         "FILL_WITH_CUSTOM" => FillKind::Custom(p.text("value").unwrap_or_default()),

@@ -161,8 +161,8 @@ pub static SPECS: &[OpSpec] = &[
                 target: p
                     .text("targetColumn")
                     .unwrap_or_else(|| format!("{source}_outlier")),
-                true_string: p.text("trueString").unwrap_or_else(|| "True".into()),
-                false_string: p.text("falseString").unwrap_or_else(|| "False".into()),
+                true_string: p.text("trueString").unwrap_or_default(),
+                false_string: p.text("falseString").unwrap_or_default(),
             };
             Ok(Box::new(OutlierStep::from_params(p, action)?))
         }),
@@ -210,7 +210,7 @@ impl Action {
         }
         Ok(Action::Replace {
             kind,
-            mode: p.text("modeType").unwrap_or_else(|| "MIN".into()),
+            mode: p.text("modeType").unwrap_or_default(),
             value,
         })
     }
@@ -246,15 +246,15 @@ const NAMES: [&str; 7] = ["n", "center", "spread", "q1", "q3", "p_lo", "p_hi"];
 
 impl OutlierStep {
     fn from_params(p: &Params, action: Action) -> OpResult<Self> {
-        let threshold = p.number("threshold").unwrap_or(3.0);
+        let threshold = p.number("threshold").unwrap_or_default();
         if !(threshold >= 0.0 && threshold.is_finite()) {
             return Err(
                 OpError::new(format!("threshold must be 0 or more, found {threshold}"))
                     .param("threshold"),
             );
         }
-        let lo = p.number("minValue").unwrap_or(5.0);
-        let hi = p.number("maxValue").unwrap_or(95.0);
+        let lo = p.number("minValue").unwrap_or_default();
+        let hi = p.number("maxValue").unwrap_or_default();
         if !(0.0..=100.0).contains(&lo) || !(0.0..=100.0).contains(&hi) || lo >= hi {
             return Err(OpError::new(format!(
                 "minValue and maxValue are percentiles with 0 ≤ minValue < maxValue ≤ 100, found {lo} and {hi}"
