@@ -253,8 +253,11 @@ impl OutlierStep {
                     .param("threshold"),
             );
         }
-        let lo = p.number("minValue").unwrap_or_default();
-        let hi = p.number("maxValue").unwrap_or_default();
+        // The percentile band of the steps that declare it (FLAG_OUTLIERS does not trim).
+        let (lo, hi) = match (p.number("minValue"), p.number("maxValue")) {
+            (Some(lo), Some(hi)) => (lo, hi),
+            _ => (0.0, 100.0),
+        };
         if !(0.0..=100.0).contains(&lo) || !(0.0..=100.0).contains(&hi) || lo >= hi {
             return Err(OpError::new(format!(
                 "minValue and maxValue are percentiles with 0 ≤ minValue < maxValue ≤ 100, found {lo} and {hi}"
