@@ -16,6 +16,7 @@ pub mod invalid;
 pub mod mapping;
 pub mod math;
 pub mod missing;
+pub mod nest;
 pub mod outliers;
 pub mod pii;
 pub mod random;
@@ -385,6 +386,7 @@ pub static REGISTRY: LazyLock<Vec<OpSpec>> = LazyLock::new(|| {
     all.extend(group::specs());
     all.extend(conditional::specs());
     all.extend(invalid::specs());
+    all.extend(nest::specs());
     all.extend(unsupported::SPECS.iter().cloned());
     all
 });

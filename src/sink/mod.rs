@@ -253,7 +253,8 @@ pub(crate) fn file_format(format: OutputFormat, compression: Compression) -> Fil
 }
 
 /// The frame with the columns the format's writer cannot hold turned into text: binary
-/// values as `\x`-prefixed hex (PostgreSQL's notation), and in CSV, lists as JSON arrays.
+/// values as `\x`-prefixed hex (PostgreSQL's notation), and in CSV, lists as JSON arrays and
+/// structs as JSON objects.
 /// Parquet holds every type as it is.
 pub(crate) fn writable(mut lf: LazyFrame, format: OutputFormat) -> Result<LazyFrame> {
     if format == OutputFormat::Parquet {
@@ -312,6 +313,21 @@ fn json_value(v: &AnyValue) -> serde_json::Value {
         AnyValue::Binary(b) => Value::String(hex(b)),
         AnyValue::BinaryOwned(b) => Value::String(hex(b)),
         AnyValue::List(items) => Value::Array(items.iter().map(|x| json_value(&x)).collect()),
+        AnyValue::Struct(_, _, fields) => Value::Object(
+            fields
+                .iter()
+                .zip(v._iter_struct_av())
+                .map(|(f, x)| (f.name().to_string(), json_value(&x)))
+                .collect(),
+        ),
+        AnyValue::StructOwned(payload) => Value::Object(
+            payload
+                .1
+                .iter()
+                .zip(payload.0.iter())
+                .map(|(f, x)| (f.name().to_string(), json_value(x)))
+                .collect(),
+        ),
         other => match other.extract::<i64>() {
             Some(i) if other.is_integer() => Value::from(i),
             _ => match other.extract::<f64>() {

@@ -311,3 +311,23 @@ fn the_recipe_schema_knows_every_operation_and_parameter_of_the_bundled_recipes(
         }
     }
 }
+
+#[test]
+fn nested_columns_go_to_csv_as_json() {
+    let dir = tmpdir();
+    let recipe = write(
+        dir.path(),
+        "r.json",
+        r#"[{"Action": {"Operation": "NEST_TO_STRUCT", "Parameters": {"sourceColumns": "[\"city\",\"zip\"]", "targetColumn": "address"}}},
+            {"Action": {"Operation": "NEST_TO_ARRAY", "Parameters": {"sourceColumns": "[\"city\",\"zip\"]", "targetColumn": "parts"}}}]"#,
+    );
+    let data = write(dir.path(), "d.csv", "city,zip\nParis,75001\n");
+    let out = path_str(&dir.path().join("o.csv"));
+    run_job(&recipe, &data, &out, &["--quiet"]).ok();
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(
+        text,
+        // Each new column goes right after its first source; the list takes the common type.
+        "city,parts,address,zip\nParis,\"[\"\"Paris\"\",\"\"75001\"\"]\",\"{\"\"city\"\":\"\"Paris\"\",\"\"zip\"\":75001}\",75001\n"
+    );
+}
