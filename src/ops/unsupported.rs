@@ -50,5 +50,4 @@ pub static SPECS: &[OpSpec] = &[
     OpSpec::planned("PIVOT", "group and reshape"),
     OpSpec::planned("TRANSPOSE", "group and reshape"),
     OpSpec::planned("TOKENIZATION", "data science"),
-    OpSpec::planned("SESSION", "window functions"),
 ];

@@ -14,6 +14,10 @@
 //! * ROW_NUMBER numbers rows from 1 within each group of `groupByColumns` (all rows when
 //!   none), in the order of `orderByColumns` (ascending, nulls last; ties and no order keep the
 //!   current row order). The row order of the dataset does not change.
+//! * SESSION numbers sessions from 1 within each group of `groupByColumns`, in the order of
+//!   `orderByColumns` (default: the timestamp `sourceColumn` itself): a row starts a new
+//!   session when more than `value` `units` passed since the previous row of its group. A row
+//!   without a time is its own session. The row order of the dataset does not change.
 //! * REPLACE_WITH_ROLLING_AVERAGE / _SUM replace every value, in place, by the average / sum
 //!   of the `period` rows ending at the row (fewer at the start), nulls ignored.
 
@@ -95,6 +99,22 @@ params! {
         source: String = p::SOURCE_COLUMN,
         period: i64 = ParamSpec::req("period", ParamKind::Integer, "How many rows, ending at the current one."),
         column_type: Option<String> = p::COLUMN_DATA_TYPE,
+    }
+}
+
+params! {
+    struct SessionParams {
+        source: String = p::SOURCE_COLUMN,
+        units: String = ParamSpec::def(
+            "units",
+            ParamKind::Choice(&["MILLISECONDS", "SECONDS", "MINUTES", "HOURS", "DAYS", "WEEKS"]),
+            "MINUTES",
+            "Unit of the gap.",
+        ),
+        gap: f64 = ParamSpec::req("value", ParamKind::Number, "A longer gap than this starts a new session."),
+        groups: Option<Vec<String>> = ParamSpec::opt("groupByColumns", ParamKind::Columns, "Sessions within groups of these columns."),
+        order: Option<Vec<String>> = ParamSpec::opt("orderByColumns", ParamKind::Columns, "The order of the rows (default the time column)."),
+        target: String = ParamSpec::def("targetColumn", ParamKind::Column, "session", "Name of the new column (added at the end)."),
     }
 }
 
@@ -230,6 +250,38 @@ pub fn specs() -> Vec<OpSpec> {
         rolling_replace("REPLACE_WITH_ROLLING_AVERAGE", false),
         rolling_replace("REPLACE_WITH_ROLLING_SUM", true),
         OpSpec {
+            name: "SESSION",
+            family: FAMILY,
+            summary: "Session number: a new session after a gap longer than value units.",
+            params: SessionParams::SPECS,
+            conditions: Conditions::NewColumn,
+            scope: Scope::WholeDataset,
+            status: Status::Supported,
+            build: Build::Fn(|_, p| {
+                let s = SessionParams::read(p);
+                let micros = match s.units.as_str() {
+                    "MILLISECONDS" => 1e3,
+                    "SECONDS" => 1e6,
+                    "HOURS" => 3.6e9,
+                    "DAYS" => 8.64e10,
+                    "WEEKS" => 6.048e11,
+                    _ => 6e7,
+                };
+                if !(s.gap >= 0.0 && s.gap.is_finite()) {
+                    return Err(
+                        OpError::new(format!("value must be 0 or more, found {}", s.gap))
+                            .param("value"),
+                    );
+                }
+                Ok(Box::new(RowNumbers {
+                    groups: s.groups.unwrap_or_default(),
+                    order: s.order.unwrap_or_else(|| vec![s.source.clone()]),
+                    target: s.target,
+                    session: Some((s.source, s.gap * micros)),
+                }))
+            }),
+        },
+        OpSpec {
             name: "ROW_NUMBER",
             family: FAMILY,
             summary: "Row number from 1 within groups, in an order (new column at the end).",
@@ -243,6 +295,7 @@ pub fn specs() -> Vec<OpSpec> {
                     groups: r.groups.unwrap_or_default(),
                     order: r.order.unwrap_or_default(),
                     target: r.target,
+                    session: None,
                 }))
             }),
         },
@@ -390,11 +443,13 @@ fn k_of(p: &Params) -> OpResult<usize> {
     })
 }
 
-/// ROW_NUMBER: see the module rules.
+/// ROW_NUMBER and SESSION: see the module rules.
 pub struct RowNumbers {
     groups: Vec<String>,
     order: Vec<String>,
     target: String,
+    /// SESSION: the time column and the longest gap within a session, in microseconds.
+    session: Option<(String, f64)>,
 }
 
 const INDEX: &str = "__datacook_row";
@@ -407,6 +462,17 @@ impl Operation for RowNumbers {
         for o in &self.order {
             require_column(input, o, "orderByColumns")?;
         }
+        if let Some((time, _)) = &self.session {
+            let t = require_column(input, time, "sourceColumn")?;
+            if !t.is_temporal() {
+                return Err(OpError::new(format!(
+                    "SESSION needs a date or timestamp column, but '{time}' is {}",
+                    super::type_label(&t)
+                ))
+                .param("sourceColumn")
+                .help("convert it first with CHANGE_DATA_TYPE to timestamp"));
+            }
+        }
         require_new_column(input, &self.target, "targetColumn")?;
         let mut out = input.clone();
         out.with_column(self.target.as_str().into(), DataType::Int64);
@@ -415,7 +481,21 @@ impl Operation for RowNumbers {
 
     fn apply(&self, lf: LazyFrame, ctx: &mut ApplyCtx) -> OpResult<LazyFrame> {
         let columns: Vec<Expr> = ctx.schema.iter_names().map(|n| col(n.as_str())).collect();
-        let number = col(INDEX).cum_count(false).cast(DataType::Int64);
+        let number = match &self.session {
+            None => col(INDEX).cum_count(false).cast(DataType::Int64),
+            Some((time, gap)) => {
+                let t = col(time.as_str())
+                    .cast(DataType::Datetime(TimeUnit::Microseconds, None))
+                    .cast(DataType::Int64);
+                let previous = t.clone().shift(lit(1));
+                let starts = previous
+                    .clone()
+                    .is_null()
+                    .or(t.clone().is_null())
+                    .or((t - previous).cast(DataType::Float64).gt(lit(*gap)));
+                starts.cast(DataType::Int64).cum_sum(false)
+            }
+        };
         let number = if self.groups.is_empty() {
             number
         } else {
