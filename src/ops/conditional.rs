@@ -2,7 +2,7 @@
 //! column at the end, computed per row from conditions over columns, literals and dataset
 //! aggregates.
 //!
-//! Rules (decisions.md, "Conditional columns"):
+//! Rules (datacook's decisions where DataBrew is silent; README, "Decisions beyond the spec"):
 //! * A comparison of a numeric column with a quoted number compares numbers; with a date or
 //!   timestamp column, quoted ISO 8601 text is a date. Text compares by code point.
 //! * A condition that cannot be decided (a null value) counts as false: BOOLEAN_OPERATION takes
@@ -12,7 +12,8 @@
 //!   `matches` a regular expression searched in the value.
 //! * `withExpressions` declares aggregates over the whole column (`sum`, `avg`/`mean`,
 //!   `median`, `min`, `max`, `count`, `count(distinct …)`, `stddev`, `variance` (sample),
-//!   `mean_absolute_deviation`, `standard_error_of_mean`), referenced as `` `:name` ``.
+//!   `mean_absolute_deviation`, `standard_error_of_mean`), referenced as `` `:name` ``. They are
+//!   computed before the step, as its statistics, and written to the run report.
 //! * The result's type is the common type of the possible values (text and a number → text);
 //!   CASE_OPERATION without `else` gives null where no `when` holds.
 
@@ -23,8 +24,8 @@ use polars::prelude::*;
 
 use super::declare::params;
 use super::{
-    ApplyCtx, Build, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, Scope, Status,
-    check_regex, require_column, require_new_column,
+    ApplyCtx, Build, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, Scope, Stats,
+    Status, check_regex, require_column, require_new_column,
 };
 use crate::recipe::expression::{self, Aggregate, Case, Cmp, Cond, Function, ParseError, Value};
 use crate::recipe::params::{ParamKind, ParamSpec};
@@ -145,11 +146,36 @@ pub struct Conditional {
     target: String,
 }
 
+/// Statistic names for the aggregates of one step.
+const AGGREGATE_NAMES: [&str; 16] = [
+    "agg0", "agg1", "agg2", "agg3", "agg4", "agg5", "agg6", "agg7", "agg8", "agg9", "agg10",
+    "agg11", "agg12", "agg13", "agg14", "agg15",
+];
+
 impl Conditional {
-    fn expr(&self, schema: &Schema) -> OpResult<Expr> {
+    /// The `withExpressions` aggregates as one statistics request (names in declaration order).
+    fn request(&self, schema: &Schema) -> OpResult<(Vec<String>, Stats)> {
         let c = Compiler {
             schema,
             aggregates: &self.aggregates,
+            computed: None,
+        };
+        let mut names: Vec<String> = self.aggregates.keys().cloned().collect();
+        names.sort();
+        let exprs = names
+            .iter()
+            .zip(AGGREGATE_NAMES)
+            .map(|(n, stat)| Ok((stat, c.aggregate(n)?)))
+            .collect::<OpResult<Vec<_>>>()?;
+        let reads = self.aggregates.values().map(|a| a.column.clone()).collect();
+        Ok((names, Stats { exprs, reads }))
+    }
+
+    fn expr(&self, schema: &Schema, computed: Option<&HashMap<String, Expr>>) -> OpResult<Expr> {
+        let c = Compiler {
+            schema,
+            aggregates: &self.aggregates,
+            computed,
         };
         let mut out = match &self.case.otherwise {
             Some(v) => c.value(v)?,
@@ -166,7 +192,7 @@ impl Conditional {
 
 impl Operation for Conditional {
     fn schema(&self, input: &Schema, _: &SchemaCtx) -> OpResult<Schema> {
-        let dtype = super::shape::expr_dtype(input, self.expr(input)?)?;
+        let dtype = super::shape::expr_dtype(input, self.expr(input, None)?)?;
         require_new_column(input, &self.target, "targetColumn")?;
         let mut out = input.clone();
         out.with_column(self.target.as_str().into(), normalise(dtype));
@@ -174,9 +200,31 @@ impl Operation for Conditional {
     }
 
     fn apply(&self, lf: LazyFrame, ctx: &mut ApplyCtx) -> OpResult<LazyFrame> {
-        let e = self.expr(&ctx.schema)?;
+        // The aggregates are computed first, as statistics, and recorded in the run report.
+        let mut computed = HashMap::new();
+        if !self.aggregates.is_empty() {
+            let (names, request) = self.request(&ctx.schema)?;
+            let df = ctx.aggregate(&lf, request)?;
+            for (name, stat) in names.iter().zip(AGGREGATE_NAMES) {
+                let column = df.column(stat)?;
+                let value = column.get(0)?.into_static();
+                ctx.record(&format!("aggregate_{name}"), value.to_string());
+                computed.insert(
+                    name.clone(),
+                    lit(Scalar::new(column.dtype().clone(), value)),
+                );
+            }
+        }
+        let e = self.expr(&ctx.schema, Some(&computed))?;
         let dtype = normalise(super::shape::expr_dtype(&ctx.schema, e.clone())?);
         Ok(lf.with_column(ctx.new_column(e.cast(dtype)).alias(self.target.as_str())))
+    }
+
+    fn stats(&self, input: &Schema, _: Option<&Expr>) -> Option<Stats> {
+        if self.aggregates.is_empty() {
+            return None;
+        }
+        self.request(input).ok().map(|(_, s)| s)
     }
 
     fn writes(&self) -> Option<Vec<String>> {
@@ -196,6 +244,8 @@ fn normalise(dtype: DataType) -> DataType {
 struct Compiler<'a> {
     schema: &'a Schema,
     aggregates: &'a HashMap<String, Aggregate>,
+    /// The aggregates' values, once computed.
+    computed: Option<&'a HashMap<String, Expr>>,
 }
 
 impl Compiler<'_> {
@@ -212,7 +262,10 @@ impl Compiler<'_> {
                 require_column(self.schema, c, "valueExpression")?;
                 col(c.as_str())
             }
-            Value::Aggregate(name, _) => self.aggregate(name)?,
+            Value::Aggregate(name, _) => match self.computed.and_then(|c| c.get(name)) {
+                Some(value) => value.clone(),
+                None => self.aggregate(name)?,
+            },
             Value::Text(t) => lit(t.clone()),
             // Typed, so a whole number is a long whatever it meets (Polars would narrow it).
             Value::Number(n) if n.fract() == 0.0 && n.abs() < 9e15 => {

@@ -1,7 +1,7 @@
 //! Dates and times: the date functions (reference §2.19), each writing a new column, and
 //! FORMAT_DATE (§2.9), in place.
 //!
-//! Rules (decisions.md, "Dates"):
+//! Rules (datacook's decisions where DataBrew is silent; README, "Decisions beyond the spec"):
 //! * Inputs are date or timestamp columns, or text in ISO 8601 (`2024-03-05`,
 //!   `2024-03-05 14:30:00`, `T` or space, optional fraction, optional `Z`); text that does not
 //!   parse gives null. Timestamps without a zone are UTC.
@@ -13,7 +13,10 @@
 //! * DATE_ADD gives a timestamp, or text when `dateTimeFormat` is given; adding months keeps
 //!   the day, clamped to the month's end (Jan 31 + 1 month = Feb 29 in 2024).
 //! * DATE_DIFF is `sourceColumn1 − sourceColumn2` (like SUBTRACT) in whole `units`, truncated
-//!   toward zero; MONTHS, QUARTERS and YEARS count whole calendar months.
+//!   toward zero; MONTHS, QUARTERS and YEARS count whole calendar months, a month being complete
+//!   when the day and time of month are reached again (Feb 29 − Jan 31 is 0 months, although
+//!   Jan 31 + 1 month is Feb 29, clamped).
+//! * Results beyond about ±250,000 years are null.
 //! * UNIX_TIME gives whole seconds since 1970-01-01 UTC (floor); UNIX_TIME_FORMAT reads seconds.
 //! * FORMAT_DATE rewrites the dates of a column in one of its five formats; a value that is not
 //!   a date stays as it was (nothing is lost in place).
@@ -21,13 +24,13 @@
 //!   (`--now`, else the time the run started) as wall-clock time in `timeZone` (an IANA name
 //!   such as `Europe/Paris`, default UTC), in a new column at the end.
 //! * DATE, TIME and DATE_TIME build a value from `dateTimeParameters` (each part a `value` or
-//!   a `sourceColumn`; a part left out is January, day 1, or 0 for the time) and give it as
+//!   a `sourceColumn`; a part left out is 1970, January, day 1, or 0 for the time) and give it as
 //!   text in `dateTimeFormat` — by default `yyyy-mm-dd` for DATE, `HH:MM:SS` for TIME and
 //!   `yyyy-mm-dd HH:MM:SS` for DATE_TIME. Parts that make no date (month 13, Feb 30) give null.
 //! * CONVERT_TIMEZONE reads wall-clock times in `fromTimeZone` and gives them in `toTimeZone`
 //!   (both default UTC) as a timestamp, or as text when `dateTimeFormat` is given. A time that
-//!   does not exist or is ambiguous in `fromTimeZone` (a daylight-saving change) takes the
-//!   earlier reading; one that does not exist at all is null.
+//!   is ambiguous in `fromTimeZone` (the hour repeated when clocks go back) takes the earlier
+//!   reading; one that does not exist there (skipped when clocks go forward) is null.
 
 use std::sync::Arc;
 
@@ -36,10 +39,10 @@ use polars::prelude::*;
 use super::declare::params;
 use super::shape::{
     Accepts, BINARY, Def, ExprFn, Operand, SOURCE, TARGET, VALUE, derive_spec, in_place_spec,
-    unary_spec,
+    one_input, unary_spec,
 };
 use super::{OpError, OpResult, OpSpec, p};
-use crate::recipe::params::{ParamKind, ParamSpec, Params};
+use crate::recipe::params::{ParamKind, ParamSpec};
 
 const FAMILY: &str = "date functions";
 
@@ -138,7 +141,7 @@ pub fn specs() -> Vec<OpSpec> {
             },
             |p| {
                 let format = translate_format(&Formatted::read(p).format);
-                one(p, Accepts::Date, move |d| d.dt().to_string(&format))
+                one_input(p, Accepts::Date, move |d| d.dt().to_string(&format))
             },
         ),
         derive_spec(
@@ -150,11 +153,16 @@ pub fn specs() -> Vec<OpSpec> {
             },
             |p| {
                 let format = translate_format(&Formatted::read(p).format);
-                one(p, Accepts::Number, move |s| {
-                    (s.cast(DataType::Float64) * lit(1_000_000.0))
+                one_input(p, Accepts::Number, move |s| {
+                    let seconds = s.cast(DataType::Float64);
+                    let micros = (seconds.clone() * lit(1_000_000.0))
                         .floor()
-                        .cast(DataType::Int64)
-                        .cast(DataType::Datetime(TimeUnit::Microseconds, None))
+                        .cast(DataType::Int64);
+                    // Beyond chrono's calendar (about ±262,000 years) there is no date to write.
+                    when(seconds.abs().lt_eq(lit(MAX_SECONDS)))
+                        .then(micros)
+                        .otherwise(lit(NULL).cast(DataType::Int64))
+                        .cast(timestamp())
                         .dt()
                         .to_string(&format)
                 })
@@ -172,7 +180,7 @@ pub fn specs() -> Vec<OpSpec> {
                 let unit = a.units.clone();
                 let n = a.value;
                 let format = a.format.as_deref().map(translate_format);
-                one(p, Accepts::Date, move |d| {
+                one_input(p, Accepts::Date, move |d| {
                     let added = add_units(d, &unit, n);
                     match &format {
                         Some(f) => added.dt().to_string(f),
@@ -245,8 +253,9 @@ pub fn specs() -> Vec<OpSpec> {
                 let from = zone(&c.from, "fromTimeZone")?;
                 let to = zone(&c.to, "toTimeZone")?;
                 let format = c.format.as_deref().map(translate_format);
-                one(p, Accepts::Date, move |d| {
+                one_input(p, Accepts::Date, move |d| {
                     let converted = d
+                        .cast(timestamp())
                         .cast(DataType::Int64)
                         .map(
                             move |col| {
@@ -499,18 +508,6 @@ params! {
     }
 }
 
-fn one(
-    p: &Params,
-    accepts: Accepts,
-    f: impl Fn(Expr) -> Expr + Send + Sync + 'static,
-) -> OpResult<(Vec<(Operand, Accepts)>, ExprFn)> {
-    let input = Operand::read(p, "sourceColumn", "value")?;
-    Ok((
-        vec![(input, accepts)],
-        Arc::new(move |mut e: Vec<Expr>| f(e.remove(0))),
-    ))
-}
-
 /// DataBrew's format tokens as a chrono format: `yyyy`, `yy`, `month` (full name), `mm`
 /// (month), `dd`, `HH`, `MM` (minute), `SS`; every other character is literal.
 pub fn translate_format(format: &str) -> String {
@@ -545,6 +542,9 @@ pub fn translate_format(format: &str) -> String {
     out
 }
 
+/// Seconds from 1970 within the range every date library can write (about ±250,000 years).
+const MAX_SECONDS: f64 = 7.8e12;
+
 const MICROS: [(&str, i64); 7] = [
     ("MICROSECONDS", 1),
     ("MILLISECONDS", 1_000),
@@ -578,7 +578,22 @@ fn add_units(d: Expr, unit: &str, n: i64) -> Expr {
     let timestamp = DataType::Datetime(TimeUnit::Microseconds, None);
     let micros = d.cast(timestamp.clone()).cast(DataType::Int64);
     match months_in(unit) {
-        None => (micros + lit(n.saturating_mul(micros_in(unit)))).cast(timestamp),
+        None => {
+            let delta = n.checked_mul(micros_in(unit));
+            micros
+                .map(
+                    move |c| {
+                        let ca = c.i64()?;
+                        let out: Int64Chunked = ca
+                            .iter()
+                            .map(|v| v.and_then(|v| in_calendar(v.checked_add(delta?)?)))
+                            .collect();
+                        Ok(out.with_name(ca.name().clone()).into_column())
+                    },
+                    |_, f| Ok(Field::new(f.name().clone(), DataType::Int64)),
+                )
+                .cast(timestamp)
+        }
         Some(per) => {
             let months = n.saturating_mul(per);
             micros
@@ -598,6 +613,11 @@ fn add_units(d: Expr, unit: &str, n: i64) -> Expr {
     }
 }
 
+/// `micros` when a date library can write it as a date, else None.
+fn in_calendar(micros: i64) -> Option<i64> {
+    ((micros as f64 / 1e6).abs() <= MAX_SECONDS).then_some(micros)
+}
+
 fn add_months(micros: i64, months: i64) -> Option<i64> {
     let t = chrono::DateTime::from_timestamp_micros(micros)?.naive_utc();
     let count = chrono::Months::new(u32::try_from(months.unsigned_abs()).ok()?);
@@ -606,7 +626,7 @@ fn add_months(micros: i64, months: i64) -> Option<i64> {
     } else {
         t.checked_sub_months(count)
     }?;
-    Some(moved.and_utc().timestamp_micros())
+    in_calendar(moved.and_utc().timestamp_micros())
 }
 
 /// `a − b` in whole `unit`s, truncated toward zero.

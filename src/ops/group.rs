@@ -1,6 +1,6 @@
 //! Group and reshape (reference §2.12): GROUP_BY and UNPIVOT.
 //!
-//! Rules (decisions.md, "Group"):
+//! Rules (datacook's decisions where DataBrew is silent; README, "Decisions beyond the spec"):
 //! * GROUP_BY groups rows by `sourceColumns` (empty text and null are one missing key, shown
 //!   as null) and computes each of `groupByAggFunctionOptions` (`groupByAggFunctions` too):
 //!   COUNT (present values), COUNT_DISTINCT (distinct present values), SUM, MEAN (AVERAGE),

@@ -1,7 +1,7 @@
 //! Invalid values (reference §2.4): values present in a column that do not convert to
 //! `columnDataType`.
 //!
-//! Rules (decisions.md, "Invalid values"):
+//! Rules (datacook's decisions where DataBrew is silent; README, "Decisions beyond the spec"):
 //! * A value is invalid when it is present (not null, not empty text) and does not convert to
 //!   `columnDataType` the way CHANGE_DATA_TYPE converts (`number` is a double). Missing values
 //!   are never invalid.

@@ -3,7 +3,7 @@
 //! `sourceColumn1` / `value1` spelling) or `sourceColumn1 | value1` and
 //! `sourceColumn2 | value2`.
 //!
-//! Rules (decisions.md, "Math"):
+//! Rules (datacook's decisions where DataBrew is silent; README, "Decisions beyond the spec"):
 //! * Inputs must be numeric columns or literal numbers; a text column is a validation error
 //!   suggesting CHANGE_DATA_TYPE. Null in → null out.
 //! * ADD, SUBTRACT, MULTIPLY keep integer types when both inputs are integers (else double).

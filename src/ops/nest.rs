@@ -1,7 +1,7 @@
 //! Nest and unnest (reference §2.11): build list, struct and map columns from several columns,
 //! and take them apart again.
 //!
-//! Rules (decisions.md, "Nest"):
+//! Rules (datacook's decisions where DataBrew is silent; README, "Decisions beyond the spec"):
 //! * NEST_TO_ARRAY gives a list of the values in `sourceColumns` order, in their common type;
 //!   NEST_TO_STRUCT a struct keeping each column's name and type; NEST_TO_MAP a list of
 //!   `{key, value}` entries (Polars has no map type; Parquet holds it as such, CSV as JSON),

@@ -1,7 +1,7 @@
 //! Personally identifiable information (reference §2.15): masking, keyed hashing and
 //! deterministic encryption, in place on each of `sourceColumns`.
 //!
-//! Rules (decisions.md, "PII"):
+//! Rules (datacook's decisions where DataBrew is silent; README, "Decisions beyond the spec"):
 //! * Masks replace characters one for one with `maskSymbol` (default `#`), so lengths stay;
 //!   missing values stay missing; a masked column is text. `alphabet` lists character classes
 //!   left unmasked: `SYMBOLS` (ASCII punctuation and symbols), `WHITESPACE`.
@@ -18,7 +18,8 @@
 //! * Keys come from the environment, never from recipes, and are never printed: the key named
 //!   by `secretId` (DataBrew's Secrets Manager name; `databrew!default` is `default`) is read
 //!   from `DATACOOK_KEY_<NAME>`, or from the file `DATACOOK_KEY_FILE_<NAME>` names, where NAME
-//!   is the name in upper case with every other character as `_`. A key is base64 or hex.
+//!   is the name in upper case with every other character as `_`. A key is hex (when it is
+//!   only hex digits, of even length) or else base64. A key of the wrong length fails the step.
 //! * CRYPTOGRAPHIC_HASH: HMAC-SHA256 of the value's text under the key, as 64 lowercase hex
 //!   characters (any key length).
 //! * DETERMINISTIC_ENCRYPT: AES-256-GCM-SIV (a 32-byte key) with a fixed nonce, as base64:
@@ -341,7 +342,8 @@ fn spec(
         status: Status::Supported,
         build: Build::Closure(Arc::new(move |p| {
             let (sources, f) = make(p)?;
-            let secret = key_op.then(|| Keyed::read(p).secret);
+            let length = (name != "CRYPTOGRAPHIC_HASH").then_some(32);
+            let secret = key_op.then(|| (Keyed::read(p).secret, length));
             Ok(Box::new(TextColumns { sources, f, secret }))
         })),
     }
@@ -519,8 +521,8 @@ pub fn load_key(secret: &str) -> Result<Vec<u8>, String> {
 pub struct TextColumns {
     sources: Vec<String>,
     f: TextFn,
-    /// The key a hash or encryption step needs.
-    secret: Option<String>,
+    /// The key a hash or encryption step needs, and the length it must have (AES-256: 32).
+    secret: Option<(String, Option<usize>)>,
 }
 
 impl Operation for TextColumns {
@@ -552,9 +554,17 @@ impl Operation for TextColumns {
                 .otherwise(changed);
             exprs.push(ctx.in_place(s, changed).alias(s.as_str()));
         }
-        if let Some(secret) = &self.secret {
+        if let Some((secret, length)) = &self.secret {
             // Fail before any row is written, naming the key and never showing it.
-            load_key(secret).map_err(|e| OpError::new(e).param("secretId"))?;
+            let key = load_key(secret).map_err(|e| OpError::new(e).param("secretId"))?;
+            if let Some(n) = length.filter(|n| *n != key.len()) {
+                return Err(OpError::new(format!(
+                    "the key '{secret}' has {} bytes; AES-256-GCM-SIV needs {n}",
+                    key.len()
+                ))
+                .param("secretId")
+                .help("make one with `openssl rand -base64 32`"));
+            }
         }
         Ok(lf.with_columns(exprs))
     }

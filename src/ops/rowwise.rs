@@ -2,7 +2,7 @@
 //! (§2.22) and MERGE / MERGE_COLUMNS_AND_VALUES (§2.8). Each writes a new `targetColumn` after
 //! the first of its `sourceColumns`.
 //!
-//! Rules (decisions.md, "Row aggregates"):
+//! Rules (datacook's decisions where DataBrew is silent; README, "Decisions beyond the spec"):
 //! * Numeric aggregates read every listed column as numbers: text that is not a number, null
 //!   and empty text are ignored (SUM counts them as 0, so a row with no number sums to 0; the
 //!   others give null). SUM, MIN, MAX and KTH_LARGEST(_UNIQUE) give longs when every listed
@@ -209,7 +209,11 @@ fn columns(p: &Params) -> OpResult<Vec<Operand>> {
 }
 
 fn k_param(p: &Params) -> OpResult<usize> {
-    let k = WithK::read(p).k;
+    k_of(WithK::read(p).k)
+}
+
+/// `value` as k: 1 or more.
+pub fn k_of(k: i64) -> OpResult<usize> {
     usize::try_from(k).ok().filter(|k| *k >= 1).ok_or_else(|| {
         OpError::new(format!("value (k) must be 1 or more, found {k}")).param("value")
     })

@@ -2,7 +2,7 @@
 //! SCALE (NORMALIZATION), BINARIZATION, BUCKETIZATION, SKEWNESS, RESCALE_OUTLIERS_WITH_Z_SCORE,
 //! RESCALE_OUTLIERS_WITH_SKEW. Each writes a new double (or text) column after its source.
 //!
-//! Rules (decisions.md, "Data science"):
+//! Rules (datacook's decisions where DataBrew is silent; README, "Decisions beyond the spec"):
 //! * Statistics (min, max, mean, sample sd, percentiles) are computed over the whole column's
 //!   present values at run time and written to the run report; with conditions the new column
 //!   is null where they do not hold, the statistics still use every row.
@@ -15,11 +15,13 @@
 //!   `bucketNames`; bucket i holds splits[i] ≤ x < splits[i+1], the last one also its upper
 //!   bound; a value outside every bucket is null. With `percentage` p instead, the bounds are
 //!   the column's 0, p, 2p, … 100th percentiles (p from 1 to 100; equal-frequency buckets, the
-//!   last one may be smaller; bounds that coincide merge).
+//!   last one may be smaller; the number of names must match; bounds that coincide leave an
+//!   empty bucket).
 //! * SKEWNESS / RESCALE_OUTLIERS_WITH_SKEW: ROOT → the `value`-th root (default 2; negative
 //!   values keep their sign for odd roots, else null), LOG → log base `value` (default e; x ≤ 0
 //!   → null), SQUARE → x². RESCALE_OUTLIERS_WITH_Z_SCORE standardises the whole column as
-//!   SCALE Z_SCORE does; their `outlierStrategy` and `threshold` are accepted and recorded.
+//!   SCALE Z_SCORE does; their `outlierStrategy` and `threshold` are accepted, and do not
+//!   change the result (the whole column is rescaled).
 
 use std::sync::Arc;
 
@@ -83,12 +85,12 @@ const SKEW_VALUE: ParamSpec = ParamSpec::opt(
 const STRATEGY: ParamSpec = ParamSpec::opt(
     "outlierStrategy",
     ParamKind::Choice(&["Z_SCORE", "MODIFIED_Z_SCORE", "IQR"]),
-    "Recorded; the whole column is rescaled.",
+    "Accepted; the whole column is rescaled.",
 );
 const THRESHOLD: ParamSpec = ParamSpec::opt(
     "threshold",
     ParamKind::Number,
-    "Recorded; the whole column is rescaled.",
+    "Accepted; the whole column is rescaled.",
 );
 
 params! {
@@ -172,6 +174,14 @@ pub fn specs() -> Vec<OpSpec> {
                             "percentage must be from 1 to 100, found {pct}"
                         ))
                         .param("percentage"));
+                    }
+                    let buckets = percentiles(pct).len() - 1;
+                    if b.names.len() != buckets {
+                        return Err(OpError::new(format!(
+                            "percentage {pct} makes {buckets} buckets, but bucketNames has {} names",
+                            b.names.len()
+                        ))
+                        .param("bucketNames"));
                     }
                     Rule::Percentages(pct, b.names)
                 }
@@ -431,10 +441,10 @@ impl WithStats {
             }
             Rule::Buckets(bounds, names) => bucket(x, bounds, names),
             Rule::Percentages(pct, names) => {
-                let mut bounds: Vec<f64> = (0..percentiles(*pct).len())
-                    .filter_map(|i| get(&format!("p{i}")))
+                // Bounds that coincide leave an empty bucket; names keep their places.
+                let bounds: Vec<f64> = (0..percentiles(*pct).len())
+                    .map(|i| get(&format!("p{i}")).unwrap_or(f64::NAN))
                     .collect();
-                bounds.dedup();
                 ctx.record(
                     "bounds",
                     bounds.iter().map(|b| json_f64(*b)).collect::<Vec<_>>(),

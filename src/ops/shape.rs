@@ -407,6 +407,20 @@ pub fn derive_spec(
     )
 }
 
+/// The operands and expression of a one-input function: `sourceColumn | value`, read as
+/// `accepts` asks, and `f` over it.
+pub fn one_input(
+    p: &Params,
+    accepts: Accepts,
+    f: impl Fn(Expr) -> Expr + Send + Sync + 'static,
+) -> OpResult<(Vec<(Operand, Accepts)>, ExprFn)> {
+    let input = Operand::read(p, "sourceColumn", "value")?;
+    Ok((
+        vec![(input, accepts)],
+        Arc::new(move |mut e: Vec<Expr>| f(e.remove(0))),
+    ))
+}
+
 /// The same entry, marked as needing the whole dataset (windows, duplicates).
 pub fn whole_dataset(mut spec: OpSpec) -> OpSpec {
     spec.scope = Scope::WholeDataset;

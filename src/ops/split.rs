@@ -1,6 +1,7 @@
 //! Splitting one column into several (reference §2.8).
 //!
-//! Rules (decisions.md, "Split"): the parts replace the source column, in its place, as text
+//! Rules (datacook's decisions where DataBrew is silent; README, "Decisions beyond the spec").
+//! the parts replace the source column, in its place, as text
 //! columns `<sourceColumn>_1`, `<sourceColumn>_2`, … (the console's names); a name that exists
 //! already is an error. Every split of a row gives the same number of columns: parts a value
 //! does not have are null, and a null value gives nulls. Delimiters are literal text, matched

@@ -1,7 +1,7 @@
 //! Text: cleaning and formatting in place (reference §2.9) and the text functions that write a
 //! new column (§2.18).
 //!
-//! Rules common to the family (decisions.md, "Text"):
+//! Rules common to the family (datacook's decisions; README, "Decisions beyond the spec"):
 //! * A text operation reads any column as text (numbers as written, dates ISO 8601); an
 //!   in-place one leaves the column as text.
 //! * Missing values stay missing: null stays null, empty text stays empty (no prefix is added
@@ -17,7 +17,8 @@ use polars::prelude::*;
 
 use super::declare::params;
 use super::shape::{
-    Accepts, Def, Operand, binary_spec, derive_spec, in_place_spec, text_in_place_spec, unary_spec,
+    Accepts, Def, Operand, binary_spec, derive_spec, in_place_spec, one_input, text_in_place_spec,
+    unary_spec,
 };
 use super::{OpError, OpResult, OpSpec, check_regex, p};
 use crate::recipe::params::{ParamKind, ParamSpec};
@@ -91,13 +92,12 @@ fn cleaning() -> Vec<OpSpec> {
             Accepts::Text,
             |p| {
                 let r = ReplaceText::read(p);
-                check_regex(&r.pattern, "pattern")?;
+                let re = compiled(&r.pattern, "pattern")?;
                 Ok(Arc::new(move |c| {
-                    c.str().replace_all(
-                        lit(r.pattern.clone()),
-                        lit(literal_replacement(&r.value)),
-                        false,
-                    )
+                    let (re, value) = (re.clone(), r.value.clone());
+                    map_text_with(c, move |s| {
+                        re.replace_all(s, regex::NoExpand(&value)).into_owned()
+                    })
                 }))
             },
         ),
@@ -111,11 +111,15 @@ fn cleaning() -> Vec<OpSpec> {
             Accepts::Text,
             |p| {
                 let r = ReplaceBetweenDelimiters::read(p);
-                let regex = between(&r.start, &r.end)?;
-                let with = format!("${{1}}{}${{3}}", literal_replacement(&r.value));
+                let re = between(&r.start, &r.end)?;
                 Ok(Arc::new(move |c| {
-                    c.str()
-                        .replace_all(lit(regex.clone()), lit(with.clone()), false)
+                    let (re, value) = (re.clone(), r.value.clone());
+                    map_text_with(c, move |s| {
+                        re.replace_all(s, |caps: &regex::Captures| {
+                            format!("{}{value}{}", &caps[START], &caps[END])
+                        })
+                        .into_owned()
+                    })
                 }))
             },
         ),
@@ -205,12 +209,15 @@ fn cleaning() -> Vec<OpSpec> {
             },
             |p| {
                 let e = ExtractBetweenDelimiters::read(p);
-                let regex = between(&e.start, &e.end)?;
+                let re = between(&e.start, &e.end)?;
                 let input = Operand::column(e.source, "sourceColumn");
                 Ok((
                     vec![(input, Accepts::Text)],
                     Arc::new(move |mut c: Vec<Expr>| {
-                        c.remove(0).str().extract(lit(regex.clone()), 2)
+                        let re = re.clone();
+                        map_text_opt_with(c.remove(0), move |s| {
+                            re.captures(s).map(|caps| caps[MIDDLE].to_string())
+                        })
                     }),
                 ))
             },
@@ -307,7 +314,7 @@ fn functions() -> Vec<OpSpec> {
             },
             |p| {
                 let n = count(WithPosition::read(p).position, "position")?;
-                unary_text(p, move |c| c.str().head(lit(n)))
+                one_input(p, Accepts::Text, move |c| c.str().head(lit(n)))
             },
         ),
         derive_spec(
@@ -319,7 +326,7 @@ fn functions() -> Vec<OpSpec> {
             },
             |p| {
                 let n = count(WithPosition::read(p).position, "position")?;
-                unary_text(p, move |c| c.str().tail(lit(n)))
+                one_input(p, Accepts::Text, move |c| c.str().tail(lit(n)))
             },
         ),
         derive_spec(
@@ -332,7 +339,9 @@ fn functions() -> Vec<OpSpec> {
             |p| {
                 let s = Substring::read(p);
                 let (start, end) = positions(s.start, s.end)?;
-                unary_text(p, move |c| c.str().slice(lit(start), lit(end - start)))
+                one_input(p, Accepts::Text, move |c| {
+                    c.str().slice(lit(start), lit(end - start))
+                })
             },
         ),
         derive_spec(
@@ -344,7 +353,15 @@ fn functions() -> Vec<OpSpec> {
             },
             |p| {
                 let n = count(Repeat::read(p).count, "count")?;
-                unary_text(p, move |c| map_text_with(c, move |s| s.repeat(n as usize)))
+                if n > MAX_REPEAT {
+                    return Err(OpError::new(format!(
+                        "count must be at most {MAX_REPEAT}, found {n}"
+                    ))
+                    .param("count"));
+                }
+                one_input(p, Accepts::Text, move |c| {
+                    map_text_with(c, move |s| s.repeat(n as usize))
+                })
             },
         ),
         derive_spec(
@@ -355,9 +372,12 @@ fn functions() -> Vec<OpSpec> {
                 params: WithPattern::SPECS,
             },
             |p| {
-                let pattern = format!("^(?:{})", WithPattern::read(p).pattern);
+                let pattern = WithPattern::read(p).pattern;
                 check_regex(&pattern, "pattern")?;
-                unary_text(p, move |c| c.str().contains(lit(pattern.clone()), true))
+                let pattern = format!("^(?:{pattern})");
+                one_input(p, Accepts::Text, move |c| {
+                    c.str().contains(lit(pattern.clone()), true)
+                })
             },
         ),
         derive_spec(
@@ -368,9 +388,12 @@ fn functions() -> Vec<OpSpec> {
                 params: WithPattern::SPECS,
             },
             |p| {
-                let pattern = format!("(?:{})$", WithPattern::read(p).pattern);
+                let pattern = WithPattern::read(p).pattern;
                 check_regex(&pattern, "pattern")?;
-                unary_text(p, move |c| c.str().contains(lit(pattern.clone()), true))
+                let pattern = format!("(?:{pattern})$");
+                one_input(p, Accepts::Text, move |c| {
+                    c.str().contains(lit(pattern.clone()), true)
+                })
             },
         ),
         derive_spec(
@@ -592,7 +615,7 @@ fn find(
     check_regex(&pattern, "pattern")?;
     let re =
         regex::Regex::new(&pattern).map_err(|e| OpError::new(e.to_string()).param("pattern"))?;
-    unary_text(p, move |c| {
+    one_input(p, Accepts::Text, move |c| {
         let re = re.clone();
         c.map(
             move |column| {
@@ -618,9 +641,12 @@ fn find_in(re: &regex::Regex, s: &str, skip: usize, from_right: bool) -> Option<
             .map(|(b, _)| b)
             .unwrap_or(s.len());
         let end = if skip > total { 0 } else { end };
-        re.find_iter(&s[..end])
-            .last()
-            .map(|m| char_index(m.start()))
+        // The rightmost start of a match, overlapping ones included.
+        let hay = &s[..end];
+        hay.char_indices()
+            .rev()
+            .find(|(at, _)| re.find_at(hay, *at).is_some_and(|m| m.start() == *at))
+            .map(|(at, _)| char_index(at))
     } else {
         let start = s.char_indices().nth(skip).map(|(b, _)| b)?;
         re.find_at(s, start).map(|m| char_index(m.start()))
@@ -806,7 +832,7 @@ params! {
         letters: bool = flag("removeLetters", "Remove the letters A-Z and a-z."),
         numbers: bool = flag("removeNumbers", "Remove the digits 0-9."),
         special: bool = flag("removeSpecialCharacters", "Remove ASCII punctuation and symbols."),
-        punctuation: bool = flag("removeAllPunctuation", "Remove . ! , ? ; :"),
+        punctuation: bool = flag("removeAllPunctuation", "Remove . ! , and ?"),
         quotes: bool = flag("removeAllQuotes", "Remove ' \" and `."),
         whitespace: bool = flag("removeAllWhitespace", "Remove every whitespace character."),
         edge_punctuation: bool = flag("removeLeadingAndTrailingPunctuation", "Remove punctuation at the start and end."),
@@ -816,7 +842,7 @@ params! {
     }
 }
 
-const PUNCTUATION: &[char] = &['.', '!', ',', '?', ';', ':'];
+const PUNCTUATION: &[char] = &['.', '!', ',', '?'];
 const QUOTES: &[char] = &['\'', '"', '`'];
 
 impl RemoveCombined {
@@ -868,17 +894,8 @@ impl RemoveCombined {
 
 // ---- helpers -----------------------------------------------------------------------------
 
-/// A new column from `sourceColumn | value` read as text.
-fn unary_text(
-    p: &crate::recipe::params::Params,
-    f: impl Fn(Expr) -> Expr + Send + Sync + 'static,
-) -> OpResult<(Vec<(Operand, Accepts)>, super::shape::ExprFn)> {
-    let input = Operand::read(p, "sourceColumn", "value")?;
-    Ok((
-        vec![(input, Accepts::Text)],
-        Arc::new(move |mut e: Vec<Expr>| f(e.remove(0))),
-    ))
-}
+/// REPEAT_STRING's largest count (a guard against runaway memory).
+const MAX_REPEAT: i64 = 10_000;
 
 /// A count parameter: 0 or more.
 fn count(n: i64, param: &'static str) -> OpResult<i64> {
@@ -901,15 +918,26 @@ fn positions(start: i64, end: i64) -> OpResult<(i64, i64)> {
 }
 
 /// `(start)(between)(end)`, non-greedy, checked.
-fn between(start: &str, end: &str) -> OpResult<String> {
+/// Group names of [`between`], unlikely in a user's pattern.
+const START: &str = "datacook_start";
+const MIDDLE: &str = "datacook_middle";
+const END: &str = "datacook_end";
+
+/// `start`, the shortest text up to `end` (across line breaks), `end`: named groups, so groups
+/// inside the user's patterns do not shift them.
+fn between(start: &str, end: &str) -> OpResult<regex::Regex> {
     check_regex(start, "startPattern")?;
     check_regex(end, "endPattern")?;
-    Ok(format!("({start})(.*?)({end})"))
+    compiled(
+        &format!("(?s)(?P<{START}>{start})(?P<{MIDDLE}>.*?)(?P<{END}>{end})"),
+        "startPattern",
+    )
 }
 
-/// A replacement used as written: `$` is not a group reference.
-fn literal_replacement(value: &str) -> String {
-    value.replace('$', "$$")
+/// A checked regular expression.
+fn compiled(pattern: &str, param: &'static str) -> OpResult<regex::Regex> {
+    check_regex(pattern, param)?;
+    regex::Regex::new(pattern).map_err(|e| OpError::new(e.to_string()).param(param))
 }
 
 /// Missing (null or empty) stays as it was; other values become `new`.

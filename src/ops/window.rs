@@ -1,7 +1,7 @@
 //! Window functions over the current row order (reference §2.20), each writing a new column
 //! after its source, and the rolling replacements of §2.4 (in place).
 //!
-//! Rules (decisions.md, "Windows"):
+//! Rules (datacook's decisions where DataBrew is silent; README, "Decisions beyond the spec"):
 //! * PREV / NEXT take the value `numRows` rows above / below (default 1); null past the edges.
 //! * ROLLING_* read the window from `numRowsBefore` rows above to `numRowsAfter` rows below the
 //!   row (both default 0; at most 1000 each), truncated at the edges, over the numbers in it
@@ -181,7 +181,7 @@ pub fn specs() -> Vec<OpSpec> {
             RollingK::SPECS,
             true,
             |p| {
-                let k = k_of(p)?;
+                let k = k_param(p)?;
                 Ok(Arc::new(move |v| {
                     v.sort_by(|a, b| b.total_cmp(a));
                     v.get(k - 1).copied()
@@ -194,7 +194,7 @@ pub fn specs() -> Vec<OpSpec> {
             RollingK::SPECS,
             true,
             |p| {
-                let k = k_of(p)?;
+                let k = k_param(p)?;
                 Ok(Arc::new(move |v| {
                     v.sort_by(|a, b| b.total_cmp(a));
                     v.dedup();
@@ -215,7 +215,7 @@ pub fn specs() -> Vec<OpSpec> {
                 Ok((
                     vec![(Operand::column(r.source, "sourceColumn"), Accepts::Any)],
                     Arc::new(move |mut e: Vec<Expr>| {
-                        let c = e.remove(0);
+                        let c = present_or_null(e.remove(0));
                         shifted(c, before, after)
                             .into_iter()
                             .map(|s| s.is_not_null().cast(DataType::Int64))
@@ -436,11 +436,8 @@ fn window(before: i64, after: i64) -> OpResult<(i64, i64)> {
     ))
 }
 
-fn k_of(p: &Params) -> OpResult<usize> {
-    let k = RollingK::read(p).k;
-    usize::try_from(k).ok().filter(|k| *k >= 1).ok_or_else(|| {
-        OpError::new(format!("value (k) must be 1 or more, found {k}")).param("value")
-    })
+fn k_param(p: &Params) -> OpResult<usize> {
+    super::rowwise::k_of(RollingK::read(p).k)
 }
 
 /// ROW_NUMBER and SESSION: see the module rules.

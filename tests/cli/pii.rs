@@ -3,6 +3,8 @@
 use crate::support::*;
 
 const KEY_B64: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+/// 16 bytes as hex: too short for AES-256.
+const SHORT_KEY: &str = "00112233445566778899aabbccddeeff";
 
 fn run_with_key(dir: &std::path::Path, recipe: &str, key: Option<&str>) -> (Run, String) {
     let recipe = write(dir, "r.json", recipe);
@@ -33,6 +35,16 @@ fn run_with_key(dir: &std::path::Path, recipe: &str, key: Option<&str>) -> (Run,
         stderr: String::from_utf8_lossy(&o.stderr).into(),
     };
     let text = std::fs::read_to_string(&out).unwrap_or_default();
+    let report = std::fs::read_to_string(dir.join("report.json")).unwrap_or_default();
+    for key in [KEY_B64, SHORT_KEY] {
+        for (what, text) in [
+            ("stdout", &run.stdout),
+            ("stderr", &run.stderr),
+            ("report", &report),
+        ] {
+            assert!(!text.contains(key), "the key is in the {what}");
+        }
+    }
     (run, text)
 }
 
@@ -55,7 +67,6 @@ fn hashing_is_hmac_sha256_under_the_named_key() {
     assert_eq!(hashes[0], hashes[2]);
     assert_ne!(hashes[0], hashes[1]);
     assert_eq!(hashes[3], "", "a missing value stays missing");
-    assert!(!run.stderr.contains(KEY_B64));
 }
 
 #[test]
@@ -92,4 +103,20 @@ fn a_missing_key_fails_before_writing_and_names_the_variable() {
         run.stderr
     );
     assert!(out.is_empty(), "no output is written");
+}
+
+#[test]
+fn a_key_of_the_wrong_length_fails_instead_of_writing_nulls() {
+    let dir = tmpdir();
+    let recipe = r#"[{"Action": {"Operation": "DETERMINISTIC_ENCRYPT",
+        "Parameters": {"sourceColumns": "[\"email\"]", "secretId": "pii"}}}]"#;
+    let (run, out) = run_with_key(dir.path(), recipe, Some(SHORT_KEY));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("has 16 bytes; AES-256-GCM-SIV needs 32"),
+        "{}",
+        run.stderr
+    );
+    assert!(out.is_empty());
 }

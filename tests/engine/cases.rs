@@ -118,7 +118,11 @@ fn run_case(file: &str, line: usize, doc: &str) -> Result<(), String> {
                 .get("message")
                 .and_then(|n| n.scalar_text())
                 .unwrap_or_default();
-            if !text.contains(&format!("{file}:{at}")) {
+            let pointed = format!("{file}:{at}");
+            let exact = text
+                .match_indices(&pointed)
+                .any(|(i, m)| !text[i + m.len()..].starts_with(|c: char| c.is_ascii_digit()));
+            if !exact {
                 return Err(fail(format!("the error does not point at {at}:\n{text}")));
             }
             if !text.contains(&message) {
@@ -148,6 +152,13 @@ fn frame(node: &Node) -> Result<DataFrame, String> {
             .iter()
             .map(|row| {
                 let cells = row.as_list().ok_or("a row is a list of cells")?;
+                if cells.len() != columns.len() {
+                    return Err(format!(
+                        "a row has {} cells for {} columns",
+                        cells.len(),
+                        columns.len()
+                    ));
+                }
                 let cell = cells
                     .get(i)
                     .ok_or(format!("row {row:?} has no cell for '{name}'"))?;
