@@ -15,8 +15,7 @@ pub const DYNAMIC_SUFFIX: &str = "<value>";
 pub fn column_type(schema: &Schema, name: &str) -> Option<DataType> {
     match schema.get(name) {
         Some(dtype) => Some(dtype.clone()),
-        None if is_dynamic_column(schema, name) => Some(DataType::Int32),
-        None => None,
+        None => dynamic_type(schema, name),
     }
 }
 
@@ -37,12 +36,16 @@ pub fn is_placeholder(name: &str) -> bool {
     name.ends_with(DYNAMIC_SUFFIX)
 }
 
-/// Whether `name` may be one of the columns ONE_HOT_ENCODING adds once it sees the data.
-fn is_dynamic_column(schema: &Schema, name: &str) -> bool {
-    schema.iter_names().any(|n| {
-        n.strip_suffix(DYNAMIC_SUFFIX)
-            .is_some_and(|prefix| name.starts_with(prefix))
-    })
+/// The type of `name` when it may be one of the columns a step adds once it sees the data
+/// (ONE_HOT_ENCODING, PIVOT): the placeholder's type.
+pub fn dynamic_type(schema: &Schema, name: &str) -> Option<DataType> {
+    schema
+        .iter()
+        .find(|(n, _)| {
+            n.strip_suffix(DYNAMIC_SUFFIX)
+                .is_some_and(|prefix| name.starts_with(prefix))
+        })
+        .map(|(_, t)| t.clone())
 }
 
 fn abbreviate(names: Vec<String>) -> String {

@@ -10,6 +10,11 @@
 //! * `useNewDataFrame: true` replaces the dataset by one row per group — the keys, then the
 //!   results — in the order groups first appear. `false` (the default) keeps every row and adds
 //!   the group's results to it, at the end.
+//! * PIVOT groups the rows by every column but `sourceColumn` and `valueColumn` (in the order
+//!   groups first appear) and makes one column `<sourceColumn>_<value>` per distinct present
+//!   value of `sourceColumn` (at most 10, in ascending order, as ONE_HOT_ENCODING), holding
+//!   `aggregateFunction` of `valueColumn` over the group's rows with that value: the GROUP_BY
+//!   functions, or COLLECT_LIST for the list of the values (no aggregation).
 //! * UNPIVOT turns `sourceColumns` into rows: each input row gives one row per listed column,
 //!   in order, holding the other columns, the column's name in `unpivotColumn` and its value in
 //!   `valueColumn` (the listed columns' common type).
@@ -19,9 +24,10 @@ use std::sync::Arc;
 use polars::prelude::*;
 
 use super::declare::params;
+use super::mapping::{DYNAMIC_SUFFIX, ONE_HOT_MAX_VALUES, render};
 use super::{
-    ApplyCtx, Build, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, Scope, Status,
-    require_column, require_new_column,
+    ApplyCtx, Build, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, Scope, Stats,
+    Status, p, require_column, require_new_column,
 };
 use crate::recipe::params::{ParamKind, ParamSpec};
 
@@ -52,6 +58,14 @@ params! {
         ),
         options_alias: Option<serde_json::Value> = ParamSpec::opt("groupByAggFunctions", ParamKind::Json, "Same as groupByAggFunctionOptions (the name DataBrew's prose uses)."),
         new_frame: bool = ParamSpec::def("useNewDataFrame", ParamKind::Bool, "false", "Replace the dataset by one row per group."),
+    }
+}
+
+params! {
+    struct Pivot {
+        source: String = p::SOURCE_COLUMN,
+        value: String = ParamSpec::req("valueColumn", ParamKind::Column, "The column whose values fill the new columns."),
+        function: String = ParamSpec::def("aggregateFunction", ParamKind::Text, "SUM", "SUM, COUNT, MEAN, … as in GROUP_BY, or COLLECT_LIST for the list of values."),
     }
 }
 
@@ -92,6 +106,34 @@ pub fn specs() -> Vec<OpSpec> {
                     keys: g.keys,
                     aggs: aggregations(&json, param)?,
                     new_frame: g.new_frame,
+                }))
+            })),
+        },
+        OpSpec {
+            name: "PIVOT",
+            family: FAMILY,
+            summary: "One column per value of sourceColumn (at most 10), aggregating valueColumn by group.",
+            params: Pivot::SPECS,
+            conditions: Conditions::Unsupported,
+            scope: Scope::WholeDataset,
+            status: Status::Supported,
+            build: Build::Closure(Arc::new(|p| {
+                let pv = Pivot::read(p);
+                let function = pv.function.to_ascii_uppercase();
+                if function != "COLLECT_LIST" && !FUNCTIONS.contains(&function.as_str()) {
+                    return Err(
+                        OpError::new(format!("unknown aggregate function '{function}'"))
+                            .param("aggregateFunction")
+                            .help(format!(
+                                "use COLLECT_LIST or one of {}",
+                                FUNCTIONS.join(", ")
+                            )),
+                    );
+                }
+                Ok(Box::new(PivotStep {
+                    source: pv.source,
+                    value: pv.value,
+                    function,
                 }))
             })),
         },
@@ -389,6 +431,155 @@ impl Operation for UnpivotStep {
                 SortMultipleOptions::default().with_maintain_order(true),
             )
             .select(out))
+    }
+
+    fn preserves_rows(&self) -> bool {
+        false
+    }
+}
+
+/// One aggregate of `column` (of type `dtype`) by name, as GROUP_BY computes it.
+fn aggregate(
+    function: &str,
+    column: &str,
+    dtype: &DataType,
+    filter: Option<Expr>,
+) -> OpResult<Expr> {
+    let only = |e: Expr| match &filter {
+        Some(f) => e.filter(f.clone()),
+        None => e,
+    };
+    let present = only(crate::recipe::condition::empty_as_null(column, dtype));
+    let numeric = || -> OpResult<Expr> {
+        if dtype.is_primitive_numeric() || dtype.is_decimal() {
+            Ok(only(col(column)))
+        } else {
+            Err(OpError::new(format!(
+                "{function} needs a numeric column, but '{column}' is {}",
+                super::type_label(dtype)
+            ))
+            .help("convert it first with CHANGE_DATA_TYPE")
+            .not_numeric(column))
+        }
+    };
+    Ok(match function {
+        "COLLECT_LIST" => only(col(column)),
+        "COUNT" => present.count().cast(DataType::Int64),
+        "COUNT_DISTINCT" => present.drop_nulls().n_unique().cast(DataType::Int64),
+        "SUM" => numeric()?.sum(),
+        "MEAN" | "AVERAGE" => numeric()?.mean(),
+        "MEDIAN" => numeric()?.median(),
+        "MIN" => only(col(column)).min(),
+        "MAX" => only(col(column)).max(),
+        "STANDARD_DEVIATION" => numeric()?.std(1),
+        "VARIANCE" => numeric()?.var(1),
+        "FIRST" => present.drop_nulls().first(),
+        _ => present.drop_nulls().last(),
+    })
+}
+
+/// PIVOT: see the module rules.
+pub struct PivotStep {
+    source: String,
+    value: String,
+    function: String,
+}
+
+impl PivotStep {
+    fn keys(&self, schema: &Schema) -> Vec<Expr> {
+        schema
+            .iter_names()
+            .filter(|n| n.as_str() != self.source && n.as_str() != self.value)
+            .map(|n| col(n.as_str()))
+            .collect()
+    }
+
+    fn request(&self, dtype: &DataType) -> Stats {
+        let src = self.source.as_str();
+        let values = col(src)
+            .filter(crate::recipe::condition::missing(src, dtype).not())
+            .unique()
+            .sort(SortOptions::default())
+            .implode(true);
+        Stats {
+            exprs: vec![("values", values)],
+            reads: vec![self.source.clone()],
+        }
+    }
+
+    fn grouped(&self, lf: LazyFrame, schema: &Schema, aggs: Vec<Expr>) -> LazyFrame {
+        let keys = self.keys(schema);
+        if keys.is_empty() {
+            lf.select(aggs)
+        } else {
+            lf.group_by_stable(keys).agg(aggs)
+        }
+    }
+}
+
+impl Operation for PivotStep {
+    fn schema(&self, input: &Schema, _: &SchemaCtx) -> OpResult<Schema> {
+        require_column(input, &self.source, "sourceColumn")?;
+        let dtype = require_column(input, &self.value, "valueColumn")?;
+        let placeholder = format!("{}_{DYNAMIC_SUFFIX}", self.source);
+        let agg = aggregate(&self.function, &self.value, &dtype, None)
+            .map_err(|e| e.param("aggregateFunction"))?
+            .alias(placeholder.as_str());
+        let out = self
+            .grouped(DataFrame::empty_with_schema(input).lazy(), input, vec![agg])
+            .collect_schema()
+            .map_err(|e| OpError::new(format!("cannot pivot: {e}")))?;
+        Ok(out.as_ref().clone())
+    }
+
+    fn apply(&self, lf: LazyFrame, ctx: &mut ApplyCtx) -> OpResult<LazyFrame> {
+        let src_type = require_column(&ctx.schema, &self.source, "sourceColumn")?;
+        let dtype = require_column(&ctx.schema, &self.value, "valueColumn")?;
+        let df = ctx.aggregate(&lf, self.request(&src_type))?;
+        let values = df
+            .column("values")?
+            .list()?
+            .get_as_series(0)
+            .unwrap_or_else(|| Series::new_empty(self.source.as_str().into(), &src_type));
+        if values.len() > ONE_HOT_MAX_VALUES {
+            return Err(OpError::data(format!(
+                "'{}' has {} distinct values; PIVOT allows at most {ONE_HOT_MAX_VALUES}",
+                self.source,
+                values.len()
+            ))
+            .param("sourceColumn")
+            .help(
+                "group the values first with CATEGORICAL_MAPPING (e.g. mapTopValues), then pivot",
+            ));
+        }
+        let mut aggs = Vec::new();
+        let mut names = Vec::new();
+        for i in 0..values.len() {
+            let v = values.get(i)?;
+            let name = format!("{}_{}", self.source, render(&v));
+            if self
+                .keys(&ctx.schema)
+                .iter()
+                .any(|k| matches!(k, Expr::Column(c) if c.as_str() == name))
+            {
+                return Err(
+                    OpError::new(format!("column '{name}' already exists")).param("sourceColumn")
+                );
+            }
+            let is_value =
+                col(self.source.as_str()).eq(lit(Scalar::new(src_type.clone(), v.into_static())));
+            aggs.push(
+                aggregate(&self.function, &self.value, &dtype, Some(is_value))?
+                    .alias(name.as_str()),
+            );
+            names.push(name);
+        }
+        ctx.record("columns", names);
+        Ok(self.grouped(lf, &ctx.schema, aggs))
+    }
+
+    fn stats(&self, input: &Schema, _: Option<&Expr>) -> Option<Stats> {
+        Some(self.request(&super::column_type(input, &self.source)?))
     }
 
     fn preserves_rows(&self) -> bool {

@@ -402,7 +402,7 @@ impl Operation for OneHot {
     }
 }
 
-fn render(v: &AnyValue) -> String {
+pub fn render(v: &AnyValue) -> String {
     match v {
         AnyValue::String(s) => s.to_string(),
         AnyValue::StringOwned(s) => s.to_string(),

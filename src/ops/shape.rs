@@ -181,7 +181,24 @@ fn literal_as(text: &str, accepts: Accepts) -> Option<Expr> {
 /// The type Polars gives `expr` over a frame of `schema`: the one source of an expression
 /// step's output type.
 pub fn expr_dtype(schema: &Schema, expr: Expr) -> OpResult<DataType> {
-    let out = DataFrame::empty_with_schema(schema)
+    // Columns only the data will name (behind ONE_HOT_ENCODING or PIVOT) take their
+    // placeholder's type.
+    let mut schema = schema.clone();
+    let names: Vec<PlSmallStr> = (&expr)
+        .into_iter()
+        .filter_map(|e| match e {
+            Expr::Column(name) => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
+    for name in names {
+        if !schema.contains(&name)
+            && let Some(t) = crate::types::dynamic_type(&schema, &name)
+        {
+            schema.with_column(name, t);
+        }
+    }
+    let out = DataFrame::empty_with_schema(&schema)
         .lazy()
         .select([expr.alias("__datacook_out")])
         .collect_schema()

@@ -47,7 +47,6 @@ pub static SPECS: &[OpSpec] = &[
     OpSpec::planned("JSON_TO_STRUCTS", "basic"),
     OpSpec::planned("SPLIT_COLUMN_WITH_INTERVALS", "split and merge"),
     OpSpec::planned("FORMAT_PHONE_NUMBER", "text cleaning"),
-    OpSpec::planned("PIVOT", "group and reshape"),
     OpSpec::planned("TRANSPOSE", "group and reshape"),
     OpSpec::planned("TOKENIZATION", "data science"),
 ];
