@@ -380,6 +380,7 @@ pub static REGISTRY: LazyLock<Vec<OpSpec>> = LazyLock::new(|| {
     all.extend(web::specs());
     all.extend(window::specs());
     all.extend(split::specs());
+    all.push(split::interval_spec());
     all.extend(science::specs());
     all.extend(random::specs());
     all.extend(pii::specs());

@@ -4,10 +4,14 @@
 //! the parts replace the source column, in its place, as text
 //! columns `<sourceColumn>_1`, `<sourceColumn>_2`, … (the console's names); a name that exists
 //! already is an error. Every split of a row gives the same number of columns: parts a value
-//! does not have are null, and a null value gives nulls. Delimiters are literal text, matched
+//! does not have are null (position splits: empty text past the end of a value), and a null value
+//! gives nulls. Delimiters are literal text, matched
 //! left to right; `includeInSplit: true` keeps a delimiter at the end of the part before it
 //! (SPLIT_COLUMN_BETWEEN_DELIMITER: at the edges of the middle part). Positions count
 //! characters from 0. `limit` (1 to 20, default 1) is how many splits, so `limit + 1` columns.
+//! SPLIT_COLUMN_WITH_INTERVALS cuts at `startPosition` and then every `interval` characters;
+//! how many columns that makes depends on the longest value, so, as with ONE_HOT_ENCODING,
+//! the columns are known once the data is read (at most 100).
 
 use std::sync::Arc;
 
@@ -15,8 +19,8 @@ use polars::prelude::*;
 
 use super::declare::params;
 use super::{
-    ApplyCtx, Build, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, Scope, Status, p,
-    require_column,
+    ApplyCtx, Build, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, Scope, Stats,
+    Status, p, require_column,
 };
 use crate::recipe::params::{ParamKind, ParamSpec, Params};
 
@@ -68,6 +72,14 @@ params! {
         source: String = p::SOURCE_COLUMN,
         start: i64 = ParamSpec::req("startPosition", ParamKind::Integer, "First character of the middle part, from 0."),
         end: i64 = ParamSpec::req("endPosition", ParamKind::Integer, "The character after the middle part."),
+    }
+}
+
+params! {
+    struct Intervals {
+        source: String = p::SOURCE_COLUMN,
+        start: i64 = ParamSpec::def("startPosition", ParamKind::Integer, "0", "The first cut (0: none before the first interval)."),
+        interval: i64 = ParamSpec::req("interval", ParamKind::Integer, "Characters per part after startPosition."),
     }
 }
 
@@ -169,6 +181,128 @@ pub fn specs() -> Vec<OpSpec> {
             },
         ),
     ]
+}
+
+/// Most parts SPLIT_COLUMN_WITH_INTERVALS makes.
+const MAX_PARTS: usize = 100;
+
+pub fn interval_spec() -> OpSpec {
+    OpSpec {
+        name: "SPLIT_COLUMN_WITH_INTERVALS",
+        family: FAMILY,
+        summary: "Cut at startPosition, then every `interval` characters.",
+        params: Intervals::SPECS,
+        conditions: Conditions::Unsupported,
+        scope: Scope::WholeDataset,
+        status: Status::Supported,
+        build: Build::Closure(Arc::new(|p| {
+            let i = Intervals::read(p);
+            let start = position(i.start).map_err(|e| e.param("startPosition"))?;
+            if i.interval < 1 {
+                return Err(OpError::new(format!(
+                    "interval must be 1 or more, found {}",
+                    i.interval
+                ))
+                .param("interval"));
+            }
+            Ok(Box::new(SplitIntervals {
+                source: i.source,
+                start,
+                interval: i.interval as usize,
+            }))
+        })),
+    }
+}
+
+pub struct SplitIntervals {
+    source: String,
+    start: usize,
+    interval: usize,
+}
+
+impl SplitIntervals {
+    /// The cut positions for values of at most `longest` characters.
+    fn cuts(&self, longest: usize) -> Vec<usize> {
+        let mut cuts = Vec::new();
+        if self.start > 0 {
+            cuts.push(self.start);
+        }
+        let mut at = self.start + self.interval;
+        while at < longest {
+            cuts.push(at);
+            at += self.interval;
+        }
+        cuts
+    }
+}
+
+impl Operation for SplitIntervals {
+    fn schema(&self, input: &Schema, _: &SchemaCtx) -> OpResult<Schema> {
+        require_column(input, &self.source, "sourceColumn")?;
+        let placeholder = format!("{}_{}", self.source, super::mapping::DYNAMIC_SUFFIX);
+        let mut out = Schema::with_capacity(input.len());
+        for (name, dtype) in input.iter() {
+            if name.as_str() == self.source {
+                out.with_column(placeholder.as_str().into(), DataType::String);
+            } else {
+                out.with_column(name.clone(), dtype.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    fn apply(&self, lf: LazyFrame, ctx: &mut ApplyCtx) -> OpResult<LazyFrame> {
+        require_column(&ctx.schema, &self.source, "sourceColumn")?;
+        let text = col(self.source.as_str()).cast(DataType::String);
+        let longest = ctx.aggregate(
+            &lf,
+            Stats {
+                exprs: vec![(
+                    "longest",
+                    text.str().len_chars().max().cast(DataType::UInt64),
+                )],
+                reads: vec![self.source.clone()],
+            },
+        )?;
+        let longest = super::scalar_u64(&longest, "longest").unwrap_or(0) as usize;
+        let cuts = self.cuts(longest);
+        if cuts.len() + 1 > MAX_PARTS {
+            return Err(OpError::data(format!(
+                "'{}' would split into {} columns; at most {MAX_PARTS}",
+                self.source,
+                cuts.len() + 1
+            ))
+            .param("interval")
+            .help("use a longer interval"));
+        }
+        let parts = cuts.len() + 1;
+        ctx.record("columns", parts);
+        let split: Splitter = Arc::new(move |v| at_chars(v, &cuts));
+        let step = Split {
+            source: self.source.clone(),
+            parts,
+            split,
+        };
+        step.schema(
+            &ctx.schema,
+            &SchemaCtx {
+                datasets: ctx.datasets,
+            },
+        )?;
+        step.apply(lf, ctx)
+    }
+
+    fn stats(&self, input: &Schema, _: Option<&Expr>) -> Option<Stats> {
+        input.get(&self.source)?;
+        let text = col(self.source.as_str()).cast(DataType::String);
+        Some(Stats {
+            exprs: vec![(
+                "longest",
+                text.str().len_chars().max().cast(DataType::UInt64),
+            )],
+            reads: vec![self.source.clone()],
+        })
+    }
 }
 
 type Make = fn(&Params) -> OpResult<(String, usize, Splitter)>;

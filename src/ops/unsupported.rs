@@ -45,7 +45,6 @@ pub static SPECS: &[OpSpec] = &[
         "interactive only: it fetches an action's result in a DataBrew project session",
     ),
     OpSpec::planned("JSON_TO_STRUCTS", "basic"),
-    OpSpec::planned("SPLIT_COLUMN_WITH_INTERVALS", "split and merge"),
     OpSpec::planned("FORMAT_PHONE_NUMBER", "text cleaning"),
     OpSpec::planned("TRANSPOSE", "group and reshape"),
     OpSpec::planned("TOKENIZATION", "data science"),
