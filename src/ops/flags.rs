@@ -2,12 +2,13 @@
 
 use polars::prelude::*;
 
+use super::declare::params;
 use super::{
     ApplyCtx, Build, Conditions, OpResult, OpSpec, Operation, SchemaCtx, Scope, Status,
     check_regex, p, require_column, require_new_column, schema_insert_after, select_insert_after,
 };
 use crate::recipe::condition::missing;
-use crate::recipe::params::{ParamKind, ParamSpec, Params};
+use crate::recipe::params::{ParamKind, ParamSpec};
 
 const TARGET: ParamSpec = ParamSpec::opt(
     "targetColumn",
@@ -20,43 +21,70 @@ const FLAG_TYPE: ParamSpec = ParamSpec::opt(
     "Console label of the flag kind (informational).",
 );
 
+params! {
+    struct PatternFlag {
+        source: String = p::SOURCE_COLUMN,
+        pattern: String = ParamSpec::req(
+            "pattern",
+            ParamKind::Text,
+            "Regular expression, searched anywhere in the value.",
+        ),
+        target: Option<String> = TARGET,
+        true_string: String = p::TRUE_STRING,
+        false_string: String = p::FALSE_STRING,
+        flag_type: Option<String> = FLAG_TYPE,
+    }
+}
+
+params! {
+    struct NullFlag {
+        source: String = p::SOURCE_COLUMN,
+        target: Option<String> = TARGET,
+        true_string: String = p::TRUE_STRING,
+        false_string: String = p::FALSE_STRING,
+        flag_type: Option<String> = FLAG_TYPE,
+    }
+}
+
 pub static SPECS: &[OpSpec] = &[
     OpSpec {
         name: "FLAG_COLUMN_FROM_PATTERN",
         family: "flags",
         summary: "Flag rows whose value contains a match of a regular expression.",
-        params: &[
-            p::SOURCE_COLUMN,
-            ParamSpec::req(
-                "pattern",
-                ParamKind::Text,
-                "Regular expression, searched anywhere in the value.",
-            ),
-            TARGET,
-            p::TRUE_STRING,
-            p::FALSE_STRING,
-            FLAG_TYPE,
-        ],
+        params: PatternFlag::SPECS,
         conditions: Conditions::NewColumn,
         scope: Scope::RowLocal,
         status: Status::Supported,
-        build: Build::Fn(|_, p| Ok(Box::new(Flag::from_params(p, true)?))),
+        build: Build::Fn(|_, p| {
+            let f = PatternFlag::read(p);
+            check_regex(&f.pattern, "pattern")?;
+            Ok(Box::new(Flag::new(
+                f.source,
+                f.target,
+                Some(f.pattern),
+                f.true_string,
+                f.false_string,
+            )))
+        }),
     },
     OpSpec {
         name: "FLAG_COLUMN_FROM_NULL",
         family: "flags",
         summary: "Flag rows whose value is missing (null or empty text).",
-        params: &[
-            p::SOURCE_COLUMN,
-            TARGET,
-            p::TRUE_STRING,
-            p::FALSE_STRING,
-            FLAG_TYPE,
-        ],
+        params: NullFlag::SPECS,
         conditions: Conditions::NewColumn,
         scope: Scope::RowLocal,
         status: Status::Supported,
-        build: Build::Fn(|_, p| Ok(Box::new(Flag::from_params(p, false)?))),
+        build: Build::Fn(|_, p| {
+            let f = NullFlag::read(p);
+            Ok(Box::new(Flag::new(
+                f.source,
+                f.target,
+                None,
+                f.true_string,
+                f.false_string,
+            )))
+        }),
     },
 ];
 
@@ -77,24 +105,20 @@ pub struct Flag {
 }
 
 impl Flag {
-    fn from_params(p: &Params, with_pattern: bool) -> OpResult<Self> {
-        let source = p.text("sourceColumn").unwrap_or_default();
-        let pattern = if with_pattern {
-            let pattern = p.text("pattern").unwrap_or_default();
-            check_regex(&pattern, "pattern")?;
-            Some(pattern)
-        } else {
-            None
-        };
-        Ok(Flag {
-            target: p
-                .text("targetColumn")
-                .unwrap_or_else(|| format!("{source}_flagged")),
+    fn new(
+        source: String,
+        target: Option<String>,
+        pattern: Option<String>,
+        true_string: String,
+        false_string: String,
+    ) -> Self {
+        Flag {
+            target: target.unwrap_or_else(|| format!("{source}_flagged")),
             source,
             pattern,
-            true_string: p.text("trueString").unwrap_or_default(),
-            false_string: p.text("falseString").unwrap_or_default(),
-        })
+            true_string,
+            false_string,
+        }
     }
 }
 

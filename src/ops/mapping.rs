@@ -2,6 +2,7 @@
 
 use polars::prelude::*;
 
+use super::declare::params;
 use super::{
     ApplyCtx, Build, Conditions, OpError, OpResult, OpSpec, Operation, REMOVED, SchemaCtx, Scope,
     Stats, Status, p, require_column, require_new_column, schema_insert_after, select_insert_after,
@@ -17,52 +18,56 @@ pub const ONE_HOT_MAX_VALUES: usize = 10;
 /// adds `<src>_<value>` columns whose values only the data can tell.
 pub use crate::types::DYNAMIC_SUFFIX;
 
+params! {
+    struct Mapping {
+        source: String = p::SOURCE_COLUMN,
+        map: Option<Vec<(String, String)>> = ParamSpec::opt(
+            "categoryMap",
+            ParamKind::TextMap,
+            "Map from value to mapped value, e.g. {\"M\": \"1\"}.",
+        ),
+        top: Option<i64> = ParamSpec::opt(
+            "mapTopValues",
+            ParamKind::Integer,
+            "datacook: map the N most frequent values (computed at run time) to 1..N.",
+        ),
+        keep_others: bool = ParamSpec::def(
+            "keepOthers",
+            ParamKind::Bool,
+            "false",
+            "Unmapped values keep their original value.",
+        ),
+        delete_others: bool = ParamSpec::def(
+            "deleteOtherRows",
+            ParamKind::Bool,
+            "false",
+            "Rows with unmapped values are deleted.",
+        ),
+        other: Option<String> = ParamSpec::opt("other", ParamKind::Text, "Value for unmapped values."),
+        map_type: Option<String> = ParamSpec::opt(
+            "mapType",
+            ParamKind::Text,
+            "NUMERIC makes the new column numeric; otherwise it is text.",
+        ),
+        target: Option<String> = ParamSpec::opt(
+            "targetColumn",
+            ParamKind::Column,
+            "Name of the new column (default <sourceColumn>_mapped).",
+        ),
+        mapping_option: Option<String> = ParamSpec::opt(
+            "mappingOption",
+            ParamKind::Text,
+            "Written by the console (e.g. TOP_X_VALUES); categoryMap holds the mapping it chose.",
+        ),
+    }
+}
+
 pub static SPECS: &[OpSpec] = &[
     OpSpec {
         name: "CATEGORICAL_MAPPING",
         family: "data science",
         summary: "Map categories to new values in a new column after the source.",
-        params: &[
-            p::SOURCE_COLUMN,
-            ParamSpec::opt(
-                "categoryMap",
-                ParamKind::TextMap,
-                "Map from value to mapped value, e.g. {\"M\": \"1\"}.",
-            ),
-            ParamSpec::opt(
-                "mapTopValues",
-                ParamKind::Integer,
-                "datacook: map the N most frequent values (computed at run time) to 1..N.",
-            ),
-            ParamSpec::def(
-                "keepOthers",
-                ParamKind::Bool,
-                "false",
-                "Unmapped values keep their original value.",
-            ),
-            ParamSpec::def(
-                "deleteOtherRows",
-                ParamKind::Bool,
-                "false",
-                "Rows with unmapped values are deleted.",
-            ),
-            ParamSpec::opt("other", ParamKind::Text, "Value for unmapped values."),
-            ParamSpec::opt(
-                "mapType",
-                ParamKind::Text,
-                "NUMERIC makes the new column numeric; otherwise it is text.",
-            ),
-            ParamSpec::opt(
-                "targetColumn",
-                ParamKind::Column,
-                "Name of the new column (default <sourceColumn>_mapped).",
-            ),
-            ParamSpec::opt(
-                "mappingOption",
-                ParamKind::Text,
-                "Written by the console (e.g. TOP_X_VALUES); categoryMap holds the mapping it chose.",
-            ),
-        ],
+        params: Mapping::SPECS,
         conditions: Conditions::NewColumn,
         scope: Scope::RowLocal,
         status: Status::Supported,
@@ -72,13 +77,13 @@ pub static SPECS: &[OpSpec] = &[
         name: "ONE_HOT_ENCODING",
         family: "data science",
         summary: "One 0/1 column <src>_<value> per distinct value (at most 10), after the source.",
-        params: &[p::SOURCE_COLUMN],
+        params: super::SourceOnly::SPECS,
         conditions: Conditions::NewColumn,
         scope: Scope::RowLocal,
         status: Status::Supported,
         build: Build::Fn(|_, p| {
             Ok(Box::new(OneHot {
-                source: p.text("sourceColumn").unwrap_or_default(),
+                source: super::SourceOnly::read(p).source,
             }))
         }),
     },
@@ -107,10 +112,12 @@ pub struct CategoricalMapping {
 
 impl CategoricalMapping {
     fn from_params(p: &Params) -> OpResult<Self> {
-        let source = p.text("sourceColumn").unwrap_or_default();
-        let map = p.map("categoryMap").unwrap_or_default();
-        let top = p.integer("mapTopValues");
-        match (p.has("categoryMap"), top) {
+        let m = Mapping::read(p);
+        let source = m.source;
+        let top = m.top;
+        let given = m.map.is_some();
+        let map = m.map.unwrap_or_default();
+        match (given, top) {
             (false, None) => {
                 return Err(OpError::new("CATEGORICAL_MAPPING needs categoryMap")
                     .help(r#"add `categoryMap: {"M": "1", "F": "2"}`"#));
@@ -127,10 +134,10 @@ impl CategoricalMapping {
             }
             _ => {}
         }
-        let numeric = p
-            .text("mapType")
+        let numeric = m
+            .map_type
             .is_some_and(|t| t.eq_ignore_ascii_case("NUMERIC"));
-        let other = p.text("other");
+        let other = m.other;
         if numeric {
             for v in map.iter().map(|(_, v)| v).chain(other.iter()) {
                 if v.trim().parse::<f64>().is_err() {
@@ -146,14 +153,12 @@ impl CategoricalMapping {
             }
         }
         Ok(CategoricalMapping {
-            target: p
-                .text("targetColumn")
-                .unwrap_or_else(|| format!("{source}_mapped")),
+            target: m.target.unwrap_or_else(|| format!("{source}_mapped")),
             source,
             map,
             top: top.map(|n| n as usize),
-            keep_others: p.bool_or("keepOthers", false),
-            delete_others: p.bool_or("deleteOtherRows", false),
+            keep_others: m.keep_others,
+            delete_others: m.delete_others,
             other,
             numeric,
         })

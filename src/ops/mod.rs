@@ -519,6 +519,13 @@ fn regex_message(e: &regex::Error) -> String {
         .to_string()
 }
 
+declare::params! {
+    /// The parameters of an operation on one column and nothing else.
+    pub struct SourceOnly {
+        source: String = p::SOURCE_COLUMN,
+    }
+}
+
 /// Parameter spec constants shared by many operations.
 pub mod p {
     use crate::recipe::params::{ParamKind, ParamSpec};

@@ -4,36 +4,50 @@ use polars::prelude::*;
 
 use super::declare::params;
 use super::{
-    ApplyCtx, Build, Conditions, OpResult, OpSpec, Operation, SchemaCtx, Scope, Status, p,
-    require_column, require_new_column, schema_insert_after, select_insert_after,
+    ApplyCtx, Build, Conditions, OpResult, OpSpec, Operation, SchemaCtx, Scope, SourceOnly, Status,
+    p, require_column, require_new_column, schema_insert_after, select_insert_after,
 };
 use crate::recipe::condition::missing;
-use crate::recipe::params::{ParamKind, ParamSpec, Params};
+use crate::recipe::params::{ParamKind, ParamSpec};
+
+params! {
+    struct RemoveValuesParams {
+        source: Option<String> = ParamSpec::opt(
+            "sourceColumn",
+            ParamKind::Column,
+            "The column the conditions are about (informational).",
+        ),
+    }
+}
 
 pub static SPECS: &[OpSpec] = &[
     OpSpec {
         name: "REMOVE_VALUES",
         family: "rows",
         summary: "Delete the rows where all the step's ConditionExpressions hold.",
-        params: &[ParamSpec::opt(
-            "sourceColumn",
-            ParamKind::Column,
-            "The column the conditions are about (informational).",
-        )],
+        params: RemoveValuesParams::SPECS,
         conditions: Conditions::Required,
         scope: Scope::RowLocal,
         status: Status::Supported,
-        build: Build::Fn(|_, p| Ok(Box::new(RemoveValues::from_params(p)))),
+        build: Build::Fn(|_, p| {
+            Ok(Box::new(RemoveValues {
+                source: RemoveValuesParams::read(p).source,
+            }))
+        }),
     },
     OpSpec {
         name: "REMOVE_MISSING",
         family: "rows",
         summary: "Delete the rows where the column is missing (null or empty text).",
-        params: &[p::SOURCE_COLUMN],
+        params: SourceOnly::SPECS,
         conditions: Conditions::RowFilter,
         scope: Scope::RowLocal,
         status: Status::Supported,
-        build: Build::Fn(|_, p| Ok(Box::new(RemoveMissing::from_params(p)))),
+        build: Build::Fn(|_, p| {
+            Ok(Box::new(RemoveMissing {
+                source: SourceOnly::read(p).source,
+            }))
+        }),
     },
     OpSpec {
         name: "DELETE_DUPLICATE_ROWS",
@@ -49,11 +63,15 @@ pub static SPECS: &[OpSpec] = &[
         name: "REMOVE_DUPLICATES",
         family: "rows",
         summary: "Delete a row when its value in the column already appeared in an earlier row.",
-        params: &[p::SOURCE_COLUMN],
+        params: SourceOnly::SPECS,
         conditions: Conditions::RowFilter,
         scope: Scope::WholeDataset,
         status: Status::Supported,
-        build: Build::Fn(|_, p| Ok(Box::new(RemoveDuplicates::from_params(p)))),
+        build: Build::Fn(|_, p| {
+            Ok(Box::new(RemoveDuplicates {
+                source: SourceOnly::read(p).source,
+            }))
+        }),
     },
 ];
 
@@ -61,14 +79,6 @@ pub static SPECS: &[OpSpec] = &[
 /// cannot be evaluated (null) is kept. Without conditions it is a validation error.
 pub struct RemoveValues {
     source: Option<String>,
-}
-
-impl RemoveValues {
-    fn from_params(p: &Params) -> Self {
-        RemoveValues {
-            source: p.text("sourceColumn"),
-        }
-    }
 }
 
 impl Operation for RemoveValues {
@@ -96,14 +106,6 @@ impl Operation for RemoveValues {
 /// the missing rows where the conditions hold).
 pub struct RemoveMissing {
     source: String,
-}
-
-impl RemoveMissing {
-    fn from_params(p: &Params) -> Self {
-        RemoveMissing {
-            source: p.text("sourceColumn").unwrap_or_default(),
-        }
-    }
 }
 
 impl Operation for RemoveMissing {
@@ -158,14 +160,6 @@ impl Operation for DeleteDuplicateRows {
 /// conditions only duplicate rows where the conditions hold are removed.
 pub struct RemoveDuplicates {
     source: String,
-}
-
-impl RemoveDuplicates {
-    fn from_params(p: &Params) -> Self {
-        RemoveDuplicates {
-            source: p.text("sourceColumn").unwrap_or_default(),
-        }
-    }
 }
 
 impl Operation for RemoveDuplicates {
