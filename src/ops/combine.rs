@@ -2,6 +2,7 @@
 
 use polars::prelude::*;
 
+use super::declare::params;
 use super::{
     ApplyCtx, Build, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, Scope, Status,
     require_column,
@@ -19,48 +20,74 @@ const JOIN_TYPES: &[&str] = &[
     "OUTER_EXCLUDING_JOIN",
 ];
 
+params! {
+    struct JoinParams {
+        keys: serde_json::Value = ParamSpec::req(
+            "joinKeys",
+            ParamKind::Json,
+            "JSON list of {\"key\": <left column>, \"value\": <right column>}; pairs are ANDed.",
+        ),
+        how: String = ParamSpec::req("joinType", ParamKind::Choice(JOIN_TYPES), "The kind of join."),
+        left_columns: Option<Vec<String>> = ParamSpec::opt(
+            "leftColumns",
+            ParamKind::Columns,
+            "Columns kept from the current data (default: all).",
+        ),
+        right_columns: Option<Vec<String>> = ParamSpec::opt(
+            "rightColumns",
+            ParamKind::Columns,
+            "Columns kept from the second dataset (default: all).",
+        ),
+        dataset_name: Option<String> = ParamSpec::opt(
+            "secondaryDatasetName",
+            ParamKind::Text,
+            "The second dataset, by name in the dataset catalogue.",
+        ),
+        location: Option<String> = ParamSpec::opt(
+            "secondInputLocation",
+            ParamKind::Text,
+            "The second dataset by location (a path, or s3://bucket/key).",
+        ),
+        input: Option<serde_json::Value> = ParamSpec::opt(
+            "secondInput",
+            ParamKind::Json,
+            "The second dataset as {\"S3InputDefinition\": {\"Bucket\", \"Key\"}}.",
+        ),
+    }
+}
+
+params! {
+    struct UnionParams {
+        columns: Option<serde_json::Value> = ParamSpec::opt(
+            "datasetsColumns",
+            ParamKind::Json,
+            "JSON list of lists, one per dataset (current first), aligned to \
+             targetColumnNames; null where a dataset lacks the column.",
+        ),
+        names: Option<Vec<String>> = ParamSpec::opt(
+            "secondaryDatasetNames",
+            ParamKind::Datasets,
+            "The other datasets, by name (JSON list).",
+        ),
+        inputs: Option<serde_json::Value> = ParamSpec::opt(
+            "secondaryInputs",
+            ParamKind::Json,
+            "The other datasets as a JSON list of {\"S3InputDefinition\": {\"Bucket\", \"Key\"}}.",
+        ),
+        targets: Option<Vec<String>> = ParamSpec::opt(
+            "targetColumnNames",
+            ParamKind::Columns,
+            "Names of the output columns (default: the current dataset's columns).",
+        ),
+    }
+}
+
 pub static SPECS: &[OpSpec] = &[
     OpSpec {
         name: "JOIN",
         family: "combine",
         summary: "Join with a second dataset on key columns, keeping chosen columns.",
-        params: &[
-            ParamSpec::req(
-                "joinKeys",
-                ParamKind::Json,
-                "JSON list of {\"key\": <left column>, \"value\": <right column>}; pairs are ANDed.",
-            ),
-            ParamSpec::req(
-                "joinType",
-                ParamKind::Choice(JOIN_TYPES),
-                "The kind of join.",
-            ),
-            ParamSpec::opt(
-                "leftColumns",
-                ParamKind::Columns,
-                "Columns kept from the current data (default: all).",
-            ),
-            ParamSpec::opt(
-                "rightColumns",
-                ParamKind::Columns,
-                "Columns kept from the second dataset (default: all).",
-            ),
-            ParamSpec::opt(
-                "secondaryDatasetName",
-                ParamKind::Text,
-                "The second dataset, by name in the dataset catalogue.",
-            ),
-            ParamSpec::opt(
-                "secondInputLocation",
-                ParamKind::Text,
-                "The second dataset by location (a path, or s3://bucket/key).",
-            ),
-            ParamSpec::opt(
-                "secondInput",
-                ParamKind::Json,
-                "The second dataset as {\"S3InputDefinition\": {\"Bucket\", \"Key\"}}.",
-            ),
-        ],
+        params: JoinParams::SPECS,
         conditions: Conditions::Unsupported,
         scope: Scope::WholeDataset,
         status: Status::Supported,
@@ -70,29 +97,7 @@ pub static SPECS: &[OpSpec] = &[
         name: "UNION",
         family: "combine",
         summary: "Stack the rows of other datasets under the current one (UNION ALL).",
-        params: &[
-            ParamSpec::opt(
-                "datasetsColumns",
-                ParamKind::Json,
-                "JSON list of lists, one per dataset (current first), aligned to \
-                 targetColumnNames; null where a dataset lacks the column.",
-            ),
-            ParamSpec::opt(
-                "secondaryDatasetNames",
-                ParamKind::Datasets,
-                "The other datasets, by name (JSON list).",
-            ),
-            ParamSpec::opt(
-                "secondaryInputs",
-                ParamKind::Json,
-                "The other datasets as a JSON list of {\"S3InputDefinition\": {\"Bucket\", \"Key\"}}.",
-            ),
-            ParamSpec::opt(
-                "targetColumnNames",
-                ParamKind::Columns,
-                "Names of the output columns (default: the current dataset's columns).",
-            ),
-        ],
+        params: UnionParams::SPECS,
         conditions: Conditions::Unsupported,
         scope: Scope::WholeDataset,
         status: Status::Supported,
@@ -190,9 +195,10 @@ impl Join {
                 .param("joinKeys")
                 .help(r#"write [{"key": "Id", "value": "PATIENT"}]"#)
         };
-        let list = p
-            .json("joinKeys")
-            .and_then(|j| j.as_array())
+        let j = JoinParams::read(p);
+        let list = j
+            .keys
+            .as_array()
             .ok_or_else(|| bad_keys("joinKeys must be a JSON list".into()))?;
         if list.is_empty() {
             return Err(bad_keys("joinKeys is empty".into()));
@@ -211,12 +217,12 @@ impl Join {
                 }
             })
             .collect::<OpResult<Vec<_>>>()?;
-        let input = match (p.text("secondInputLocation"), p.json("secondInput")) {
+        let input = match (j.location, &j.input) {
             (Some(loc), _) => Some((InputRef::Location(loc), "secondInputLocation")),
             (None, Some(v)) => Some((input_ref(v, "secondInput")?, "secondInput")),
             (None, None) => None,
         };
-        let name = p.text("secondaryDatasetName");
+        let name = j.dataset_name;
         let dataset_param = match (&name, &input) {
             (Some(_), _) => "secondaryDatasetName",
             (None, Some((_, param))) => param,
@@ -232,9 +238,9 @@ impl Join {
         };
         Ok(Join {
             keys,
-            how: p.text("joinType").unwrap_or_else(|| "INNER_JOIN".into()),
-            left_columns: p.list("leftColumns"),
-            right_columns: p.list("rightColumns"),
+            how: j.how,
+            left_columns: j.left_columns,
+            right_columns: j.right_columns,
             dataset,
             dataset_param,
         })
@@ -463,9 +469,10 @@ fn pair_datasets(names: Vec<String>, inputs: Vec<InputRef>) -> OpResult<Vec<Data
 
 impl Union {
     fn from_params(p: &Params) -> OpResult<Self> {
-        let names = p.list("secondaryDatasetNames").unwrap_or_default();
+        let u = UnionParams::read(p);
+        let names = u.names.unwrap_or_default();
         let mut inputs = Vec::new();
-        if let Some(v) = p.json("secondaryInputs") {
+        if let Some(v) = &u.inputs {
             let list = v.as_array().ok_or_else(|| {
                 OpError::new("secondaryInputs must be a JSON list").param("secondaryInputs")
             })?;
@@ -478,7 +485,7 @@ impl Union {
             return Err(OpError::new("UNION needs at least one other dataset")
                 .help("add `secondaryDatasetNames: [\"other\"]`"));
         }
-        let columns = match p.json("datasetsColumns") {
+        let columns = match &u.columns {
             None => None,
             Some(v) => {
                 let bad = || {
@@ -513,7 +520,7 @@ impl Union {
                 Some(lists)
             }
         };
-        let targets = p.list("targetColumnNames");
+        let targets = u.targets;
         if let (Some(cols), Some(t)) = (&columns, &targets)
             && let Some(bad) = cols.iter().position(|l| l.len() != t.len())
         {
