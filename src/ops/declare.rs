@@ -94,6 +94,8 @@ macro_rules! params {
         impl $name {
             pub const SPECS: &'static [$crate::recipe::params::ParamSpec] = &[ $( $spec ),* ];
 
+            // Some declarations only state what a step accepts; a shared struct reads it.
+            #[allow(dead_code)]
             pub fn read(p: &$crate::recipe::params::Params) -> Self {
                 $name {
                     $( $field: {

@@ -9,6 +9,8 @@
 
 use polars::prelude::*;
 
+use super::SourceOnly;
+use super::declare::params;
 use super::{
     ApplyCtx, Build, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, Scope, Stats,
     Status, json_f64, numeric_literal, p, require_column, require_numeric, scalar_f64, scalar_u64,
@@ -19,63 +21,78 @@ use crate::recipe::params::{ParamKind, ParamSpec, Params};
 
 const MODE_TYPES: &[&str] = &["MINIMUM", "MAXIMUM", "AVERAGE", "NONE"];
 
+params! {
+    struct FillMode {
+        source: String = p::SOURCE_COLUMN,
+        mode: String = ParamSpec::def(
+            "modeType",
+            ParamKind::Choice(MODE_TYPES),
+            "NONE",
+            "Tie-break: MINIMUM, MAXIMUM, AVERAGE of the tied values, or NONE (smallest).",
+        ),
+    }
+}
+
+params! {
+    struct FillCustom {
+        source: String = p::SOURCE_COLUMN,
+        value: String = ParamSpec::req("value", ParamKind::Text, "The value to fill with."),
+        column_type: Option<String> = p::COLUMN_DATA_TYPE,
+    }
+}
+
+params! {
+    struct FillTyped {
+        source: String = p::SOURCE_COLUMN,
+        column_type: Option<String> = p::COLUMN_DATA_TYPE,
+    }
+}
+
 pub static SPECS: &[OpSpec] = &[
     fill_spec(
         "FILL_WITH_AVERAGE",
         "Fill missing values with the column mean.",
-        &[p::SOURCE_COLUMN],
+        SourceOnly::SPECS,
     ),
     fill_spec(
         "FILL_WITH_MEDIAN",
         "Fill missing values with the column median.",
-        &[p::SOURCE_COLUMN],
+        SourceOnly::SPECS,
     ),
     fill_spec(
         "FILL_WITH_MODE",
         "Fill missing values with the most frequent value; ties broken by modeType.",
-        &[
-            p::SOURCE_COLUMN,
-            ParamSpec::def(
-                "modeType",
-                ParamKind::Choice(MODE_TYPES),
-                "NONE",
-                "Tie-break: MINIMUM, MAXIMUM, AVERAGE of the tied values, or NONE (smallest).",
-            ),
-        ],
+        FillMode::SPECS,
     ),
     fill_spec(
         "FILL_WITH_MOST_FREQUENT",
         "Fill missing values with the most frequent value (smallest on ties).",
-        &[p::SOURCE_COLUMN],
+        SourceOnly::SPECS,
     ),
     fill_spec(
         "FILL_WITH_SUM",
         "Fill missing values with the column sum.",
-        &[p::SOURCE_COLUMN],
+        SourceOnly::SPECS,
     ),
     fill_spec(
         "FILL_WITH_CUSTOM",
         "Fill missing values with a given value.",
-        &[
-            p::SOURCE_COLUMN,
-            ParamSpec::req("value", ParamKind::Text, "The value to fill with."),
-            p::COLUMN_DATA_TYPE,
-        ],
+        FillCustom::SPECS,
     ),
     fill_spec(
         "FILL_WITH_EMPTY",
         "Fill missing values of a text column with the empty string.",
-        &[p::SOURCE_COLUMN],
+        SourceOnly::SPECS,
     ),
     fill_spec(
         "FILL_WITH_NULL",
         "Set the column's values to null (where the conditions hold).",
-        &[p::SOURCE_COLUMN],
+        SourceOnly::SPECS,
     ),
     fill_spec(
         "FILL_WITH_LAST_VALID",
         "Fill missing values with the last valid value above (current row order).",
-        &[p::SOURCE_COLUMN, p::COLUMN_DATA_TYPE],
+        FillTyped::SPECS,
     ),
 ];
 
@@ -126,10 +143,10 @@ pub fn build(op: &'static str, p: &Params) -> OpResult<Box<dyn Operation>> {
     let kind = match op {
         "FILL_WITH_AVERAGE" => FillKind::Average,
         "FILL_WITH_MEDIAN" => FillKind::Median,
-        "FILL_WITH_MODE" => FillKind::Mode(p.text("modeType").unwrap_or_default()),
+        "FILL_WITH_MODE" => FillKind::Mode(FillMode::read(p).mode),
         "FILL_WITH_MOST_FREQUENT" => FillKind::Mode("NONE".into()),
         "FILL_WITH_SUM" => FillKind::Sum,
-        "FILL_WITH_CUSTOM" => FillKind::Custom(p.text("value").unwrap_or_default()),
+        "FILL_WITH_CUSTOM" => FillKind::Custom(FillCustom::read(p).value),
         "FILL_WITH_EMPTY" => FillKind::Empty,
         "FILL_WITH_NULL" => FillKind::Null,
         "FILL_WITH_LAST_VALID" => FillKind::LastValid,
@@ -140,7 +157,8 @@ pub fn build(op: &'static str, p: &Params) -> OpResult<Box<dyn Operation>> {
         }
     };
     Ok(Box::new(Fill {
-        source: p.text("sourceColumn").unwrap_or_default(),
+        // Every FILL_WITH_* step declares sourceColumn first.
+        source: SourceOnly::read(p).source,
         kind,
         op,
     }))
