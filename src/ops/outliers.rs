@@ -21,12 +21,13 @@
 
 use polars::prelude::*;
 
+use super::declare::params;
 use super::{
     ApplyCtx, Build, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, Scope, Status,
     json_f64, numeric_literal, p, require_new_column, require_numeric, scalar_f64, scalar_u64,
     schema_insert_after, select_insert_after,
 };
-use crate::recipe::params::{ParamKind, ParamSpec, Params};
+use crate::recipe::params::{ParamKind, ParamSpec};
 
 const STRATEGIES: &[&str] = &["Z_SCORE", "MODIFIED_Z_SCORE", "IQR"];
 const REPLACE_TYPES: &[&str] = &[
@@ -66,105 +67,165 @@ const MAX_VALUE: ParamSpec = ParamSpec::def(
     "Upper percentile (0-100) for trimValue and WINSORIZE_VALUES.",
 );
 
+params! {
+    struct RemoveOutliers {
+        source: String = p::SOURCE_COLUMN,
+        strategy: String = STRATEGY,
+        threshold: f64 = THRESHOLD,
+        remove_type: String = ParamSpec::def(
+            "removeType",
+            ParamKind::Choice(&["DELETE_ROWS", "CLEAR"]),
+            "DELETE_ROWS",
+            "DELETE_ROWS removes the rows; CLEAR sets the outlier cells to null.",
+        ),
+        trim: bool = ParamSpec::def(
+            "trimValue",
+            ParamKind::Bool,
+            "false",
+            "Act only on outliers outside the [minValue, maxValue] percentile band.",
+        ),
+        min: f64 = MIN_VALUE,
+        max: f64 = MAX_VALUE,
+    }
+}
+
+params! {
+    struct ReplaceOutliers {
+        source: String = p::SOURCE_COLUMN,
+        strategy: String = STRATEGY,
+        threshold: f64 = THRESHOLD,
+        replace_type: String = ParamSpec::req(
+            "replaceType",
+            ParamKind::Choice(REPLACE_TYPES),
+            "What to replace outliers with.",
+        ),
+        mode: String = ParamSpec::def(
+            "modeType",
+            ParamKind::Choice(&["MIN", "MAX", "AVERAGE"]),
+            "MIN",
+            "Tie-break for REPLACE_WITH_MODE.",
+        ),
+        value: Option<f64> = ParamSpec::opt(
+            "value",
+            ParamKind::Number,
+            "The value for REPLACE_WITH_CUSTOM.",
+        ),
+        trim: Option<bool> = ParamSpec::opt(
+            "trimValue",
+            ParamKind::Bool,
+            "Act only on outliers outside the percentile band (default true for \
+             REPLACE_WITH_NULL, REPLACE_WITH_MODE and WINSORIZE_VALUES, else false).",
+        ),
+        min: f64 = MIN_VALUE,
+        max: f64 = MAX_VALUE,
+    }
+}
+
+params! {
+    struct FlagOutliers {
+        source: String = p::SOURCE_COLUMN,
+        target: Option<String> = ParamSpec::opt(
+            "targetColumn",
+            ParamKind::Column,
+            "Name of the flag column (default <sourceColumn>_outlier).",
+        ),
+        strategy: String = STRATEGY,
+        threshold: f64 = THRESHOLD,
+        true_string: String = p::TRUE_STRING,
+        false_string: String = p::FALSE_STRING,
+    }
+}
+
+/// What every outlier step reads: the column, the detection rule, and the trimming band of
+/// the steps that have one.
+struct Detection {
+    source: String,
+    strategy: String,
+    threshold: f64,
+    /// `trimValue` as given (None: the action's default).
+    trim: Option<bool>,
+    band: Option<(f64, f64)>,
+}
+
 pub static SPECS: &[OpSpec] = &[
     OpSpec {
         name: "REMOVE_OUTLIERS",
         family: "outliers",
         summary: "Delete the rows holding outliers, or clear the outlier cells.",
-        params: &[
-            p::SOURCE_COLUMN,
-            STRATEGY,
-            THRESHOLD,
-            ParamSpec::def(
-                "removeType",
-                ParamKind::Choice(&["DELETE_ROWS", "CLEAR"]),
-                "DELETE_ROWS",
-                "DELETE_ROWS removes the rows; CLEAR sets the outlier cells to null.",
-            ),
-            ParamSpec::def(
-                "trimValue",
-                ParamKind::Bool,
-                "false",
-                "Act only on outliers outside the [minValue, maxValue] percentile band.",
-            ),
-            MIN_VALUE,
-            MAX_VALUE,
-        ],
+        params: RemoveOutliers::SPECS,
         conditions: Conditions::RowFilter,
         scope: Scope::RowLocal,
         status: Status::Supported,
-        build: Build::Fn(|_, p| Ok(Box::new(OutlierStep::from_params(p, Action::remove(p))?))),
+        build: Build::Fn(|_, p| {
+            let r = RemoveOutliers::read(p);
+            let action = if r.remove_type == "CLEAR" {
+                Action::Clear
+            } else {
+                Action::DeleteRows
+            };
+            let detection = Detection {
+                source: r.source,
+                strategy: r.strategy,
+                threshold: r.threshold,
+                trim: Some(r.trim),
+                band: Some((r.min, r.max)),
+            };
+            Ok(Box::new(OutlierStep::new(detection, action)?))
+        }),
     },
     OpSpec {
         name: "REPLACE_OUTLIERS",
         family: "outliers",
         summary: "Replace outlier values in place.",
-        params: &[
-            p::SOURCE_COLUMN,
-            STRATEGY,
-            THRESHOLD,
-            ParamSpec::req(
-                "replaceType",
-                ParamKind::Choice(REPLACE_TYPES),
-                "What to replace outliers with.",
-            ),
-            ParamSpec::def(
-                "modeType",
-                ParamKind::Choice(&["MIN", "MAX", "AVERAGE"]),
-                "MIN",
-                "Tie-break for REPLACE_WITH_MODE.",
-            ),
-            ParamSpec::opt(
-                "value",
-                ParamKind::Number,
-                "The value for REPLACE_WITH_CUSTOM.",
-            ),
-            ParamSpec::opt(
-                "trimValue",
-                ParamKind::Bool,
-                "Act only on outliers outside the percentile band (default true for \
-                 REPLACE_WITH_NULL, REPLACE_WITH_MODE and WINSORIZE_VALUES, else false).",
-            ),
-            MIN_VALUE,
-            MAX_VALUE,
-        ],
+        params: ReplaceOutliers::SPECS,
         conditions: Conditions::InPlace,
         scope: Scope::RowLocal,
         status: Status::Supported,
         build: Build::Fn(|_, p| {
-            let action = Action::replace(p)?;
-            Ok(Box::new(OutlierStep::from_params(p, action)?))
+            let r = ReplaceOutliers::read(p);
+            if r.replace_type == "REPLACE_WITH_CUSTOM" && r.value.is_none() {
+                return Err(OpError::new("REPLACE_WITH_CUSTOM needs a 'value'")
+                    .param("replaceType")
+                    .help("add `value: \"0\"`"));
+            }
+            let action = Action::Replace {
+                kind: r.replace_type,
+                mode: r.mode,
+                value: r.value,
+            };
+            let detection = Detection {
+                source: r.source,
+                strategy: r.strategy,
+                threshold: r.threshold,
+                trim: r.trim,
+                band: Some((r.min, r.max)),
+            };
+            Ok(Box::new(OutlierStep::new(detection, action)?))
         }),
     },
     OpSpec {
         name: "FLAG_OUTLIERS",
         family: "outliers",
         summary: "Add a flag column telling which values are outliers.",
-        params: &[
-            p::SOURCE_COLUMN,
-            ParamSpec::opt(
-                "targetColumn",
-                ParamKind::Column,
-                "Name of the flag column (default <sourceColumn>_outlier).",
-            ),
-            STRATEGY,
-            THRESHOLD,
-            p::TRUE_STRING,
-            p::FALSE_STRING,
-        ],
+        params: FlagOutliers::SPECS,
         conditions: Conditions::NewColumn,
         scope: Scope::RowLocal,
         status: Status::Supported,
         build: Build::Fn(|_, p| {
-            let source = p.text("sourceColumn").unwrap_or_default();
+            let f = FlagOutliers::read(p);
             let action = Action::Flag {
-                target: p
-                    .text("targetColumn")
-                    .unwrap_or_else(|| format!("{source}_outlier")),
-                true_string: p.text("trueString").unwrap_or_default(),
-                false_string: p.text("falseString").unwrap_or_default(),
+                target: f.target.unwrap_or_else(|| format!("{}_outlier", f.source)),
+                true_string: f.true_string,
+                false_string: f.false_string,
             };
-            Ok(Box::new(OutlierStep::from_params(p, action)?))
+            let detection = Detection {
+                source: f.source,
+                strategy: f.strategy,
+                threshold: f.threshold,
+                trim: None,
+                band: None,
+            };
+            Ok(Box::new(OutlierStep::new(detection, action)?))
         }),
     },
 ];
@@ -193,28 +254,6 @@ enum Action {
 }
 
 impl Action {
-    fn remove(p: &Params) -> Action {
-        match p.text("removeType").as_deref() {
-            Some("CLEAR") => Action::Clear,
-            _ => Action::DeleteRows,
-        }
-    }
-
-    fn replace(p: &Params) -> OpResult<Action> {
-        let kind = p.text("replaceType").unwrap_or_default();
-        let value = p.number("value");
-        if kind == "REPLACE_WITH_CUSTOM" && value.is_none() {
-            return Err(OpError::new("REPLACE_WITH_CUSTOM needs a 'value'")
-                .param("replaceType")
-                .help("add `value: \"0\"`"));
-        }
-        Ok(Action::Replace {
-            kind,
-            mode: p.text("modeType").unwrap_or_default(),
-            value,
-        })
-    }
-
     fn default_trim(&self) -> bool {
         matches!(self, Action::Replace { kind, .. }
             if matches!(kind.as_str(), "REPLACE_WITH_NULL" | "REPLACE_WITH_MODE" | "WINSORIZE_VALUES"))
@@ -245,36 +284,30 @@ struct Stats {
 const NAMES: [&str; 7] = ["n", "center", "spread", "q1", "q3", "p_lo", "p_hi"];
 
 impl OutlierStep {
-    fn from_params(p: &Params, action: Action) -> OpResult<Self> {
-        let threshold = p.number("threshold").unwrap_or_default();
+    fn new(d: Detection, action: Action) -> OpResult<Self> {
+        let threshold = d.threshold;
         if !(threshold >= 0.0 && threshold.is_finite()) {
             return Err(
                 OpError::new(format!("threshold must be 0 or more, found {threshold}"))
                     .param("threshold"),
             );
         }
-        // The percentile band of the steps that declare it (FLAG_OUTLIERS does not trim).
-        let (lo, hi) = match (p.number("minValue"), p.number("maxValue")) {
-            (Some(lo), Some(hi)) => (lo, hi),
-            _ => (0.0, 100.0),
-        };
+        // FLAG_OUTLIERS has no band: it does not trim.
+        let (lo, hi) = d.band.unwrap_or((0.0, 100.0));
         if !(0.0..=100.0).contains(&lo) || !(0.0..=100.0).contains(&hi) || lo >= hi {
             return Err(OpError::new(format!(
                 "minValue and maxValue are percentiles with 0 ≤ minValue < maxValue ≤ 100, found {lo} and {hi}"
             ))
             .param(if (0.0..=100.0).contains(&lo) { "maxValue" } else { "minValue" }));
         }
-        let strategy = match p.text("outlierStrategy").as_deref() {
-            Some("MODIFIED_Z_SCORE") => Strategy::ModifiedZScore,
-            Some("IQR") => Strategy::Iqr,
+        let strategy = match d.strategy.as_str() {
+            "MODIFIED_Z_SCORE" => Strategy::ModifiedZScore,
+            "IQR" => Strategy::Iqr,
             _ => Strategy::ZScore,
         };
-        let trim = match p.get("trimValue") {
-            Some(_) => p.bool_or("trimValue", false),
-            None => action.default_trim(),
-        };
+        let trim = d.trim.unwrap_or_else(|| action.default_trim());
         Ok(OutlierStep {
-            source: p.text("sourceColumn").unwrap_or_default(),
+            source: d.source,
             strategy,
             threshold,
             trim,
