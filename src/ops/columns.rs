@@ -2,6 +2,7 @@
 
 use polars::prelude::*;
 
+use super::declare::params;
 use super::{
     ApplyCtx, Build, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, Scope, Stats,
     Status, p, require_column, require_new_column, scalar_u64, schema_insert_after,
@@ -10,19 +11,94 @@ use super::{
 use crate::recipe::params::{ParamKind, ParamSpec, Params};
 use crate::types::convert;
 
+params! {
+    struct DeleteParams {
+        source: Option<String> = ParamSpec::opt("sourceColumn", ParamKind::Column, "The column to delete."),
+        sources: Option<Vec<String>> = ParamSpec::opt(
+            "sourceColumns",
+            ParamKind::Columns,
+            "Several columns to delete (JSON list).",
+        ),
+    }
+}
+
+params! {
+    struct RenameParams {
+        source: String = p::SOURCE_COLUMN,
+        target: String = ParamSpec::req("targetColumn", ParamKind::Column, "The new name."),
+    }
+}
+
+params! {
+    struct DuplicateParams {
+        source: String = p::SOURCE_COLUMN,
+        target: String = p::TARGET_COLUMN,
+    }
+}
+
+params! {
+    struct MoveAfterParams {
+        source: String = p::SOURCE_COLUMN,
+        target: String = ParamSpec::req("targetColumn", ParamKind::Column, "The column to move after."),
+    }
+}
+
+params! {
+    struct MoveBeforeParams {
+        source: String = p::SOURCE_COLUMN,
+        target: String = ParamSpec::req("targetColumn", ParamKind::Column, "The column to move before."),
+    }
+}
+
+params! {
+    struct MoveToEdgeParams {
+        source: String = p::SOURCE_COLUMN,
+        console_index: Option<i64> = CONSOLE_INDEX,
+    }
+}
+
+params! {
+    struct MoveToIndexParams {
+        source: String = p::SOURCE_COLUMN,
+        index: i64 = ParamSpec::req("targetIndex", ParamKind::Integer, "0-based target position."),
+    }
+}
+
+params! {
+    struct ChangeTypeParams {
+        source: String = p::SOURCE_COLUMN,
+        to: String = ParamSpec::req(
+            "columnDataType",
+            ParamKind::Choice(crate::types::TYPE_NAMES),
+            "The new type.",
+        ),
+    }
+}
+
+params! {
+    struct SortParams {
+        expressions: serde_json::Value = ParamSpec::req(
+            "expressions",
+            ParamKind::Json,
+            "JSON list of {sourceColumn, ordering: ASCENDING|DESCENDING, nullsOrdering: \
+             NULLS_TOP|NULLS_BOTTOM, customOrder: [..], isCustomOrderCaseSensitive}.",
+        ),
+    }
+}
+
+params! {
+    struct LegacyCastParams {
+        source: String = p::SOURCE_COLUMN,
+        column_type: Option<String> = p::COLUMN_DATA_TYPE,
+    }
+}
+
 pub static SPECS: &[OpSpec] = &[
     OpSpec {
         name: "DELETE",
         family: "columns",
         summary: "Delete one or more columns.",
-        params: &[
-            ParamSpec::opt("sourceColumn", ParamKind::Column, "The column to delete."),
-            ParamSpec::opt(
-                "sourceColumns",
-                ParamKind::Columns,
-                "Several columns to delete (JSON list).",
-            ),
-        ],
+        params: DeleteParams::SPECS,
         conditions: Conditions::Unsupported,
         scope: Scope::RowLocal,
         status: Status::Supported,
@@ -32,96 +108,105 @@ pub static SPECS: &[OpSpec] = &[
         name: "RENAME",
         family: "columns",
         summary: "Rename a column.",
-        params: &[
-            p::SOURCE_COLUMN,
-            ParamSpec::req("targetColumn", ParamKind::Column, "The new name."),
-        ],
+        params: RenameParams::SPECS,
         conditions: Conditions::Unsupported,
         scope: Scope::RowLocal,
         status: Status::Supported,
-        build: Build::Fn(|_, p| Ok(Box::new(Rename::from_params(p)))),
+        build: Build::Fn(|_, p| {
+            let r = RenameParams::read(p);
+            Ok(Box::new(Rename {
+                source: r.source,
+                target: r.target,
+            }))
+        }),
     },
     OpSpec {
         name: "DUPLICATE",
         family: "columns",
         summary: "Copy a column under a new name, right after the original.",
-        params: &[p::SOURCE_COLUMN, p::TARGET_COLUMN],
+        params: DuplicateParams::SPECS,
         conditions: Conditions::NewColumn,
         scope: Scope::RowLocal,
         status: Status::Supported,
-        build: Build::Fn(|_, p| Ok(Box::new(Duplicate::from_params(p)))),
+        build: Build::Fn(|_, p| {
+            let d = DuplicateParams::read(p);
+            Ok(Box::new(Duplicate {
+                source: d.source,
+                target: d.target,
+            }))
+        }),
     },
     OpSpec {
         name: "MOVE_AFTER",
         family: "columns",
         summary: "Move a column immediately after another.",
-        params: &[
-            p::SOURCE_COLUMN,
-            ParamSpec::req(
-                "targetColumn",
-                ParamKind::Column,
-                "The column to move after.",
-            ),
-        ],
+        params: MoveAfterParams::SPECS,
         conditions: Conditions::Unsupported,
         scope: Scope::RowLocal,
         status: Status::Supported,
-        build: Build::Fn(|_, p| Ok(Box::new(Move::from_params(p, MoveKind::After)))),
+        build: Build::Fn(|_, p| {
+            let m = MoveAfterParams::read(p);
+            Ok(Box::new(Move::new(
+                m.source,
+                Some(m.target),
+                MoveKind::After,
+            )))
+        }),
     },
     OpSpec {
         name: "MOVE_BEFORE",
         family: "columns",
         summary: "Move a column immediately before another.",
-        params: &[
-            p::SOURCE_COLUMN,
-            ParamSpec::req(
-                "targetColumn",
-                ParamKind::Column,
-                "The column to move before.",
-            ),
-        ],
+        params: MoveBeforeParams::SPECS,
         conditions: Conditions::Unsupported,
         scope: Scope::RowLocal,
         status: Status::Supported,
-        build: Build::Fn(|_, p| Ok(Box::new(Move::from_params(p, MoveKind::Before)))),
+        build: Build::Fn(|_, p| {
+            let m = MoveBeforeParams::read(p);
+            Ok(Box::new(Move::new(
+                m.source,
+                Some(m.target),
+                MoveKind::Before,
+            )))
+        }),
     },
     OpSpec {
         name: "MOVE_TO_START",
         family: "columns",
         summary: "Make a column the first one.",
-        params: &[p::SOURCE_COLUMN, CONSOLE_INDEX],
+        params: MoveToEdgeParams::SPECS,
         conditions: Conditions::Unsupported,
         scope: Scope::RowLocal,
         status: Status::Supported,
-        build: Build::Fn(|_, p| Ok(Box::new(Move::from_params(p, MoveKind::Start)))),
+        build: Build::Fn(|_, p| {
+            let m = MoveToEdgeParams::read(p);
+            Ok(Box::new(Move::new(m.source, None, MoveKind::Start)))
+        }),
     },
     OpSpec {
         name: "MOVE_TO_END",
         family: "columns",
         summary: "Make a column the last one.",
-        params: &[p::SOURCE_COLUMN, CONSOLE_INDEX],
+        params: MoveToEdgeParams::SPECS,
         conditions: Conditions::Unsupported,
         scope: Scope::RowLocal,
         status: Status::Supported,
-        build: Build::Fn(|_, p| Ok(Box::new(Move::from_params(p, MoveKind::End)))),
+        build: Build::Fn(|_, p| {
+            let m = MoveToEdgeParams::read(p);
+            Ok(Box::new(Move::new(m.source, None, MoveKind::End)))
+        }),
     },
     OpSpec {
         name: "MOVE_TO_INDEX",
         family: "columns",
         summary: "Move a column to a 0-based position (1 = second column).",
-        params: &[
-            p::SOURCE_COLUMN,
-            ParamSpec::req(
-                "targetIndex",
-                ParamKind::Integer,
-                "0-based target position.",
-            ),
-        ],
+        params: MoveToIndexParams::SPECS,
         conditions: Conditions::Unsupported,
         scope: Scope::RowLocal,
         status: Status::Supported,
         build: Build::Fn(|_, p| {
-            let index = p.integer("targetIndex").unwrap_or(0);
+            let m = MoveToIndexParams::read(p);
+            let index = m.index;
             if index < 0 {
                 return Err(
                     OpError::new(format!("targetIndex must be 0 or more, found {index}"))
@@ -129,8 +214,9 @@ pub static SPECS: &[OpSpec] = &[
                         .help("targetIndex is 0-based: 0 is the first column"),
                 );
             }
-            Ok(Box::new(Move::from_params(
-                p,
+            Ok(Box::new(Move::new(
+                m.source,
+                None,
                 MoveKind::Index(index as usize),
             )))
         }),
@@ -139,29 +225,23 @@ pub static SPECS: &[OpSpec] = &[
         name: "CHANGE_DATA_TYPE",
         family: "columns",
         summary: "Cast a column; values that cannot convert become null and are counted.",
-        params: &[
-            p::SOURCE_COLUMN,
-            ParamSpec::req(
-                "columnDataType",
-                ParamKind::Choice(crate::types::TYPE_NAMES),
-                "The new type.",
-            ),
-        ],
+        params: ChangeTypeParams::SPECS,
         conditions: Conditions::Unsupported,
         scope: Scope::RowLocal,
         status: Status::Supported,
-        build: Build::Fn(|_, p| Ok(Box::new(ChangeDataType::from_params(p)))),
+        build: Build::Fn(|_, p| {
+            let c = ChangeTypeParams::read(p);
+            Ok(Box::new(ChangeDataType {
+                source: c.source,
+                to: c.to,
+            }))
+        }),
     },
     OpSpec {
         name: "SORT",
         family: "columns",
         summary: "Sort rows by one or more columns (stable).",
-        params: &[ParamSpec::req(
-            "expressions",
-            ParamKind::Json,
-            "JSON list of {sourceColumn, ordering: ASCENDING|DESCENDING, nullsOrdering: \
-             NULLS_TOP|NULLS_BOTTOM, customOrder: [..], isCustomOrderCaseSensitive}.",
-        )],
+        params: SortParams::SPECS,
         conditions: Conditions::Unsupported,
         scope: Scope::WholeDataset,
         status: Status::Supported,
@@ -195,7 +275,8 @@ pub struct Delete {
 
 impl Delete {
     fn from_params(p: &Params) -> OpResult<Self> {
-        let (columns, param) = match (p.text("sourceColumn"), p.list("sourceColumns")) {
+        let d = DeleteParams::read(p);
+        let (columns, param) = match (d.source, d.sources) {
             (Some(c), None) => (vec![c], "sourceColumn"),
             (None, Some(cs)) => (cs, "sourceColumns"),
             (Some(c), Some(mut cs)) => {
@@ -245,14 +326,7 @@ pub struct Rename {
     target: String,
 }
 
-impl Rename {
-    fn from_params(p: &Params) -> Self {
-        Rename {
-            source: p.text("sourceColumn").unwrap_or_default(),
-            target: p.text("targetColumn").unwrap_or_default(),
-        }
-    }
-}
+impl Rename {}
 
 impl Operation for Rename {
     fn schema(&self, input: &Schema, _: &SchemaCtx) -> OpResult<Schema> {
@@ -298,14 +372,7 @@ pub struct Duplicate {
     target: String,
 }
 
-impl Duplicate {
-    fn from_params(p: &Params) -> Self {
-        Duplicate {
-            source: p.text("sourceColumn").unwrap_or_default(),
-            target: p.text("targetColumn").unwrap_or_default(),
-        }
-    }
-}
+impl Duplicate {}
 
 impl Operation for Duplicate {
     fn schema(&self, input: &Schema, _: &SchemaCtx) -> OpResult<Schema> {
@@ -354,10 +421,10 @@ pub struct Move {
 }
 
 impl Move {
-    fn from_params(p: &Params, kind: MoveKind) -> Self {
+    fn new(source: String, target: Option<String>, kind: MoveKind) -> Self {
         Move {
-            source: p.text("sourceColumn").unwrap_or_default(),
-            target: p.text("targetColumn"),
+            source,
+            target,
             kind,
         }
     }
@@ -433,7 +500,7 @@ const fn legacy_cast(name: &'static str, summary: &'static str) -> OpSpec {
         name,
         family: "columns",
         summary,
-        params: &[p::SOURCE_COLUMN, p::COLUMN_DATA_TYPE],
+        params: LegacyCastParams::SPECS,
         conditions: Conditions::Unsupported,
         scope: Scope::RowLocal,
         status: Status::Supported,
@@ -444,7 +511,7 @@ const fn legacy_cast(name: &'static str, summary: &'static str) -> OpSpec {
                 _ => "double",
             };
             Ok(Box::new(ChangeDataType {
-                source: p.text("sourceColumn").unwrap_or_default(),
+                source: LegacyCastParams::read(p).source,
                 to: to.to_string(),
             }))
         }),
@@ -466,13 +533,6 @@ pub struct ChangeDataType {
 }
 
 impl ChangeDataType {
-    fn from_params(p: &Params) -> Self {
-        ChangeDataType {
-            source: p.text("sourceColumn").unwrap_or_default(),
-            to: p.text("columnDataType").unwrap_or_default(),
-        }
-    }
-
     fn target_dtype(&self) -> DataType {
         crate::types::parse_type(&self.to).unwrap_or(DataType::Float64)
     }
@@ -553,9 +613,9 @@ impl Sort {
                 .param("expressions")
                 .help(r#"write [{"sourceColumn": "age", "ordering": "DESCENDING"}]"#)
         };
-        let list = p
-            .json("expressions")
-            .and_then(|j| j.as_array())
+        let expressions = SortParams::read(p).expressions;
+        let list = expressions
+            .as_array()
             .ok_or_else(|| bad("expressions must be a JSON list of sort keys".into()))?;
         if list.is_empty() {
             return Err(bad("expressions is empty".into()));
