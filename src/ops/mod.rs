@@ -27,6 +27,7 @@ pub mod science;
 pub mod shape;
 pub mod split;
 pub mod text;
+pub mod tokenize;
 pub mod unsupported;
 pub mod web;
 pub mod window;
@@ -388,6 +389,7 @@ pub static REGISTRY: LazyLock<Vec<OpSpec>> = LazyLock::new(|| {
     all.extend(conditional::specs());
     all.extend(invalid::specs());
     all.extend(nest::specs());
+    all.extend(tokenize::specs());
     all.extend(unsupported::SPECS.iter().cloned());
     all
 });

@@ -47,5 +47,4 @@ pub static SPECS: &[OpSpec] = &[
     OpSpec::planned("JSON_TO_STRUCTS", "basic"),
     OpSpec::planned("FORMAT_PHONE_NUMBER", "text cleaning"),
     OpSpec::planned("TRANSPOSE", "group and reshape"),
-    OpSpec::planned("TOKENIZATION", "data science"),
 ];
