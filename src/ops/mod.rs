@@ -18,6 +18,7 @@ pub mod math;
 pub mod missing;
 pub mod nest;
 pub mod outliers;
+pub mod phone;
 pub mod pii;
 pub mod random;
 pub mod rows;
@@ -390,6 +391,7 @@ pub static REGISTRY: LazyLock<Vec<OpSpec>> = LazyLock::new(|| {
     all.extend(invalid::specs());
     all.extend(nest::specs());
     all.extend(tokenize::specs());
+    all.extend(phone::specs());
     all.extend(unsupported::SPECS.iter().cloned());
     all
 });

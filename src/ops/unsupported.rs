@@ -45,6 +45,5 @@ pub static SPECS: &[OpSpec] = &[
         "interactive only: it fetches an action's result in a DataBrew project session",
     ),
     OpSpec::planned("JSON_TO_STRUCTS", "basic"),
-    OpSpec::planned("FORMAT_PHONE_NUMBER", "text cleaning"),
     OpSpec::planned("TRANSPOSE", "group and reshape"),
 ];
