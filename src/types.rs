@@ -39,12 +39,14 @@ pub fn is_placeholder(name: &str) -> bool {
 /// The type of `name` when it may be one of the columns a step adds once it sees the data
 /// (ONE_HOT_ENCODING, PIVOT): the placeholder's type.
 pub fn dynamic_type(schema: &Schema, name: &str) -> Option<DataType> {
+    // The most specific placeholder: the longest prefix that matches.
     schema
         .iter()
-        .find(|(n, _)| {
-            n.strip_suffix(DYNAMIC_SUFFIX)
-                .is_some_and(|prefix| name.starts_with(prefix))
+        .filter_map(|(n, t)| {
+            let prefix = n.strip_suffix(DYNAMIC_SUFFIX)?;
+            name.starts_with(prefix).then_some((prefix.len(), t))
         })
+        .max_by_key(|(len, _)| *len)
         .map(|(_, t)| t.clone())
 }
 

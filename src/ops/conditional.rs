@@ -153,7 +153,7 @@ const AGGREGATE_NAMES: [&str; 16] = [
 ];
 
 impl Conditional {
-    /// The `withExpressions` aggregates as one statistics request (names in declaration order).
+    /// The `withExpressions` aggregates as one statistics request (in name order).
     fn request(&self, schema: &Schema) -> OpResult<(Vec<String>, Stats)> {
         let c = Compiler {
             schema,
@@ -192,6 +192,8 @@ impl Conditional {
 
 impl Operation for Conditional {
     fn schema(&self, input: &Schema, _: &SchemaCtx) -> OpResult<Schema> {
+        // Every declared aggregate is computed, referenced or not: check them all now.
+        self.request(input)?;
         let dtype = super::shape::expr_dtype(input, self.expr(input, None)?)?;
         require_new_column(input, &self.target, "targetColumn")?;
         let mut out = input.clone();

@@ -57,6 +57,7 @@ impl FromParam for serde_json::Value {
     }
 }
 
+/// An optional parameter; a JSON `null` reads as not given.
 impl<T: FromParam> FromParam for Option<T> {
     fn from_param(p: &Params, name: &str) -> Self {
         match p.get(name) {

@@ -1,11 +1,12 @@
-//! Group and reshape (reference §2.12): GROUP_BY and UNPIVOT.
+//! Group and reshape (reference §2.12): GROUP_BY, PIVOT, TRANSPOSE and UNPIVOT.
 //!
 //! Rules (datacook's decisions where DataBrew is silent; README, "Decisions beyond the spec"):
 //! * GROUP_BY groups rows by `sourceColumns` (empty text and null are one missing key, shown
 //!   as null) and computes each of `groupByAggFunctionOptions` (`groupByAggFunctions` too):
 //!   COUNT (present values), COUNT_DISTINCT (distinct present values), SUM, MEAN (AVERAGE),
 //!   MEDIAN, MIN, MAX, STANDARD_DEVIATION and VARIANCE (sample, n − 1), FIRST, LAST (the first /
-//!   last present value in row order). A `targetColumnDataType` casts the result (DataBrew type
+//!   last present value in row order); SUM and COUNT over no values give 0, the others null. A
+//!   `targetColumnDataType` casts the result (DataBrew type
 //!   names; a value that does not convert is null).
 //! * `useNewDataFrame: true` replaces the dataset by one row per group — the keys, then the
 //!   results — in the order groups first appear. `false` (the default) keeps every row and adds
@@ -15,6 +16,14 @@
 //!   value of `sourceColumn` (at most 10, in ascending order, as ONE_HOT_ENCODING), holding
 //!   `aggregateFunction` of `valueColumn` over the group's rows with that value: the GROUP_BY
 //!   functions, or COLLECT_LIST for the list of the values (no aggregation).
+//! * TRANSPOSE turns the `valueColumns` into rows and the values of `pivotColumns` into columns
+//!   (DataBrew's example: teachers as rows, students as columns → students as rows, teachers as
+//!   columns): one row per value column, in the order listed, its name in `newColumn`, then one
+//!   column per distinct combination of the pivot columns' values (at most 10, ascending; several
+//!   pivot columns join their values with `_`), holding `aggregateFunction` of the values (the
+//!   GROUP_BY functions, or COLLECT_LIST for the list of them). Value columns take their common
+//!   type. As the new columns are named by the data, later steps are checked against them only
+//!   when the data is read.
 //! * UNPIVOT turns `sourceColumns` into rows: each input row gives one row per listed column,
 //!   in order, holding the other columns, the column's name in `unpivotColumn` and its value in
 //!   `valueColumn` (the listed columns' common type).
@@ -66,6 +75,15 @@ params! {
         source: String = p::SOURCE_COLUMN,
         value: String = ParamSpec::req("valueColumn", ParamKind::Column, "The column whose values fill the new columns."),
         function: String = ParamSpec::def("aggregateFunction", ParamKind::Text, "SUM", "SUM, COUNT, MEAN, … as in GROUP_BY, or COLLECT_LIST for the list of values."),
+    }
+}
+
+params! {
+    struct Transpose {
+        pivots: Vec<String> = ParamSpec::req("pivotColumns", ParamKind::Columns, "Columns whose values become column names."),
+        values: Vec<String> = ParamSpec::req("valueColumns", ParamKind::Columns, "Columns that become rows."),
+        function: String = ParamSpec::def("aggregateFunction", ParamKind::Text, "COLLECT_LIST", "How values meeting in one cell combine: COLLECT_LIST (a list) or a GROUP_BY function."),
+        new_column: String = ParamSpec::req("newColumn", ParamKind::Column, "Holds the names of the value columns."),
     }
 }
 
@@ -134,6 +152,45 @@ pub fn specs() -> Vec<OpSpec> {
                     source: pv.source,
                     value: pv.value,
                     function,
+                }))
+            })),
+        },
+        OpSpec {
+            name: "TRANSPOSE",
+            family: FAMILY,
+            summary: "Value columns become rows, the pivot columns' values become columns.",
+            params: Transpose::SPECS,
+            conditions: Conditions::Unsupported,
+            scope: Scope::WholeDataset,
+            status: Status::Supported,
+            build: Build::Closure(Arc::new(|p| {
+                let t = Transpose::read(p);
+                let function = t.function.to_ascii_uppercase();
+                if function != "COLLECT_LIST" && !FUNCTIONS.contains(&function.as_str()) {
+                    return Err(
+                        OpError::new(format!("unknown aggregate function '{function}'"))
+                            .param("aggregateFunction")
+                            .help(format!(
+                                "use COLLECT_LIST or one of {}",
+                                FUNCTIONS.join(", ")
+                            )),
+                    );
+                }
+                if t.pivots.is_empty() || t.values.is_empty() {
+                    return Err(OpError::new(
+                        "pivotColumns and valueColumns must each list a column",
+                    )
+                    .param(if t.pivots.is_empty() {
+                        "pivotColumns"
+                    } else {
+                        "valueColumns"
+                    }));
+                }
+                Ok(Box::new(TransposeStep {
+                    pivots: t.pivots,
+                    values: t.values,
+                    function,
+                    new_column: t.new_column,
                 }))
             })),
         },
@@ -287,7 +344,12 @@ impl Operation for Group {
             .iter()
             .map(|a| self.agg_expr(a, input))
             .collect::<OpResult<Vec<_>>>()?;
-        let empty = DataFrame::empty_with_schema(input).lazy();
+        let referenced = self
+            .keys
+            .iter()
+            .chain(self.aggs.iter().map(|a| &a.source))
+            .map(String::as_str);
+        let empty = super::shape::planning_frame(input, referenced);
         let mut out = if self.new_frame {
             empty
                 .group_by_stable(keys)
@@ -510,7 +572,15 @@ impl PivotStep {
     fn grouped(&self, lf: LazyFrame, schema: &Schema, aggs: Vec<Expr>) -> LazyFrame {
         let keys = self.keys(schema);
         if keys.is_empty() {
-            lf.select(aggs)
+            // One group of every row, so COLLECT_LIST gathers lists as with keys.
+            const ALL: &str = "__datacook_all_rows";
+            lf.with_column(lit(true).alias(ALL))
+                .group_by([col(ALL)])
+                .agg(aggs)
+                .drop(Selector::ByName {
+                    names: Arc::new([PlSmallStr::from(ALL)]),
+                    strict: true,
+                })
         } else {
             lf.group_by_stable(keys).agg(aggs)
         }
@@ -525,8 +595,10 @@ impl Operation for PivotStep {
         let agg = aggregate(&self.function, &self.value, &dtype, None)
             .map_err(|e| e.param("aggregateFunction"))?
             .alias(placeholder.as_str());
+        let frame =
+            super::shape::planning_frame(input, [self.source.as_str(), self.value.as_str()]);
         let out = self
-            .grouped(DataFrame::empty_with_schema(input).lazy(), input, vec![agg])
+            .grouped(frame, input, vec![agg])
             .collect_schema()
             .map_err(|e| OpError::new(format!("cannot pivot: {e}")))?;
         Ok(out.as_ref().clone())
@@ -580,6 +652,128 @@ impl Operation for PivotStep {
 
     fn stats(&self, input: &Schema, _: Option<&Expr>) -> Option<Stats> {
         Some(self.request(&super::column_type(input, &self.source)?))
+    }
+
+    fn preserves_rows(&self) -> bool {
+        false
+    }
+}
+
+const CELL: &str = "__datacook_transpose_value";
+const KEY: &str = "__datacook_transpose_key";
+
+/// TRANSPOSE: see the module rules.
+pub struct TransposeStep {
+    pivots: Vec<String>,
+    values: Vec<String>,
+    function: String,
+    new_column: String,
+}
+
+impl TransposeStep {
+    /// The value columns as rows: (order, newColumn, key, value).
+    fn long(&self, lf: LazyFrame, schema: &Schema) -> OpResult<LazyFrame> {
+        for p in &self.pivots {
+            require_column(schema, p, "pivotColumns")?;
+        }
+        for v in &self.values {
+            require_column(schema, v, "valueColumns")?;
+        }
+        let columns: Vec<Expr> = self.values.iter().map(|v| col(v.as_str())).collect();
+        let value_type = super::shape::expr_dtype(schema, coalesce(&columns))?;
+        let key = concat_str(
+            self.pivots
+                .iter()
+                .map(|p| col(p.as_str()).cast(DataType::String))
+                .collect::<Vec<_>>(),
+            "_",
+            false,
+        );
+        let parts: Vec<LazyFrame> = self
+            .values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                lf.clone().select([
+                    lit(i as u32).alias(ORDER),
+                    lit(v.clone()).alias(self.new_column.as_str()),
+                    key.clone().alias(KEY),
+                    col(v.as_str()).cast(value_type.clone()).alias(CELL),
+                ])
+            })
+            .collect();
+        Ok(concat(parts, UnionArgs::default())?)
+    }
+
+    fn grouped(&self, long: LazyFrame, aggs: Vec<Expr>) -> LazyFrame {
+        long.group_by_stable([col(ORDER), col(self.new_column.as_str())])
+            .agg(aggs)
+            .sort([ORDER], SortMultipleOptions::default())
+            .drop(Selector::ByName {
+                names: Arc::new([PlSmallStr::from(ORDER)]),
+                strict: true,
+            })
+    }
+}
+
+impl Operation for TransposeStep {
+    fn schema(&self, input: &Schema, _: &SchemaCtx) -> OpResult<Schema> {
+        let referenced = self.pivots.iter().chain(&self.values).map(String::as_str);
+        let long = self.long(super::shape::planning_frame(input, referenced), input)?;
+        let long_schema = long.clone().collect_schema()?;
+        let dtype = long_schema.get(CELL).cloned().unwrap_or(DataType::Null);
+        let agg = aggregate(&self.function, CELL, &dtype, None)
+            .map_err(|e| e.param("aggregateFunction"))?
+            .alias(DYNAMIC_SUFFIX);
+        let out = self
+            .grouped(long, vec![agg])
+            .collect_schema()
+            .map_err(|e| OpError::new(format!("cannot transpose: {e}")))?;
+        Ok(out.as_ref().clone())
+    }
+
+    fn apply(&self, lf: LazyFrame, ctx: &mut ApplyCtx) -> OpResult<LazyFrame> {
+        let long = self.long(lf, &ctx.schema)?;
+        let keys = ctx.query(
+            long.clone()
+                .select([col(KEY)])
+                .drop_nulls(None)
+                .unique(None, UniqueKeepStrategy::First)
+                .sort([KEY], SortMultipleOptions::default()),
+        )?;
+        let keys: Vec<String> = keys
+            .column(KEY)?
+            .str()?
+            .iter()
+            .flatten()
+            .map(String::from)
+            .collect();
+        if keys.len() > ONE_HOT_MAX_VALUES {
+            return Err(OpError::data(format!(
+                "the pivot columns have {} distinct values; TRANSPOSE allows at most {ONE_HOT_MAX_VALUES}",
+                keys.len()
+            ))
+            .param("pivotColumns"));
+        }
+        let dtype = long
+            .clone()
+            .collect_schema()?
+            .get(CELL)
+            .cloned()
+            .unwrap_or(DataType::Null);
+        let mut aggs = Vec::new();
+        for k in &keys {
+            if *k == self.new_column {
+                return Err(
+                    OpError::new(format!("a pivot value is named like newColumn ('{k}')"))
+                        .param("newColumn"),
+                );
+            }
+            let only = col(KEY).eq(lit(k.clone()));
+            aggs.push(aggregate(&self.function, CELL, &dtype, Some(only))?.alias(k.as_str()));
+        }
+        ctx.record("columns", keys);
+        Ok(self.grouped(long, aggs))
     }
 
     fn preserves_rows(&self) -> bool {

@@ -4,8 +4,9 @@
 //! Rules (datacook's decisions where DataBrew is silent; README, "Decisions beyond the spec"):
 //! * NEST_TO_ARRAY gives a list of the values in `sourceColumns` order, in their common type;
 //!   NEST_TO_STRUCT a struct keeping each column's name and type; NEST_TO_MAP a list of
-//!   `{key, value}` entries (Polars has no map type; Parquet holds it as such, CSV as JSON),
-//!   values in their common type. Nulls are kept as elements. The new column goes after the
+//!   `{key, value}` entries (Polars has no map type; CSV writes it as JSON),
+//!   values in their common type (Parquet stores it as that list, not as a Parquet MAP). Nulls
+//!   are kept as elements; NEST_TO_ARRAY takes single values, not lists. The new column goes after the
 //!   first source column; `removeSourceColumns: true` drops the sources.
 //! * UNNEST_STRUCT puts each field of a struct column in a column `<prefix>.<field>` (prefix:
 //!   `targetColumn`, default the source's name) right after the source; UNNEST_STRUCT_N does
@@ -225,7 +226,14 @@ pub struct Nest {
 impl Nest {
     fn expr(&self, schema: &Schema) -> OpResult<Expr> {
         for s in &self.sources {
-            require_column(schema, s, "sourceColumns")?;
+            let t = require_column(schema, s, "sourceColumns")?;
+            if self.kind == NestKind::Array && matches!(t, DataType::List(_)) {
+                return Err(OpError::new(format!(
+                    "'{s}' is already a list; NEST_TO_ARRAY nests single values"
+                ))
+                .param("sourceColumns")
+                .help("use NEST_TO_STRUCT to keep lists whole"));
+            }
         }
         let columns: Vec<Expr> = self.sources.iter().map(|s| col(s.as_str())).collect();
         let common = || expr_dtype(schema, coalesce(&columns));
@@ -270,6 +278,10 @@ impl Nest {
                 placed = true;
             }
         }
+        // Sources only the data names (behind ONE_HOT_ENCODING or PIVOT) place it at the end.
+        if !placed {
+            out.push(new.alias(self.target.as_str()));
+        }
         out
     }
 }
@@ -284,8 +296,7 @@ impl Operation for Nest {
                     .param("targetColumn"),
             );
         }
-        let out = DataFrame::empty_with_schema(input)
-            .lazy()
+        let out = super::shape::planning_frame(input, self.sources.iter().map(String::as_str))
             .select(self.output(input, e))
             .collect_schema()
             .map_err(|e| OpError::new(format!("cannot nest: {e}")))?;

@@ -1,7 +1,7 @@
 //! Random values (RANDOM, RANDOM_BETWEEN of §2.16; REPLACE_WITH_RANDOM_BETWEEN,
 //! REPLACE_WITH_RANDOM_DATE_BETWEEN and SHUFFLE_ROWS of §2.15).
 //!
-//! Rules (datacook's decisions where DataBrew is silent; README, "Decisions beyond the spec").
+//! Rules (datacook's decisions where DataBrew is silent; README, "Decisions beyond the spec"):
 //! every random value is a function of the run's seed
 //! (`--seed N`, else random and recorded in the run report), the step's target and the row's
 //! position, so a run with the same seed and input repeats exactly.

@@ -178,6 +178,20 @@ fn literal_as(text: &str, accepts: Accepts) -> Option<Expr> {
     }
 }
 
+/// An empty frame of `schema` to plan on, with each of `names` that only the data will name
+/// (behind ONE_HOT_ENCODING, PIVOT, …) added with its placeholder's type.
+pub fn planning_frame<'a>(schema: &Schema, names: impl IntoIterator<Item = &'a str>) -> LazyFrame {
+    let mut schema = schema.clone();
+    for name in names {
+        if !schema.contains(name)
+            && let Some(t) = crate::types::dynamic_type(&schema, name)
+        {
+            schema.with_column(name.into(), t);
+        }
+    }
+    DataFrame::empty_with_schema(&schema).lazy()
+}
+
 /// The type Polars gives `expr` over a frame of `schema`: the one source of an expression
 /// step's output type.
 pub fn expr_dtype(schema: &Schema, expr: Expr) -> OpResult<DataType> {

@@ -1,6 +1,6 @@
 //! Splitting one column into several (reference §2.8).
 //!
-//! Rules (datacook's decisions where DataBrew is silent; README, "Decisions beyond the spec").
+//! Rules (datacook's decisions where DataBrew is silent; README, "Decisions beyond the spec"):
 //! the parts replace the source column, in its place, as text
 //! columns `<sourceColumn>_1`, `<sourceColumn>_2`, … (the console's names); a name that exists
 //! already is an error. Every split of a row gives the same number of columns: parts a value
@@ -224,7 +224,7 @@ impl SplitIntervals {
     /// The cut positions for values of at most `longest` characters.
     fn cuts(&self, longest: usize) -> Vec<usize> {
         let mut cuts = Vec::new();
-        if self.start > 0 {
+        if self.start > 0 && self.start < longest {
             cuts.push(self.start);
         }
         let mut at = self.start + self.interval;

@@ -45,5 +45,4 @@ pub static SPECS: &[OpSpec] = &[
         "interactive only: it fetches an action's result in a DataBrew project session",
     ),
     OpSpec::planned("JSON_TO_STRUCTS", "basic"),
-    OpSpec::planned("TRANSPOSE", "group and reshape"),
 ];

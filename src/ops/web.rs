@@ -1,7 +1,7 @@
 //! Web functions (reference §2.21): IP_TO_INT, INT_TO_IP, URL_PARAMS. Each writes a new column
 //! from `sourceColumn | value`.
 //!
-//! Rules (datacook's decisions where DataBrew is silent; README, "Decisions beyond the spec").
+//! Rules (datacook's decisions where DataBrew is silent; README, "Decisions beyond the spec"):
 //! IP_TO_INT reads a dotted IPv4 address (`192.168.1.1` →
 //! 3232235777, a long); anything else is null. INT_TO_IP writes the address of a number from 0
 //! to 4294967295; other numbers are null. URL_PARAMS turns a URL's query string into a JSON

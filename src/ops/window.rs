@@ -461,7 +461,7 @@ impl Operation for RowNumbers {
         }
         if let Some((time, _)) = &self.session {
             let t = require_column(input, time, "sourceColumn")?;
-            if !t.is_temporal() {
+            if !matches!(t, DataType::Date | DataType::Datetime(_, _)) {
                 return Err(OpError::new(format!(
                     "SESSION needs a date or timestamp column, but '{time}' is {}",
                     super::type_label(&t)
