@@ -211,10 +211,37 @@ fn assert_planned_schema(
     let Some(planned) = planned else {
         return Ok(());
     };
+    let actual = out.clone().collect_schema()?;
     if planned.iter_names().any(|n| crate::ops::is_placeholder(n)) {
+        // Columns only the data names: a real column that was planned, or stands where a
+        // placeholder stood, has the planned type (a column derived from one the plan could
+        // not name, such as a rename of it, is not checked); every planned real column is there.
+        for (name, dtype) in actual.iter() {
+            let expected = planned
+                .get(name)
+                .cloned()
+                .or_else(|| crate::types::dynamic_type(planned, name));
+            if let Some(expected) = expected {
+                assert_eq!(
+                    &expected, dtype,
+                    "step {} ({}): column '{name}' was planned as {expected}",
+                    step.number, step.spec.name
+                );
+            }
+        }
+        for name in planned
+            .iter_names()
+            .filter(|n| !crate::ops::is_placeholder(n))
+        {
+            assert!(
+                actual.contains(name),
+                "step {} ({}): planned column '{name}' is missing",
+                step.number,
+                step.spec.name
+            );
+        }
         return Ok(());
     }
-    let actual = out.clone().collect_schema()?;
     assert_eq!(
         actual.as_ref(),
         planned,
