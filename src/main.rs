@@ -568,5 +568,12 @@ fn describe_op(out: &mut impl Write, s: &datacook::ops::OpSpec) -> std::io::Resu
         datacook::ops::Conditions::NewColumn => "the new column is null where they do not hold",
         datacook::ops::Conditions::Required => "required: the rows to remove",
     };
-    writeln!(out, "      {:<24} {cond}", "ConditionExpressions")
+    writeln!(out, "      {:<24} {cond}", "ConditionExpressions")?;
+    let scope = match s.scope {
+        datacook::ops::Scope::RowLocal => "row-local: each output row comes from its input row",
+        datacook::ops::Scope::WholeDataset => {
+            "whole-dataset: reads other rows (order, groups, windows)"
+        }
+    };
+    writeln!(out, "      {:<24} {scope}", "Scope")
 }

@@ -267,3 +267,41 @@ fn first_difference(actual: &DataFrame, expected: &DataFrame) -> String {
     }
     String::new()
 }
+
+/// Every operation datacook runs has at least one case or test that runs it, so a new
+/// operation arrives with its cases.
+#[test]
+fn every_supported_operation_is_exercised() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut text = String::new();
+    for dir in ["tests/cases", "tests/engine", "tests/cli"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            text.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap_or_default());
+        }
+    }
+    let untested: Vec<&str> = datacook::ops::all()
+        .filter(|s| s.status == datacook::ops::Status::Supported)
+        .map(|s| s.name)
+        .filter(|name| {
+            ![
+                format!("Operation: {name}"),
+                format!("Operation: \"{name}\""),
+                format!("\"Operation\": \"{name}\""),
+                format!("operation: {name}"),
+            ]
+            .iter()
+            .any(|form| mentions(&text, form))
+        })
+        .collect();
+    assert!(
+        untested.is_empty(),
+        "operations no case or test runs: {untested:?}"
+    );
+}
+
+/// `form` occurs in `text` as a whole name (MIN is not MINUTE).
+fn mentions(text: &str, form: &str) -> bool {
+    text.match_indices(form).any(|(i, m)| {
+        !text[i + m.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+    })
+}
