@@ -137,17 +137,7 @@ pub fn specs() -> Vec<OpSpec> {
             status: Status::Supported,
             build: Build::Closure(Arc::new(|p| {
                 let pv = Pivot::read(p);
-                let function = pv.function.to_ascii_uppercase();
-                if function != "COLLECT_LIST" && !FUNCTIONS.contains(&function.as_str()) {
-                    return Err(
-                        OpError::new(format!("unknown aggregate function '{function}'"))
-                            .param("aggregateFunction")
-                            .help(format!(
-                                "use COLLECT_LIST or one of {}",
-                                FUNCTIONS.join(", ")
-                            )),
-                    );
-                }
+                let function = reshape_function(&pv.function)?;
                 Ok(Box::new(PivotStep {
                     source: pv.source,
                     value: pv.value,
@@ -165,17 +155,7 @@ pub fn specs() -> Vec<OpSpec> {
             status: Status::Supported,
             build: Build::Closure(Arc::new(|p| {
                 let t = Transpose::read(p);
-                let function = t.function.to_ascii_uppercase();
-                if function != "COLLECT_LIST" && !FUNCTIONS.contains(&function.as_str()) {
-                    return Err(
-                        OpError::new(format!("unknown aggregate function '{function}'"))
-                            .param("aggregateFunction")
-                            .help(format!(
-                                "use COLLECT_LIST or one of {}",
-                                FUNCTIONS.join(", ")
-                            )),
-                    );
-                }
+                let function = reshape_function(&t.function)?;
                 if t.pivots.is_empty() || t.values.is_empty() {
                     return Err(OpError::new(
                         "pivotColumns and valueColumns must each list a column",
@@ -498,6 +478,22 @@ impl Operation for UnpivotStep {
     fn preserves_rows(&self) -> bool {
         false
     }
+}
+
+/// PIVOT's and TRANSPOSE's `aggregateFunction`: COLLECT_LIST or a GROUP_BY function.
+fn reshape_function(name: &str) -> OpResult<String> {
+    let function = name.to_ascii_uppercase();
+    if function != "COLLECT_LIST" && !FUNCTIONS.contains(&function.as_str()) {
+        return Err(
+            OpError::new(format!("unknown aggregate function '{function}'"))
+                .param("aggregateFunction")
+                .help(format!(
+                    "use COLLECT_LIST or one of {}",
+                    FUNCTIONS.join(", ")
+                )),
+        );
+    }
+    Ok(function)
 }
 
 /// One aggregate of `column` (of type `dtype`) by name, as GROUP_BY computes it.

@@ -129,27 +129,14 @@ pub fn specs() -> Vec<OpSpec> {
             "The k-th largest number in the row, duplicates counted.",
             WithK::SPECS,
             true,
-            |p| {
-                let k = k_param(p)?;
-                Ok(Arc::new(move |v| {
-                    v.sort_by(|a, b| b.total_cmp(a));
-                    v.get(k - 1).copied()
-                }))
-            },
+            |p| Ok(kth_largest(k_param(p)?, false)),
         ),
         numeric_with(
             "KTH_LARGEST_UNIQUE",
             "The k-th largest distinct number in the row.",
             WithK::SPECS,
             true,
-            |p| {
-                let k = k_param(p)?;
-                Ok(Arc::new(move |v| {
-                    v.sort_by(|a, b| b.total_cmp(a));
-                    v.dedup();
-                    v.get(k - 1).copied()
-                }))
-            },
+            |p| Ok(kth_largest(k_param(p)?, true)),
         ),
         texts(
             "COUNT",
@@ -395,6 +382,17 @@ fn merge(name: &'static str, family: &'static str) -> OpSpec {
             ))
         },
     )
+}
+
+/// The k-th largest number (1 = the largest), duplicates counted or not.
+pub fn kth_largest(k: usize, unique: bool) -> Reduce {
+    Arc::new(move |v| {
+        v.sort_by(|a, b| b.total_cmp(a));
+        if unique {
+            v.dedup();
+        }
+        v.get(k - 1).copied()
+    })
 }
 
 pub fn variance(v: &[f64]) -> f64 {

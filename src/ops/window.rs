@@ -26,7 +26,7 @@ use std::sync::Arc;
 use polars::prelude::*;
 
 use super::declare::params;
-use super::rowwise::{Reduce, mode_of, row_numbers, variance};
+use super::rowwise::{Reduce, kth_largest, mode_of, row_numbers, variance};
 use super::shape::{
     Accepts, Def, ExprFn, Operand, TARGET, derive_spec, in_place_spec, whole_dataset,
 };
@@ -180,27 +180,14 @@ pub fn specs() -> Vec<OpSpec> {
             "The k-th largest value in the window, duplicates counted.",
             RollingK::SPECS,
             true,
-            |p| {
-                let k = k_param(p)?;
-                Ok(Arc::new(move |v| {
-                    v.sort_by(|a, b| b.total_cmp(a));
-                    v.get(k - 1).copied()
-                }))
-            },
+            |p| Ok(kth_largest(k_param(p)?, false)),
         ),
         rolling(
             "ROLLING_KTH_LARGEST_UNIQUE",
             "The k-th largest distinct value in the window.",
             RollingK::SPECS,
             true,
-            |p| {
-                let k = k_param(p)?;
-                Ok(Arc::new(move |v| {
-                    v.sort_by(|a, b| b.total_cmp(a));
-                    v.dedup();
-                    v.get(k - 1).copied()
-                }))
-            },
+            |p| Ok(kth_largest(k_param(p)?, true)),
         ),
         whole_dataset(derive_spec(
             Def {
