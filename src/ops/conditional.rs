@@ -14,6 +14,8 @@
 //!   `median`, `min`, `max`, `count`, `count(distinct …)`, `stddev`, `variance` (sample),
 //!   `mean_absolute_deviation`, `standard_error_of_mean`), referenced as `` `:name` ``. They are
 //!   computed before the step, as its statistics, and written to the run report.
+//! * BOOLEAN_OPERATION's true and false values may also be bare text (`It is true.`, as in
+//!   DataBrew's example): anything that is not a value and has no backtick or quote is text.
 //! * The result's type is the common type of the possible values (text and a number → text);
 //!   CASE_OPERATION without `else` gives null where no `when` holds.
 
@@ -67,8 +69,8 @@ pub fn specs() -> Vec<OpSpec> {
             Arc::new(|p| {
                 let b = BooleanOperation::read(p);
                 let cond = parsed(expression::parse_condition(&b.condition), "valueExpression")?;
-                let t = parsed(expression::parse_value(&b.if_true), "trueValueExpression")?;
-                let f = parsed(expression::parse_value(&b.if_false), "falseValueExpression")?;
+                let t = parsed(constant_or_value(&b.if_true), "trueValueExpression")?;
+                let f = parsed(constant_or_value(&b.if_false), "falseValueExpression")?;
                 Ok(Box::new(Conditional {
                     case: Case {
                         branches: vec![(cond, t)],
@@ -111,6 +113,19 @@ fn spec(
         status: Status::Supported,
         build: Build::Closure(build),
     }
+}
+
+/// A true/false value: an expression value, or — as DataBrew's own example writes
+/// `It is true.` — bare text without backticks or quotes, taken as written.
+fn constant_or_value(src: &str) -> Result<Value, ParseError> {
+    expression::parse_value(src).or_else(|e| {
+        let bare = !src.contains('`') && !src.trim_start().starts_with(['\'', '"']);
+        if bare {
+            Ok(Value::Text(src.trim().to_string()))
+        } else {
+            Err(e)
+        }
+    })
 }
 
 fn parsed<T>(r: Result<T, ParseError>, param: &'static str) -> OpResult<T> {

@@ -20,8 +20,9 @@
 //!   from `DATACOOK_KEY_<NAME>`, or from the file `DATACOOK_KEY_FILE_<NAME>` names, where NAME
 //!   is the name in upper case with every other character as `_`. A key is hex (when it is
 //!   only hex digits, of even length) or else base64. A key of the wrong length fails the step.
-//! * CRYPTOGRAPHIC_HASH: HMAC-SHA256 of the value's text under the key, as 64 lowercase hex
-//!   characters (any key length).
+//! * CRYPTOGRAPHIC_HASH: `algorithm` HMAC_SHA256 (the default), HMAC_SHA512 or HMAC_SHA1 of the
+//!   value's text under the key, or SHA256, SHA512, SHA1 without a key, as lowercase hex. MD5
+//!   and HMAC_MD5 are rejected (MD5 is broken).
 //! * DETERMINISTIC_ENCRYPT: AES-256-GCM-SIV (a 32-byte key) with a fixed nonce, as base64:
 //!   equal values encrypt to equal text, so joins and counts still work; the type becomes
 //!   text. DETERMINISTIC_DECRYPT reverses it; a value that does not decrypt under the key
@@ -121,7 +122,12 @@ params! {
         secret: String = SECRET,
         version: Option<String> = SECRET_VERSION,
         create: Option<bool> = ParamSpec::opt("createSecretIfMissing", ParamKind::Bool, "Not supported: keys are created outside datacook."),
-        algorithm: Option<String> = ParamSpec::opt("algorithm", ParamKind::Choice(&["HMAC_SHA256", "SHA256"]), "Keyed hash algorithm: HMAC-SHA256."),
+        algorithm: String = ParamSpec::def(
+            "algorithm",
+            ParamKind::Choice(&["HMAC_SHA256", "HMAC_SHA512", "HMAC_SHA1", "HMAC_MD5", "SHA256", "SHA512", "SHA1", "MD5"]),
+            "HMAC_SHA256",
+            "HMAC_* use the key; SHA* hash without one. MD5 is not offered.",
+        ),
         entities: Option<serde_json::Value> = ENTITY_FILTER,
     }
 }
@@ -257,18 +263,25 @@ pub fn specs() -> Vec<OpSpec> {
         ),
         spec(
             "CRYPTOGRAPHIC_HASH",
-            "HMAC-SHA256 of each value under a key from the environment.",
+            "A keyed (HMAC_*) or plain (SHA*) hash of each value, as hex.",
             Keyed::SPECS,
             |p| {
                 let k = keyed(p)?;
+                let algorithm = hash_algorithm(&k.algorithm)?;
                 let key = Arc::new(Deferred::new(k.secret));
                 Ok((
                     k.sources,
                     Arc::new(move |s: &str| {
-                        let key = key.get()?;
-                        let hmac = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, key);
-                        let tag = ring::hmac::sign(&hmac, s.as_bytes());
-                        Some(tag.as_ref().iter().map(|b| format!("{b:02x}")).collect())
+                        let digest: Vec<u8> = match algorithm {
+                            Hash::Keyed(alg) => {
+                                let hmac = ring::hmac::Key::new(alg, key.get()?);
+                                ring::hmac::sign(&hmac, s.as_bytes()).as_ref().to_vec()
+                            }
+                            Hash::Plain(alg) => {
+                                ring::digest::digest(alg, s.as_bytes()).as_ref().to_vec()
+                            }
+                        };
+                        Some(digest.iter().map(|b| format!("{b:02x}")).collect())
                     }) as TextFn,
                 ))
             },
@@ -343,7 +356,11 @@ fn spec(
         build: Build::Closure(Arc::new(move |p| {
             let (sources, f) = make(p)?;
             let length = (name != "CRYPTOGRAPHIC_HASH").then_some(32);
-            let secret = key_op.then(|| (Keyed::read(p).secret, length));
+            let k = Keyed::read(p);
+            // A plain SHA hash needs no key.
+            let needs_key =
+                key_op && (name != "CRYPTOGRAPHIC_HASH" || k.algorithm.starts_with("HMAC"));
+            let secret = needs_key.then_some((k.secret, length));
             Ok(Box::new(TextColumns { sources, f, secret }))
         })),
     }
@@ -358,6 +375,31 @@ fn no_entities(filter: &Option<serde_json::Value>) -> OpResult<()> {
         .help("remove entityTypeFilter to mask the whole values")),
         _ => Ok(()),
     }
+}
+
+#[derive(Clone, Copy)]
+enum Hash {
+    Keyed(ring::hmac::Algorithm),
+    Plain(&'static ring::digest::Algorithm),
+}
+
+/// CRYPTOGRAPHIC_HASH's `algorithm`. MD5 is broken and not offered.
+fn hash_algorithm(name: &str) -> OpResult<Hash> {
+    Ok(match name {
+        "HMAC_SHA256" => Hash::Keyed(ring::hmac::HMAC_SHA256),
+        "HMAC_SHA512" => Hash::Keyed(ring::hmac::HMAC_SHA512),
+        "HMAC_SHA1" => Hash::Keyed(ring::hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY),
+        "SHA256" => Hash::Plain(&ring::digest::SHA256),
+        "SHA512" => Hash::Plain(&ring::digest::SHA512),
+        "SHA1" => Hash::Plain(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY),
+        other => {
+            return Err(
+                OpError::new(format!("{other} is not offered: MD5 is broken"))
+                    .param("algorithm")
+                    .help("use HMAC_SHA256 (keyed) or SHA256"),
+            );
+        }
+    })
 }
 
 fn keyed(p: &Params) -> OpResult<Keyed> {

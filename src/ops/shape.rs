@@ -133,6 +133,8 @@ fn column_as(name: &str, dtype: &DataType, accepts: Accepts) -> Option<Expr> {
     match accepts {
         Accepts::Any => Some(c),
         Accepts::Text if *dtype == DataType::String => Some(c),
+        // A struct reads as its JSON text (EXTRACT_VALUE follows paths in it).
+        Accepts::Text if matches!(dtype, DataType::Struct(_)) => Some(c.struct_().json_encode()),
         Accepts::Text => Some(c.cast(DataType::String)),
         Accepts::Number if dtype.is_primitive_numeric() || dtype.is_decimal() => Some(c),
         Accepts::Number => None,

@@ -424,12 +424,22 @@ fn functions() -> Vec<OpSpec> {
             |p| {
                 let e = ExtractValue::read(p);
                 let path = json_path(&e.path)?;
+                // DataBrew's paths start with the column itself (`age`.`name` on column age).
+                let inner = match path.first() {
+                    Some(PathStep::Key(k)) if *k == e.source && path.len() > 1 => {
+                        Some(path[1..].to_vec())
+                    }
+                    _ => None,
+                };
                 let input = Operand::column(e.source, "sourceColumn");
                 Ok((
                     vec![(input, Accepts::Text)],
                     Arc::new(move |mut c: Vec<Expr>| {
-                        let path = path.clone();
-                        map_text_opt_with(c.remove(0), move |s| value_at(s, &path))
+                        let (path, inner) = (path.clone(), inner.clone());
+                        map_text_opt_with(c.remove(0), move |s| {
+                            value_at(s, &path)
+                                .or_else(|| inner.as_ref().and_then(|i| value_at(s, i)))
+                        })
                     }),
                 ))
             },

@@ -4,8 +4,8 @@
 //! The text is lower-cased; with `expandContractions: ENABLED`, English contractions become
 //! their words (`don't` → `do not`, `it's` → `it is`); tokens are the runs of letters and
 //! digits (an apostrophe inside a word stays, other punctuation goes); with stop-word removal
-//! (`stopWordsMode`, or `stopWordRemovalMode`, ENABLED) common English words and
-//! `customStopWords` are dropped; `stemmingMode: PORTER` stems each token with Snowball's
+//! (`stopWordsMode`, or `stopWordRemovalMode`, DEFAULT or ENABLED) common English words are
+//! dropped, and `customStopWords` whenever given; `stemmingMode: PORTER` stems each token with Snowball's
 //! English stemmer (Porter2, the revision Porter published of his algorithm). LANCASTER is not
 //! available (no maintained implementation exists for Rust) and fails validation. The tokens
 //! are joined by `delimiter` (default one space) into a new text column after the source;
@@ -23,6 +23,9 @@ use super::{OpError, OpSpec, p};
 use crate::recipe::params::{ParamKind, ParamSpec};
 
 const SWITCH: &[&str] = &["ENABLED", "DISABLED"];
+/// Stop-word modes: DEFAULT (the guide's value) and ENABLED drop datacook's English list;
+/// CUSTOM, NONE and DISABLED do not (customStopWords are dropped whenever given).
+const STOP_MODES: &[&str] = &["DEFAULT", "ENABLED", "CUSTOM", "NONE", "DISABLED"];
 
 params! {
     struct Tokenize {
@@ -30,8 +33,8 @@ params! {
         delimiter: String = ParamSpec::def("delimiter", ParamKind::Text, " ", "Put between the tokens."),
         contractions: String = ParamSpec::def("expandContractions", ParamKind::Choice(SWITCH), "DISABLED", "ENABLED: don't → do not."),
         stemming: Option<String> = ParamSpec::opt("stemmingMode", ParamKind::Choice(&["PORTER", "LANCASTER", "NONE"]), "PORTER stems each token."),
-        stop_words: Option<String> = ParamSpec::opt("stopWordsMode", ParamKind::Choice(SWITCH), "ENABLED drops common English words (CloudFormation's name)."),
-        stop_word_removal: Option<String> = ParamSpec::opt("stopWordRemovalMode", ParamKind::Choice(SWITCH), "Same as stopWordsMode (the developer guide's name)."),
+        stop_words: Option<String> = ParamSpec::opt("stopWordsMode", ParamKind::Choice(STOP_MODES), "ENABLED drops common English words (CloudFormation's name)."),
+        stop_word_removal: Option<String> = ParamSpec::opt("stopWordRemovalMode", ParamKind::Choice(STOP_MODES), "Same as stopWordsMode (the developer guide's name)."),
         custom: Option<Vec<String>> = ParamSpec::opt("customStopWords", ParamKind::Columns, "More words to drop (JSON list)."),
         target: Option<String> = TARGET,
     }
@@ -58,8 +61,10 @@ pub fn specs() -> Vec<OpSpec> {
                 }
                 _ => false,
             };
-            let standard =
-                t.stop_words.as_deref().or(t.stop_word_removal.as_deref()) == Some("ENABLED");
+            let standard = matches!(
+                t.stop_words.as_deref().or(t.stop_word_removal.as_deref()),
+                Some("ENABLED" | "DEFAULT")
+            );
             let mut stop: HashSet<String> = HashSet::new();
             if standard {
                 stop.extend(STOP_WORDS.iter().map(|w| w.to_string()));

@@ -16,7 +16,8 @@
 //!   current row order). The row order of the dataset does not change.
 //! * SESSION numbers sessions from 1 within each group of `groupByColumns`, in the order of
 //!   `orderByColumns` (default: the timestamp `sourceColumn` itself): a row starts a new
-//!   session when more than `value` `units` passed since the previous row of its group. A row
+//!   session when more than `value` `units` passed since the previous row of its group (a month
+//!   counts as 30 days, a quarter 91, a year 365). A row
 //!   without a time is its own session. The row order of the dataset does not change.
 //! * REPLACE_WITH_ROLLING_AVERAGE / _SUM replace every value, in place, by the average / sum
 //!   of the `period` rows ending at the row (fewer at the start), nulls ignored.
@@ -107,7 +108,18 @@ params! {
         source: String = p::SOURCE_COLUMN,
         units: String = ParamSpec::def(
             "units",
-            ParamKind::Choice(&["MILLISECONDS", "SECONDS", "MINUTES", "HOURS", "DAYS", "WEEKS"]),
+            ParamKind::Choice(&[
+                "MICROSECONDS",
+                "MILLISECONDS",
+                "SECONDS",
+                "MINUTES",
+                "HOURS",
+                "DAYS",
+                "WEEKS",
+                "MONTHS",
+                "QUARTERS",
+                "YEARS",
+            ]),
             "MINUTES",
             "Unit of the gap.",
         ),
@@ -247,7 +259,11 @@ pub fn specs() -> Vec<OpSpec> {
             build: Build::Fn(|_, p| {
                 let s = SessionParams::read(p);
                 let micros = match s.units.as_str() {
+                    "MICROSECONDS" => 1.0,
                     "MILLISECONDS" => 1e3,
+                    "MONTHS" => 30.0 * 8.64e10,
+                    "QUARTERS" => 91.0 * 8.64e10,
+                    "YEARS" => 365.0 * 8.64e10,
                     "SECONDS" => 1e6,
                     "HOURS" => 3.6e9,
                     "DAYS" => 8.64e10,
