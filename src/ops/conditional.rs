@@ -11,7 +11,8 @@
 //!   or converts to, the DataBrew type; `contains`, `startsWith`, `endsWith` take literal text,
 //!   `matches` a regular expression searched in the value.
 //! * `withExpressions` declares aggregates over the whole column (`sum`, `avg`/`mean`,
-//!   `median`, `min`, `max`, `count`, `count(distinct …)`, `stddev`, `variance` (sample),
+//!   `median`, `min`, `max`, `count`, `count(distinct …)`, `stddev`, `variance` (sample) —
+//!   computed as GROUP_BY computes them (src/ops/aggregate.rs) —
 //!   `mean_absolute_deviation`, `standard_error_of_mean`), referenced as `` `:name` ``. They are
 //!   computed before the step, as its statistics, and written to the run report.
 //! * BOOLEAN_OPERATION's true and false values may also be bare text (`It is true.`, as in
@@ -319,23 +320,27 @@ impl Compiler<'_> {
                 .param("withExpressions")
         })?;
         let dtype = require_column(self.schema, &a.column, "withExpressions")?;
-        let present = crate::recipe::condition::empty_as_null(&a.column, &dtype);
+        let shared = match (a.function.as_str(), a.distinct) {
+            ("count", true) => Some("COUNT_DISTINCT"),
+            ("count", false) => Some("COUNT"),
+            ("min", _) => Some("MIN"),
+            ("max", _) => Some("MAX"),
+            ("sum", _) => Some("SUM"),
+            ("avg" | "mean", _) => Some("MEAN"),
+            ("median", _) => Some("MEDIAN"),
+            ("stddev", _) => Some("STANDARD_DEVIATION"),
+            ("variance", _) => Some("VARIANCE"),
+            _ => None,
+        };
+        if let Some(function) = shared {
+            return super::aggregate::aggregate(function, &a.column, &dtype, None)
+                .map_err(|e| e.param("withExpressions"));
+        }
         let x = col(a.column.as_str()).cast(DataType::Float64);
-        Ok(match (a.function.as_str(), a.distinct) {
-            ("count", true) => present.drop_nulls().n_unique().cast(DataType::Int64),
-            ("count", false) => present.count().cast(DataType::Int64),
-            ("min", _) => col(a.column.as_str()).min(),
-            ("max", _) => col(a.column.as_str()).max(),
-            ("sum", _) => x.sum(),
-            ("avg" | "mean", _) => x.mean(),
-            ("median", _) => x.median(),
-            ("stddev", _) => x.std(1),
-            ("variance", _) => x.var(1),
-            ("mean_absolute_deviation", _) => (x.clone() - x.mean()).abs().mean(),
-            ("standard_error_of_mean", _) => {
-                x.clone().std(1) / x.count().cast(DataType::Float64).sqrt()
-            }
-            (other, _) => {
+        Ok(match a.function.as_str() {
+            "mean_absolute_deviation" => (x.clone() - x.mean()).abs().mean(),
+            "standard_error_of_mean" => x.clone().std(1) / x.count().cast(DataType::Float64).sqrt(),
+            other => {
                 return Err(OpError::new(format!("aggregate '{other}' is not supported"))
                     .param("withExpressions")
                     .help("use sum, avg, mean, median, min, max, count, stddev, variance, mean_absolute_deviation or standard_error_of_mean"));

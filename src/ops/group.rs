@@ -32,8 +32,9 @@ use std::sync::Arc;
 
 use polars::prelude::*;
 
+use super::aggregate::{FUNCTIONS, aggregate};
 use super::declare::params;
-use super::mapping::{DYNAMIC_SUFFIX, ONE_HOT_MAX_VALUES, render};
+use super::mapping::{DYNAMIC_SUFFIX, ONE_HOT_MAX_VALUES, levels, levels_request, render};
 use super::{
     ApplyCtx, Build, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, Scope, Stats,
     Status, p, require_column, require_new_column,
@@ -41,21 +42,6 @@ use super::{
 use crate::recipe::params::{ParamKind, ParamSpec};
 
 const FAMILY: &str = "group and reshape";
-
-const FUNCTIONS: &[&str] = &[
-    "COUNT",
-    "COUNT_DISTINCT",
-    "SUM",
-    "MEAN",
-    "AVERAGE",
-    "MEDIAN",
-    "MIN",
-    "MAX",
-    "STANDARD_DEVIATION",
-    "VARIANCE",
-    "FIRST",
-    "LAST",
-];
 
 params! {
     struct GroupBy {
@@ -259,37 +245,13 @@ pub struct Group {
 impl Group {
     fn agg_expr(&self, a: &Aggregation, schema: &Schema) -> OpResult<Expr> {
         let dtype = require_column(schema, &a.source, "groupByAggFunctionOptions")?;
-        let present = crate::recipe::condition::empty_as_null(&a.source, &dtype);
-        let numeric = || -> OpResult<Expr> {
-            if dtype.is_primitive_numeric() || dtype.is_decimal() {
-                Ok(col(a.source.as_str()))
-            } else {
-                Err(OpError::new(format!(
-                    "{} needs a numeric column, but '{}' is {}",
-                    a.function,
-                    a.source,
-                    super::type_label(&dtype)
-                ))
-                .param("groupByAggFunctionOptions")
-                .help("convert it first with CHANGE_DATA_TYPE")
-                .not_numeric(&a.source))
-            }
-        };
-        let e = match a.function.as_str() {
-            "COUNT" => present.count().cast(DataType::Int64),
-            "COUNT_DISTINCT" => present.drop_nulls().n_unique().cast(DataType::Int64),
-            "SUM" => numeric()?.sum(),
-            "MEAN" | "AVERAGE" => numeric()?.mean(),
-            "MEDIAN" => numeric()?.median(),
-            "MIN" => col(a.source.as_str()).min(),
-            "MAX" => col(a.source.as_str()).max(),
-            "STANDARD_DEVIATION" => numeric()?.std(1),
-            "VARIANCE" => numeric()?.var(1),
-            "FIRST" => present.drop_nulls().first(),
-            _ => present.drop_nulls().last(),
-        };
+        let e = aggregate(&a.function, &a.source, &dtype, None)
+            .map_err(|e| e.param("groupByAggFunctionOptions"))?;
         let e = match &a.dtype {
-            Some(t) => crate::types::convert(e, &expr_type(schema, &a.function, &dtype), t),
+            Some(t) => {
+                let before = super::shape::expr_dtype(schema, e.clone())?;
+                crate::types::convert(e, &before, t)
+            }
             None => e,
         };
         Ok(e.alias(a.target.as_str()))
@@ -303,16 +265,6 @@ impl Group {
                 Ok(crate::recipe::condition::empty_as_null(k, &dtype))
             })
             .collect()
-    }
-}
-
-/// The type an aggregate has before a `targetColumnDataType` cast.
-fn expr_type(schema: &Schema, function: &str, dtype: &DataType) -> DataType {
-    let _ = schema;
-    match function {
-        "COUNT" | "COUNT_DISTINCT" => DataType::Int64,
-        "MEAN" | "AVERAGE" | "MEDIAN" | "STANDARD_DEVIATION" | "VARIANCE" => DataType::Float64,
-        _ => dtype.clone(),
     }
 }
 
@@ -496,46 +448,6 @@ fn reshape_function(name: &str) -> OpResult<String> {
     Ok(function)
 }
 
-/// One aggregate of `column` (of type `dtype`) by name, as GROUP_BY computes it.
-fn aggregate(
-    function: &str,
-    column: &str,
-    dtype: &DataType,
-    filter: Option<Expr>,
-) -> OpResult<Expr> {
-    let only = |e: Expr| match &filter {
-        Some(f) => e.filter(f.clone()),
-        None => e,
-    };
-    let present = only(crate::recipe::condition::empty_as_null(column, dtype));
-    let numeric = || -> OpResult<Expr> {
-        if dtype.is_primitive_numeric() || dtype.is_decimal() {
-            Ok(only(col(column)))
-        } else {
-            Err(OpError::new(format!(
-                "{function} needs a numeric column, but '{column}' is {}",
-                super::type_label(dtype)
-            ))
-            .help("convert it first with CHANGE_DATA_TYPE")
-            .not_numeric(column))
-        }
-    };
-    Ok(match function {
-        "COLLECT_LIST" => only(col(column)),
-        "COUNT" => present.count().cast(DataType::Int64),
-        "COUNT_DISTINCT" => present.drop_nulls().n_unique().cast(DataType::Int64),
-        "SUM" => numeric()?.sum(),
-        "MEAN" | "AVERAGE" => numeric()?.mean(),
-        "MEDIAN" => numeric()?.median(),
-        "MIN" => only(col(column)).min(),
-        "MAX" => only(col(column)).max(),
-        "STANDARD_DEVIATION" => numeric()?.std(1),
-        "VARIANCE" => numeric()?.var(1),
-        "FIRST" => present.drop_nulls().first(),
-        _ => present.drop_nulls().last(),
-    })
-}
-
 /// PIVOT: see the module rules.
 pub struct PivotStep {
     source: String,
@@ -550,19 +462,6 @@ impl PivotStep {
             .filter(|n| n.as_str() != self.source && n.as_str() != self.value)
             .map(|n| col(n.as_str()))
             .collect()
-    }
-
-    fn request(&self, dtype: &DataType) -> Stats {
-        let src = self.source.as_str();
-        let values = col(src)
-            .filter(crate::recipe::condition::missing(src, dtype).not())
-            .unique()
-            .sort(SortOptions::default())
-            .implode(true);
-        Stats {
-            exprs: vec![("values", values)],
-            reads: vec![self.source.clone()],
-        }
     }
 
     fn grouped(&self, lf: LazyFrame, schema: &Schema, aggs: Vec<Expr>) -> LazyFrame {
@@ -603,23 +502,8 @@ impl Operation for PivotStep {
     fn apply(&self, lf: LazyFrame, ctx: &mut ApplyCtx) -> OpResult<LazyFrame> {
         let src_type = require_column(&ctx.schema, &self.source, "sourceColumn")?;
         let dtype = require_column(&ctx.schema, &self.value, "valueColumn")?;
-        let df = ctx.aggregate(&lf, self.request(&src_type))?;
-        let values = df
-            .column("values")?
-            .list()?
-            .get_as_series(0)
-            .unwrap_or_else(|| Series::new_empty(self.source.as_str().into(), &src_type));
-        if values.len() > ONE_HOT_MAX_VALUES {
-            return Err(OpError::data(format!(
-                "'{}' has {} distinct values; PIVOT allows at most {ONE_HOT_MAX_VALUES}",
-                self.source,
-                values.len()
-            ))
-            .param("sourceColumn")
-            .help(
-                "group the values first with CATEGORICAL_MAPPING (e.g. mapTopValues), then pivot",
-            ));
-        }
+        let df = ctx.aggregate(&lf, levels_request(&self.source, &src_type))?;
+        let values = levels(&df, &self.source, &src_type, "PIVOT")?;
         let mut aggs = Vec::new();
         let mut names = Vec::new();
         for i in 0..values.len() {
@@ -647,7 +531,10 @@ impl Operation for PivotStep {
     }
 
     fn stats(&self, input: &Schema, _: Option<&Expr>) -> Option<Stats> {
-        Some(self.request(&super::column_type(input, &self.source)?))
+        Some(levels_request(
+            &self.source,
+            &super::column_type(input, &self.source)?,
+        ))
     }
 
     fn preserves_rows(&self) -> bool {

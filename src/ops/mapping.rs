@@ -305,17 +305,41 @@ pub struct OneHot {
 impl OneHot {
     /// The distinct present values, ascending.
     fn request(&self, dtype: &DataType) -> Stats {
-        let src = self.source.as_str();
-        let values = col(src)
-            .filter(missing(src, dtype).not())
-            .unique()
-            .sort(SortOptions::default())
-            .implode(true);
-        Stats {
-            exprs: vec![("values", values)],
-            reads: vec![self.source.clone()],
-        }
+        levels_request(&self.source, dtype)
     }
+}
+
+/// The distinct present values of `source`, ascending, as the statistic `values`: the columns
+/// ONE_HOT_ENCODING and PIVOT make.
+pub fn levels_request(source: &str, dtype: &DataType) -> Stats {
+    let values = col(source)
+        .filter(missing(source, dtype).not())
+        .unique()
+        .sort(SortOptions::default())
+        .implode(true);
+    Stats {
+        exprs: vec![("values", values)],
+        reads: vec![source.to_string()],
+    }
+}
+
+/// The levels [`levels_request`] computed, at most [`ONE_HOT_MAX_VALUES`] of them (DataBrew's
+/// limit), else an error naming `op` and what to do first.
+pub fn levels(df: &DataFrame, source: &str, dtype: &DataType, op: &str) -> OpResult<Series> {
+    let values = df
+        .column("values")?
+        .list()?
+        .get_as_series(0)
+        .unwrap_or_else(|| Series::new_empty(source.into(), dtype));
+    if values.len() > ONE_HOT_MAX_VALUES {
+        return Err(OpError::data(format!(
+            "'{source}' has {} distinct values; {op} allows at most {ONE_HOT_MAX_VALUES}",
+            values.len()
+        ))
+        .param("sourceColumn")
+        .help("group the values first with CATEGORICAL_MAPPING (e.g. mapTopValues)"));
+    }
+    Ok(values)
 }
 
 impl Operation for OneHot {
@@ -352,19 +376,7 @@ impl Operation for OneHot {
             }
             None => ctx.aggregate(&lf, self.request(&dtype))?,
         };
-        let values = df
-            .column("values")?
-            .list()?
-            .get_as_series(0)
-            .unwrap_or_else(|| Series::new_empty(src.into(), &dtype));
-        if values.len() > ONE_HOT_MAX_VALUES {
-            return Err(OpError::data(format!(
-                "'{src}' has {} distinct values; ONE_HOT_ENCODING allows at most {ONE_HOT_MAX_VALUES}",
-                values.len()
-            ))
-            .param("sourceColumn")
-            .help("group the values first with CATEGORICAL_MAPPING (e.g. mapTopValues), then encode"));
-        }
+        let values = levels(&df, src, &dtype, "ONE_HOT_ENCODING")?;
         let mut names = Vec::new();
         let mut exprs = Vec::new();
         for i in 0..values.len() {

@@ -5,6 +5,7 @@
 //! lazy plan, computing the statistics it needs on the full input). [`REGISTRY`] holds the
 //! metadata that drives parsing, validation and `datacook ops`.
 
+pub mod aggregate;
 pub mod columns;
 pub mod combine;
 pub mod conditional;
