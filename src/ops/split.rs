@@ -485,32 +485,55 @@ impl Operation for Split {
         } else {
             col(self.source.as_str()).cast(DataType::String)
         };
+        // Each value is split once, into a struct of its parts; the parts become the columns.
+        const PARTS: &str = "__datacook_parts";
+        let names = self.names();
+        let fields: Vec<Field> = names
+            .iter()
+            .map(|n| Field::new(n.as_str().into(), DataType::String))
+            .collect();
+        let split = self.split.clone();
+        let part_names = names.clone();
+        let parts = text.map(
+            move |column| {
+                let ca = column.str()?;
+                let mut builders: Vec<Vec<Option<String>>> =
+                    vec![Vec::with_capacity(ca.len()); part_names.len()];
+                for v in ca.iter() {
+                    let pieces = v.map(|v| split(v));
+                    for (i, b) in builders.iter_mut().enumerate() {
+                        b.push(pieces.as_ref().and_then(|p| p.get(i).cloned().flatten()));
+                    }
+                }
+                let series: Vec<Series> = builders
+                    .into_iter()
+                    .zip(&part_names)
+                    .map(|(b, n)| Series::new(n.as_str().into(), b))
+                    .collect();
+                Ok(
+                    StructChunked::from_series(PARTS.into(), ca.len(), series.iter())?
+                        .into_series()
+                        .into_column(),
+                )
+            },
+            move |_, _| Ok(Field::new(PARTS.into(), DataType::Struct(fields.clone()))),
+        );
         let mut exprs = Vec::with_capacity(ctx.schema.len() + self.parts);
         for name in ctx.schema.iter_names() {
             if name.as_str() != self.source {
                 exprs.push(col(name.as_str()));
                 continue;
             }
-            for (i, part) in self.names().into_iter().enumerate() {
-                let split = self.split.clone();
+            for part in &names {
                 exprs.push(
-                    text.clone()
-                        .map(
-                            move |column| {
-                                let ca = column.str()?;
-                                let out: StringChunked = ca
-                                    .iter()
-                                    .map(|v| v.and_then(|v| split(v).swap_remove(i)))
-                                    .collect();
-                                Ok(out.into_column())
-                            },
-                            |_, f| Ok(Field::new(f.name().clone(), DataType::String)),
-                        )
+                    col(PARTS)
+                        .struct_()
+                        .field_by_name(part)
                         .alias(part.as_str()),
                 );
             }
         }
-        Ok(lf.select(exprs))
+        Ok(lf.with_column(parts.alias(PARTS)).select(exprs))
     }
 
     fn writes(&self) -> Option<Vec<String>> {
