@@ -268,15 +268,17 @@ pub fn specs() -> Vec<OpSpec> {
             |p| {
                 let k = keyed(p)?;
                 let algorithm = hash_algorithm(&k.algorithm)?;
-                let key = Arc::new(Deferred::new(k.secret));
+                let hmac = Arc::new(Deferred::new(k.secret, move |key| match algorithm {
+                    Hash::Keyed(alg) => Some(ring::hmac::Key::new(alg, key)),
+                    Hash::Plain(_) => None,
+                }));
                 Ok((
                     k.sources,
                     Arc::new(move |s: &str| {
                         let digest: Vec<u8> = match algorithm {
-                            Hash::Keyed(alg) => {
-                                let hmac = ring::hmac::Key::new(alg, key.get()?);
-                                ring::hmac::sign(&hmac, s.as_bytes()).as_ref().to_vec()
-                            }
+                            Hash::Keyed(_) => ring::hmac::sign(hmac.get()?, s.as_bytes())
+                                .as_ref()
+                                .to_vec(),
                             Hash::Plain(alg) => {
                                 ring::digest::digest(alg, s.as_bytes()).as_ref().to_vec()
                             }
@@ -292,12 +294,14 @@ pub fn specs() -> Vec<OpSpec> {
             Keyed::SPECS,
             |p| {
                 let k = keyed(p)?;
-                let key = Arc::new(Deferred::new(k.secret));
+                let cipher = Arc::new(Deferred::new(k.secret, |key| {
+                    Aes256GcmSiv::new_from_slice(key).ok()
+                }));
                 Ok((
                     k.sources,
                     Arc::new(move |s: &str| {
-                        let cipher = Aes256GcmSiv::new_from_slice(key.get()?).ok()?;
                         let sealed = cipher
+                            .get()?
                             .encrypt(Nonce::from_slice(&[0u8; 12]), s.as_bytes())
                             .ok()?;
                         Some(base64::engine::general_purpose::STANDARD.encode(sealed))
@@ -311,11 +315,13 @@ pub fn specs() -> Vec<OpSpec> {
             Keyed::SPECS,
             |p| {
                 let k = keyed(p)?;
-                let key = Arc::new(Deferred::new(k.secret));
+                let cipher = Arc::new(Deferred::new(k.secret, |key| {
+                    Aes256GcmSiv::new_from_slice(key).ok()
+                }));
                 Ok((
                     k.sources,
                     Arc::new(move |s: &str| {
-                        let cipher = Aes256GcmSiv::new_from_slice(key.get()?).ok()?;
+                        let cipher = cipher.get()?;
                         let opened = base64::engine::general_purpose::STANDARD
                             .decode(s)
                             .ok()
@@ -496,24 +502,27 @@ fn looks_iso(s: &str) -> bool {
     b.len() >= 10 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-' && b[7] == b'-'
 }
 
-/// A key read from the environment when first needed (so `validate` works without keys).
-struct Deferred {
+/// What a key makes (an HMAC key, a cipher), built from the environment's key when first
+/// needed — once per step, not per value — so `validate` works without keys.
+struct Deferred<T> {
     name: String,
-    key: std::sync::OnceLock<Option<Vec<u8>>>,
+    make: Box<dyn Fn(&[u8]) -> Option<T> + Send + Sync>,
+    value: std::sync::OnceLock<Option<T>>,
 }
 
-impl Deferred {
-    fn new(name: String) -> Deferred {
+impl<T> Deferred<T> {
+    fn new(name: String, make: impl Fn(&[u8]) -> Option<T> + Send + Sync + 'static) -> Self {
         Deferred {
             name,
-            key: std::sync::OnceLock::new(),
+            make: Box::new(make),
+            value: std::sync::OnceLock::new(),
         }
     }
 
-    fn get(&self) -> Option<&[u8]> {
-        self.key
-            .get_or_init(|| load_key(&self.name).ok())
-            .as_deref()
+    fn get(&self) -> Option<&T> {
+        self.value
+            .get_or_init(|| load_key(&self.name).ok().and_then(|k| (self.make)(&k)))
+            .as_ref()
     }
 }
 
