@@ -437,8 +437,10 @@ fn functions() -> Vec<OpSpec> {
                     Arc::new(move |mut c: Vec<Expr>| {
                         let (path, inner) = (path.clone(), inner.clone());
                         map_text_opt_with(c.remove(0), move |s| {
-                            value_at(s, &path)
-                                .or_else(|| inner.as_ref().and_then(|i| value_at(s, i)))
+                            // Parsed once; the path without its leading column is the fallback.
+                            let json: serde_json::Value = serde_json::from_str(s).ok()?;
+                            follow(&json, &path)
+                                .or_else(|| inner.as_ref().and_then(|i| follow(&json, i)))
                         })
                     }),
                 ))
@@ -707,16 +709,22 @@ fn json_path(path: &str) -> OpResult<Vec<PathStep>> {
 /// The value at `path` in JSON text: text as it is, other scalars as written, lists and
 /// objects as compact JSON; null when the text is not JSON or the path leads nowhere.
 fn value_at(text: &str, path: &[PathStep]) -> Option<String> {
-    let mut v: serde_json::Value = serde_json::from_str(text).ok()?;
+    let json: serde_json::Value = serde_json::from_str(text).ok()?;
+    follow(&json, path)
+}
+
+/// The value at `path` in parsed JSON (see [`value_at`]).
+fn follow(json: &serde_json::Value, path: &[PathStep]) -> Option<String> {
+    let mut v = json;
     for step in path {
         v = match step {
-            PathStep::Key(k) => v.get_mut(k.as_str())?.take(),
-            PathStep::Index(i) => v.get_mut(*i)?.take(),
+            PathStep::Key(k) => v.get(k.as_str())?,
+            PathStep::Index(i) => v.get(*i)?,
         };
     }
     match v {
         serde_json::Value::Null => None,
-        serde_json::Value::String(s) => Some(s),
+        serde_json::Value::String(s) => Some(s.clone()),
         other => Some(other.to_string()),
     }
 }
