@@ -706,14 +706,8 @@ fn json_path(path: &str) -> OpResult<Vec<PathStep>> {
     Ok(steps)
 }
 
-/// The value at `path` in JSON text: text as it is, other scalars as written, lists and
-/// objects as compact JSON; null when the text is not JSON or the path leads nowhere.
-fn value_at(text: &str, path: &[PathStep]) -> Option<String> {
-    let json: serde_json::Value = serde_json::from_str(text).ok()?;
-    follow(&json, path)
-}
-
-/// The value at `path` in parsed JSON (see [`value_at`]).
+/// The value at `path` in JSON: text as it is, other scalars as written, lists and objects as
+/// compact JSON; null when the path leads nowhere.
 fn follow(json: &serde_json::Value, path: &[PathStep]) -> Option<String> {
     let mut v = json;
     for step in path {
@@ -1085,6 +1079,10 @@ pub fn sentence_case(s: &str) -> String {
 mod tests {
     use super::*;
 
+    fn json(text: &str) -> serde_json::Value {
+        serde_json::from_str(text).unwrap()
+    }
+
     #[test]
     fn json_paths_and_finding() {
         let path = json_path("`user`.`ids`[1]").unwrap();
@@ -1098,11 +1096,11 @@ mod tests {
         );
         assert_eq!(json_path("a.b").unwrap().len(), 2);
         assert_eq!(
-            value_at(r#"{"user":{"ids":[3,4]}}"#, &path).as_deref(),
+            follow(&json(r#"{"user":{"ids":[3,4]}}"#), &path).as_deref(),
             Some("4")
         );
-        assert_eq!(value_at(r#"{"user":{}}"#, &path), None);
-        assert_eq!(value_at("not json", &path), None);
+        assert_eq!(follow(&json(r#"{"user":{}}"#), &path), None);
+        // Text that is not JSON gives null: tests/cases/text.yaml, EXTRACT_VALUE.
         let re = regex::Regex::new("l").unwrap();
         assert_eq!(find_in(&re, "héllo", 0, false), Some(2));
         assert_eq!(find_in(&re, "héllo", 3, false), Some(3));
