@@ -504,9 +504,11 @@ fn looks_iso(s: &str) -> bool {
 
 /// What a key makes (an HMAC key, a cipher), built from the environment's key when first
 /// needed — once per step, not per value — so `validate` works without keys.
+type FromKey<T> = Box<dyn Fn(&[u8]) -> Option<T> + Send + Sync>;
+
 struct Deferred<T> {
     name: String,
-    make: Box<dyn Fn(&[u8]) -> Option<T> + Send + Sync>,
+    make: FromKey<T>,
     value: std::sync::OnceLock<Option<T>>,
 }
 
