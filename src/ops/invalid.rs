@@ -67,12 +67,7 @@ params! {
     struct WithMode {
         source: String = p::SOURCE_COLUMN,
         dtype: String = TYPE_NUMBER,
-        mode: String = ParamSpec::def(
-            "modeType",
-            ParamKind::Choice(&["MINIMUM", "MAXIMUM", "AVERAGE", "NONE"]),
-            "NONE",
-            "Tie-break: smallest, largest or average of the tied values (NONE: smallest).",
-        ),
+        mode: String = p::MODE_TYPE,
         advanced: Option<String> = ADVANCED,
     }
 }
@@ -105,110 +100,79 @@ pub fn specs() -> Vec<OpSpec> {
             "REMOVE_INVALID",
             "Delete rows whose value does not convert to columnDataType.",
             Typed::SPECS,
-            |p| {
-                let t = Typed::read(p);
-                build(t.source, &t.dtype, t.advanced, Replace::Remove)
-            },
+            |_| Replace::Remove,
         ),
         spec(
             "REPLACE_WITH_AVERAGE",
             "Invalid values become the average of the valid ones.",
             Numeric::SPECS,
-            |p| {
-                let n = Numeric::read(p);
-                build(n.source, &n.dtype, n.advanced, Replace::Average)
-            },
+            |_| Replace::Average,
         ),
         spec(
             "REPLACE_WITH_MEDIAN",
             "Invalid values become the median of the valid ones.",
             Numeric::SPECS,
-            |p| {
-                let n = Numeric::read(p);
-                build(n.source, &n.dtype, n.advanced, Replace::Median)
-            },
+            |_| Replace::Median,
         ),
         spec(
             "REPLACE_WITH_SUM",
             "Invalid values become the sum of the valid ones.",
             Numeric::SPECS,
-            |p| {
-                let n = Numeric::read(p);
-                build(n.source, &n.dtype, n.advanced, Replace::Sum)
-            },
+            |_| Replace::Sum,
         ),
         spec(
             "REPLACE_WITH_MODE",
             "Invalid values become the most frequent valid value (ties by modeType).",
             WithMode::SPECS,
-            |p| {
-                let m = WithMode::read(p);
-                build(m.source, &m.dtype, m.advanced, Replace::Mode(m.mode))
-            },
+            |p| Replace::Mode(WithMode::read(p).mode),
         ),
         spec(
             "REPLACE_WITH_MOST_FREQUENT",
             "Invalid values become the most frequent valid value.",
             Typed::SPECS,
-            |p| {
-                let t = Typed::read(p);
-                build(t.source, &t.dtype, t.advanced, Replace::Mode("NONE".into()))
-            },
+            |_| Replace::Mode("NONE".into()),
         ),
         spec(
             "REPLACE_WITH_NULL",
             "Invalid values become null.",
             Typed::SPECS,
-            |p| {
-                let t = Typed::read(p);
-                build(t.source, &t.dtype, t.advanced, Replace::Null)
-            },
+            |_| Replace::Null,
         ),
         spec(
             "REPLACE_WITH_EMPTY",
             "Invalid values become empty text (the column stays text).",
             Typed::SPECS,
-            |p| {
-                let t = Typed::read(p);
-                build(t.source, &t.dtype, t.advanced, Replace::Empty)
-            },
+            |_| Replace::Empty,
         ),
         spec(
             "REPLACE_WITH_LAST_VALID",
             "Invalid values become the last valid value above.",
             Typed::SPECS,
-            |p| {
-                let t = Typed::read(p);
-                build(t.source, &t.dtype, t.advanced, Replace::LastValid)
-            },
+            |_| Replace::LastValid,
         ),
         spec(
             "REPLACE_WITH_CUSTOM",
             "Invalid values become a given value.",
             Custom::SPECS,
-            |p| {
-                let c = Custom::read(p);
-                build(c.source, &c.dtype, c.advanced, Replace::Custom(c.value))
-            },
+            |p| Replace::Custom(Custom::read(p).value),
         ),
     ]
 }
 
-type Make = fn(&crate::recipe::params::Params) -> OpResult<Box<dyn Operation>>;
-
+/// Every step reads the column, its type and `advancedDataType` alike (Typed's fields; the
+/// planner has filled in a declared default type); `replace` reads what is particular to it.
 fn spec(
     name: &'static str,
     summary: &'static str,
     params: &'static [ParamSpec],
-    make: Make,
+    replace: fn(&crate::recipe::params::Params) -> Replace,
 ) -> OpSpec {
-    let remove = name == "REMOVE_INVALID";
     OpSpec {
         name,
         family: FAMILY,
         summary,
         params,
-        conditions: if remove {
+        conditions: if name == "REMOVE_INVALID" {
             Conditions::RowFilter
         } else {
             Conditions::InPlace
@@ -219,7 +183,10 @@ fn spec(
             Scope::RowLocal
         },
         status: Status::Supported,
-        build: Build::Closure(Arc::new(make)),
+        build: Build::Closure(Arc::new(move |p| {
+            let t = Typed::read(p);
+            build(t.source, &t.dtype, t.advanced, replace(p))
+        })),
     }
 }
 
@@ -363,12 +330,12 @@ impl Operation for InvalidValues {
         let df = ctx.aggregate(&lf, request)?;
         let count = scalar_u64(&df, "invalid").unwrap_or(0);
         ctx.record("values_invalid", count);
-        if self.replace == Replace::Remove {
-            ctx.rows_out = ctx.rows_in.map(|n| n.saturating_sub(count));
-            return Ok(lf.filter(ctx.where_conditions(invalid).not()));
-        }
         let converted = self.converted(&from);
         let with: Expr = match &self.replace {
+            Replace::Remove => {
+                ctx.rows_out = ctx.rows_in.map(|n| n.saturating_sub(count));
+                return Ok(lf.filter(ctx.where_conditions(invalid).not()));
+            }
             Replace::Average | Replace::Median | Replace::Sum => {
                 let v = scalar_f64(&df, "value");
                 ctx.record("value", json_f64(v.unwrap_or(f64::NAN)));
@@ -393,7 +360,6 @@ impl Operation for InvalidValues {
                     lf.with_column(ctx.in_place(&self.source, new).alias(self.source.as_str()))
                 );
             }
-            Replace::Remove => unreachable!("handled above"),
         };
         let new = when(invalid).then(with).otherwise(converted);
         let value = match &ctx.condition {

@@ -19,17 +19,10 @@ use super::{
 use crate::recipe::condition::missing;
 use crate::recipe::params::{ParamKind, ParamSpec, Params};
 
-const MODE_TYPES: &[&str] = &["MINIMUM", "MAXIMUM", "AVERAGE", "NONE"];
-
 params! {
     struct FillMode {
         source: String = p::SOURCE_COLUMN,
-        mode: String = ParamSpec::def(
-            "modeType",
-            ParamKind::Choice(MODE_TYPES),
-            "NONE",
-            "Tie-break: MINIMUM, MAXIMUM, AVERAGE of the tied values, or NONE (smallest).",
-        ),
+        mode: String = p::MODE_TYPE,
     }
 }
 

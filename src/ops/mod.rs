@@ -551,6 +551,15 @@ pub mod p {
         "False",
         "Flag value when the test does not hold.",
     );
+    /// How FILL_WITH_MODE, the row and rolling MODE and REPLACE_WITH_MODE break ties.
+    pub const MODE_TYPE: ParamSpec = ParamSpec::def(
+        "modeType",
+        ParamKind::Choice(&["MINIMUM", "MAXIMUM", "AVERAGE", "NONE"]),
+        "NONE",
+        "Tie-break: MINIMUM, MAXIMUM, AVERAGE of the tied values, or NONE (smallest).",
+    );
+    /// k of the KTH_LARGEST operations.
+    pub const K: ParamSpec = ParamSpec::req("value", ParamKind::Integer, "k: 1 is the largest.");
     pub const COLUMN_DATA_TYPE: ParamSpec = ParamSpec::opt(
         "columnDataType",
         ParamKind::Text,

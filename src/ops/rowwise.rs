@@ -24,7 +24,7 @@ use polars::prelude::*;
 
 use super::declare::params;
 use super::shape::{Accepts, Def, ExprFn, Operand, TARGET, derive_spec};
-use super::{OpError, OpResult, OpSpec};
+use super::{OpError, OpResult, OpSpec, p};
 use crate::recipe::params::{ParamKind, ParamSpec, Params};
 
 const FAMILY: &str = "row aggregates";
@@ -45,12 +45,7 @@ params! {
 params! {
     struct WithMode {
         sources: Vec<String> = SOURCES,
-        mode: String = ParamSpec::def(
-            "modeType",
-            ParamKind::Choice(&["MINIMUM", "MAXIMUM", "AVERAGE", "NONE"]),
-            "NONE",
-            "Tie-break: the smallest, largest or average of the tied values (NONE: smallest).",
-        ),
+        mode: String = p::MODE_TYPE,
         target: Option<String> = TARGET,
     }
 }
@@ -58,7 +53,7 @@ params! {
 params! {
     struct WithK {
         sources: Vec<String> = SOURCES,
-        k: i64 = ParamSpec::req("value", ParamKind::Integer, "k: 1 is the largest."),
+        k: i64 = p::K,
         target: Option<String> = TARGET,
     }
 }

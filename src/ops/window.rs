@@ -75,12 +75,7 @@ params! {
         source: String = p::SOURCE_COLUMN,
         before: i64 = BEFORE,
         after: i64 = AFTER,
-        mode: String = ParamSpec::def(
-            "modeType",
-            ParamKind::Choice(&["MINIMUM", "MAXIMUM", "AVERAGE", "NONE"]),
-            "NONE",
-            "Tie-break: smallest, largest or average of the tied values (NONE: smallest).",
-        ),
+        mode: String = p::MODE_TYPE,
         target: Option<String> = TARGET,
     }
 }
@@ -90,7 +85,7 @@ params! {
         source: String = p::SOURCE_COLUMN,
         before: i64 = BEFORE,
         after: i64 = AFTER,
-        k: i64 = ParamSpec::req("value", ParamKind::Integer, "k: 1 is the largest."),
+        k: i64 = p::K,
         target: Option<String> = TARGET,
     }
 }
