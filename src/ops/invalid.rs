@@ -20,6 +20,7 @@ use std::sync::Arc;
 use polars::prelude::*;
 
 use super::declare::params;
+use super::missing::custom_literal;
 use super::{
     ApplyCtx, Build, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, Scope, Stats,
     Status, json_f64, p, require_column, scalar_f64, scalar_u64,
@@ -205,16 +206,8 @@ fn build(
     }
     let to = parse_type(type_name).unwrap_or(DataType::Float64);
     if let Replace::Custom(v) = &replace {
-        let converted = DataFrame::empty()
-            .lazy()
-            .select([convert(lit(v.clone()), &DataType::String, &to).alias("v")])
-            .collect()
-            .ok()
-            .and_then(|d| d.column("v").ok().map(|c| c.null_count() == 0))
-            .unwrap_or(false);
-        if !converted {
-            return Err(OpError::new(format!("value '{v}' is not a {type_name}")).param("value"));
-        }
+        // The same check, and literal, as FILL_WITH_CUSTOM's.
+        let _valid = custom_literal(v, &to)?;
     }
     if matches!(replace, Replace::Average | Replace::Median | Replace::Sum)
         && !(to.is_primitive_numeric() || to.is_decimal())
@@ -349,7 +342,7 @@ impl Operation for InvalidValues {
                 .mode(&lf, ctx, &from, tie)?
                 .unwrap_or_else(|| lit(NULL).cast(self.to.clone())),
             Replace::Null => lit(NULL).cast(self.to.clone()),
-            Replace::Custom(v) => convert(lit(v.clone()), &DataType::String, &self.to),
+            Replace::Custom(v) => custom_literal(v, &self.to)?,
             Replace::LastValid => converted
                 .clone()
                 .fill_null_with_strategy(FillNullStrategy::Forward(None)),

@@ -164,18 +164,10 @@ fn literal_as(text: &str, accepts: Accepts) -> Option<Expr> {
                 t.parse::<f64>().ok().filter(|f| f.is_finite()).map(lit)
             }
         }
+        // A literal must be a date: converted (and checked) now, not per row.
         Accepts::Date => {
-            let parsed = date_expr(lit(text.to_string()), &DataType::String)?;
-            // A literal must be a date: check it now, not per row.
-            let df = DataFrame::empty()
-                .lazy()
-                .select([parsed.clone().alias("d")]);
-            let ok = df
-                .collect()
+            super::missing::custom_literal(text, &DataType::Datetime(TimeUnit::Microseconds, None))
                 .ok()
-                .and_then(|d| d.column("d").ok().map(|c| c.null_count() == 0))
-                .unwrap_or(false);
-            ok.then_some(parsed)
         }
     }
 }
