@@ -594,14 +594,7 @@ impl Operation for TextColumns {
             require_column(&ctx.schema, s, "sourceColumns")?;
             let f = self.f.clone();
             let text = col(s.as_str()).cast(DataType::String);
-            let changed = text.clone().map(
-                move |c| {
-                    let ca = c.str()?;
-                    let out: StringChunked = ca.iter().map(|v| v.and_then(|v| f(v))).collect();
-                    Ok(out.with_name(ca.name().clone()).into_column())
-                },
-                |_, f| Ok(Field::new(f.name().clone(), DataType::String)),
-            );
+            let changed = super::text::map_text(text.clone(), move |v| f(v));
             let changed = when(text.clone().eq(lit("")))
                 .then(lit(""))
                 .otherwise(changed);

@@ -43,12 +43,12 @@ fn cleaning() -> Vec<OpSpec> {
         text_in_place_spec(
             "CAPITAL_CASE",
             "First letter of every word upper case, the rest lower case.",
-            |c| map_text(c, capital_case),
+            |c| map_text(c, |s| Some(capital_case(s))),
         ),
         text_in_place_spec(
             "SENTENCE_CASE",
             "First letter of every sentence upper case, the rest lower case.",
-            |c| map_text(c, sentence_case),
+            |c| map_text(c, |s| Some(sentence_case(s))),
         ),
         text_in_place_spec("ADD_DOUBLE_QUOTES", "Wrap the text in \"…\".", |c| {
             wrap(c, "\"", "\"")
@@ -95,8 +95,8 @@ fn cleaning() -> Vec<OpSpec> {
                 let re = compiled(&r.pattern, "pattern")?;
                 Ok(Arc::new(move |c| {
                     let (re, value) = (re.clone(), r.value.clone());
-                    map_text_with(c, move |s| {
-                        re.replace_all(s, regex::NoExpand(&value)).into_owned()
+                    map_text(c, move |s| {
+                        Some(re.replace_all(s, regex::NoExpand(&value)).into_owned())
                     })
                 }))
             },
@@ -114,11 +114,11 @@ fn cleaning() -> Vec<OpSpec> {
                 let re = between(&r.start, &r.end)?;
                 Ok(Arc::new(move |c| {
                     let (re, value) = (re.clone(), r.value.clone());
-                    map_text_with(c, move |s| {
-                        re.replace_all(s, |caps: &regex::Captures| {
+                    map_text(c, move |s| {
+                        let replaced = re.replace_all(s, |caps: &regex::Captures| {
                             format!("{}{value}{}", &caps[START], &caps[END])
-                        })
-                        .into_owned()
+                        });
+                        Some(replaced.into_owned())
                     })
                 }))
             },
@@ -153,7 +153,7 @@ fn cleaning() -> Vec<OpSpec> {
                 let r = Arc::new(RemoveCombined::read(p));
                 Ok(Arc::new(move |c| {
                     let r = r.clone();
-                    map_text_with(c, move |s| r.apply(s))
+                    map_text(c, move |s| Some(r.apply(s)))
                 }))
             },
         ),
@@ -215,7 +215,7 @@ fn cleaning() -> Vec<OpSpec> {
                     vec![(input, Accepts::Text)],
                     Arc::new(move |mut c: Vec<Expr>| {
                         let re = re.clone();
-                        map_text_opt_with(c.remove(0), move |s| {
+                        map_text(c.remove(0), move |s| {
                             re.captures(s).map(|caps| caps[MIDDLE].to_string())
                         })
                     }),
@@ -258,7 +258,7 @@ fn functions() -> Vec<OpSpec> {
             f,
             "Capital case: first letter of every word upper case.",
             Accepts::Text,
-            |c| map_text(c, capital_case),
+            |c| map_text(c, |s| Some(capital_case(s))),
         ),
         unary_spec(
             "TRIM",
@@ -360,7 +360,7 @@ fn functions() -> Vec<OpSpec> {
                     .param("count"));
                 }
                 one_input(p, Accepts::Text, move |c| {
-                    map_text_with(c, move |s| s.repeat(n as usize))
+                    map_text(c, move |s| Some(s.repeat(n as usize)))
                 })
             },
         ),
@@ -436,7 +436,7 @@ fn functions() -> Vec<OpSpec> {
                     vec![(input, Accepts::Text)],
                     Arc::new(move |mut c: Vec<Expr>| {
                         let (path, inner) = (path.clone(), inner.clone());
-                        map_text_opt_with(c.remove(0), move |s| {
+                        map_text(c.remove(0), move |s| {
                             // Parsed once; the path without its leading column is the fallback.
                             let json: serde_json::Value = serde_json::from_str(s).ok()?;
                             follow(&json, &path)
@@ -969,39 +969,12 @@ fn wrap(c: Expr, before: &str, after: &str) -> Expr {
 }
 
 /// Apply a Rust function to every non-null text.
-fn map_text(c: Expr, f: fn(&str) -> String) -> Expr {
-    map_text_with(c, f)
-}
-
-fn map_text_with(c: Expr, f: impl Fn(&str) -> String + Send + Sync + 'static) -> Expr {
-    c.map(
-        move |column| {
-            let ca = column.str()?;
-            let out: StringChunked = ca.iter().map(|v| v.map(&f)).collect();
-            Ok(out.with_name(ca.name().clone()).into_column())
-        },
-        |_, field| Ok(Field::new(field.name().clone(), DataType::String)),
-    )
-}
-
-/// [`map_text_opt`] with a closure.
-fn map_text_opt_with(c: Expr, f: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Expr {
+/// Apply a Rust function to every non-null text; `None` gives null.
+pub fn map_text(c: Expr, f: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Expr {
     c.map(
         move |column| {
             let ca = column.str()?;
             let out: StringChunked = ca.iter().map(|v| v.and_then(&f)).collect();
-            Ok(out.with_name(ca.name().clone()).into_column())
-        },
-        |_, field| Ok(Field::new(field.name().clone(), DataType::String)),
-    )
-}
-
-/// Apply a Rust function to every non-null text; `None` gives null.
-pub fn map_text_opt(c: Expr, f: fn(&str) -> Option<String>) -> Expr {
-    c.map(
-        move |column| {
-            let ca = column.str()?;
-            let out: StringChunked = ca.iter().map(|v| v.and_then(f)).collect();
             Ok(out.with_name(ca.name().clone()).into_column())
         },
         |_, field| Ok(Field::new(field.name().clone(), DataType::String)),

@@ -10,7 +10,7 @@
 
 use super::OpSpec;
 use super::shape::{Accepts, unary_spec};
-use super::text::{map_text_opt, map_text_to_int};
+use super::text::{map_text, map_text_to_int};
 
 const FAMILY: &str = "web functions";
 
@@ -28,14 +28,14 @@ pub fn specs() -> Vec<OpSpec> {
             FAMILY,
             "Number to its IPv4 address.",
             Accepts::Text,
-            |c| map_text_opt(c, int_to_ip),
+            |c| map_text(c, int_to_ip),
         ),
         unary_spec(
             "URL_PARAMS",
             FAMILY,
             "The URL's query parameters as a JSON object of lists.",
             Accepts::Text,
-            |c| map_text_opt(c, |s| Some(url_params(s))),
+            |c| map_text(c, |s| Some(url_params(s))),
         ),
     ]
 }
