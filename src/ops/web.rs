@@ -111,6 +111,8 @@ mod tests {
             url_params("https://x.io/p?a=x&b=42&a=y%20z+w#frag"),
             r#"{"a":["x","y z w"],"b":["42"]}"#
         );
+        // Keys keep the order they first appear in, not sorted order.
+        assert_eq!(url_params("?b=1&a=2&b=3"), r#"{"b":["1","3"],"a":["2"]}"#);
         assert_eq!(url_params("no query"), "{}");
         assert_eq!(url_params("?bad=%zz&e=%4"), r#"{"bad":["%zz"],"e":["%4"]}"#);
     }

@@ -83,3 +83,39 @@ fn a_bad_now_is_an_argument_error() {
         r.stderr
     );
 }
+
+#[test]
+fn shuffling_within_groups_keeps_every_value_in_its_group() {
+    let dir = tmpdir();
+    let recipe = write(
+        dir.path(),
+        "r.json",
+        r#"[{"Action": {"Operation": "SHUFFLE_ROWS", "Parameters": {"sourceColumns": "[\"name\"]", "groupByColumns": "[\"g\"]"}}}]"#,
+    );
+    let rows: String = (0..40)
+        .map(|i| {
+            format!(
+                "{},{}{i}\n",
+                if i % 2 == 0 { "even" } else { "odd" },
+                if i % 2 == 0 { "e" } else { "o" }
+            )
+        })
+        .collect();
+    let data = write(dir.path(), "d.csv", &format!("g,name\n{rows}"));
+    let out = path_str(&dir.path().join("o.csv"));
+    run_job(&recipe, &data, &out, &["--seed", "7", "--quiet"]).ok();
+    let df = read_csv_text(&dir.path().join("o.csv"));
+    let (groups, names) = (texts(&df, "g"), texts(&df, "name"));
+    for (g, n) in groups.iter().zip(&names) {
+        assert_eq!(&n[..1], &g[..1], "'{n}' left its group '{g}'");
+    }
+    let before: Vec<String> = (0..40)
+        .map(|i| format!("{}{i}", if i % 2 == 0 { "e" } else { "o" }))
+        .collect();
+    assert_ne!(names, before, "the values moved");
+    let mut sorted = names.clone();
+    sorted.sort();
+    let mut expected = before.clone();
+    expected.sort();
+    assert_eq!(sorted, expected, "every value is kept once");
+}
