@@ -189,9 +189,6 @@ pub fn planning_frame<'a>(schema: &Schema, names: impl IntoIterator<Item = &'a s
 /// The type Polars gives `expr` over a frame of `schema`: the one source of an expression
 /// step's output type.
 pub fn expr_dtype(schema: &Schema, expr: Expr) -> OpResult<DataType> {
-    // Columns only the data will name (behind ONE_HOT_ENCODING or PIVOT) take their
-    // placeholder's type.
-    let mut schema = schema.clone();
     let names: Vec<PlSmallStr> = (&expr)
         .into_iter()
         .filter_map(|e| match e {
@@ -199,15 +196,7 @@ pub fn expr_dtype(schema: &Schema, expr: Expr) -> OpResult<DataType> {
             _ => None,
         })
         .collect();
-    for name in names {
-        if !schema.contains(&name)
-            && let Some(t) = crate::types::dynamic_type(&schema, &name)
-        {
-            schema.with_column(name, t);
-        }
-    }
-    let out = DataFrame::empty_with_schema(&schema)
-        .lazy()
+    let out = planning_frame(schema, names.iter().map(PlSmallStr::as_str))
         .select([expr.alias("__datacook_out")])
         .collect_schema()
         .map_err(|e| OpError::new(format!("cannot compute this step: {e}")))?;
