@@ -78,23 +78,22 @@ fn compile_step(recipe: &Recipe, raw: &RawStep, diags: &mut Vec<Diagnostic>) -> 
         return None;
     };
     let step_diag = |d: Diagnostic| d.in_step(raw.number, spec.name);
-    if let ops::Status::Unsupported(reason) = spec.status {
+    let refusal = match spec.status {
+        ops::Status::Supported => None,
+        ops::Status::Unsupported(reason) => Some((
+            format!("{} cannot run in datacook: {reason}", spec.name),
+            "remove the step, or do this work before the data reaches datacook",
+        )),
+        ops::Status::Planned => Some((
+            format!("{} is not implemented in datacook yet", spec.name),
+            "`datacook ops` lists the operations that run; this one is planned",
+        )),
+    };
+    if let Some((message, help)) = refusal {
         diags.push(step_diag(
-            Diagnostic::error(format!("{} cannot run in datacook: {reason}", spec.name))
+            Diagnostic::error(message)
                 .at(at(raw.op_pos))
-                .with_help(Some(
-                    "remove the step, or do this work before the data reaches datacook".into(),
-                )),
-        ));
-        return None;
-    }
-    if spec.status == ops::Status::Planned {
-        diags.push(step_diag(
-            Diagnostic::error(format!("{} is not implemented in datacook yet", spec.name))
-                .at(at(raw.op_pos))
-                .with_help(Some(
-                    "`datacook ops` lists the operations that run; this one is planned".into(),
-                )),
+                .with_help(Some(help.into())),
         ));
         return None;
     }
