@@ -24,6 +24,7 @@ use polars::prelude::*;
 use super::declare::params;
 use super::shape::{
     Accepts, BINARY, Def, ExprFn, Operand, SOURCE, SOURCE_1, TARGET, VALUE, VALUE_1, derive_spec,
+    one_input_named,
 };
 use super::{OpResult, OpSpec};
 use crate::recipe::params::{ParamKind, ParamSpec, Params};
@@ -231,15 +232,12 @@ fn one(
     p: &Params,
     f: impl Fn(Expr) -> Expr + Send + Sync + 'static,
 ) -> OpResult<(Vec<(Operand, Accepts)>, ExprFn)> {
-    let input = if p.has("sourceColumn1") || p.has("value1") {
-        Operand::read(p, "sourceColumn1", "value1")?
+    let names = if p.has("sourceColumn1") || p.has("value1") {
+        ("sourceColumn1", "value1")
     } else {
-        Operand::read(p, "sourceColumn", "value")?
+        ("sourceColumn", "value")
     };
-    Ok((
-        vec![(input, Accepts::Number)],
-        Arc::new(move |mut e: Vec<Expr>| f(e.remove(0))),
-    ))
+    one_input_named(p, names, Accepts::Number, f)
 }
 
 /// The two inputs. DataBrew's ADD page gives the second input of `sourceColumn1` as `value1`

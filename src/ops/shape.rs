@@ -428,7 +428,17 @@ pub fn one_input(
     accepts: Accepts,
     f: impl Fn(Expr) -> Expr + Send + Sync + 'static,
 ) -> OpResult<(Vec<(Operand, Accepts)>, ExprFn)> {
-    let input = Operand::read(p, "sourceColumn", "value")?;
+    one_input_named(p, ("sourceColumn", "value"), accepts, f)
+}
+
+/// [`one_input`] with the input's parameter names (DataBrew spells some `sourceColumn1 | value1`).
+pub fn one_input_named(
+    p: &Params,
+    (column_param, value_param): (&'static str, &'static str),
+    accepts: Accepts,
+    f: impl Fn(Expr) -> Expr + Send + Sync + 'static,
+) -> OpResult<(Vec<(Operand, Accepts)>, ExprFn)> {
+    let input = Operand::read(p, column_param, value_param)?;
     Ok((
         vec![(input, accepts)],
         Arc::new(move |mut e: Vec<Expr>| f(e.remove(0))),
