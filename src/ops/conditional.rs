@@ -142,6 +142,14 @@ fn aggregates(json: Option<&serde_json::Value>) -> OpResult<HashMap<String, Aggr
     let items = json
         .as_array()
         .ok_or_else(|| OpError::new("withExpressions must be a list").param("withExpressions"))?;
+    let most = super::numbered_stats().len();
+    if items.len() > most {
+        return Err(OpError::new(format!(
+            "at most {most} aggregates per step, found {}",
+            items.len()
+        ))
+        .param("withExpressions"));
+    }
     items
         .iter()
         .map(|item| {
@@ -162,12 +170,6 @@ pub struct Conditional {
     target: String,
 }
 
-/// Statistic names for the aggregates of one step.
-const AGGREGATE_NAMES: [&str; 16] = [
-    "agg0", "agg1", "agg2", "agg3", "agg4", "agg5", "agg6", "agg7", "agg8", "agg9", "agg10",
-    "agg11", "agg12", "agg13", "agg14", "agg15",
-];
-
 impl Conditional {
     /// The `withExpressions` aggregates as one statistics request (in name order).
     fn request(&self, schema: &Schema) -> OpResult<(Vec<String>, Stats)> {
@@ -180,8 +182,8 @@ impl Conditional {
         names.sort();
         let exprs = names
             .iter()
-            .zip(AGGREGATE_NAMES)
-            .map(|(n, stat)| Ok((stat, c.aggregate(n)?)))
+            .zip(super::numbered_stats())
+            .map(|(n, stat)| Ok((*stat, c.aggregate(n)?)))
             .collect::<OpResult<Vec<_>>>()?;
         let reads = self.aggregates.values().map(|a| a.column.clone()).collect();
         Ok((names, Stats { exprs, reads }))
@@ -223,7 +225,7 @@ impl Operation for Conditional {
         if !self.aggregates.is_empty() {
             let (names, request) = self.request(&ctx.schema)?;
             let df = ctx.aggregate(&lf, request)?;
-            for (name, stat) in names.iter().zip(AGGREGATE_NAMES) {
+            for (name, stat) in names.iter().zip(super::numbered_stats()) {
                 let column = df.column(stat)?;
                 let value = column.get(0)?.into_static();
                 ctx.record(&format!("aggregate_{name}"), value.to_string());

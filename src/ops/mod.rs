@@ -256,6 +256,17 @@ pub struct Stats {
     pub reads: Vec<String>,
 }
 
+/// Names for a step's numbered statistics (percentile bounds, `withExpressions` aggregates):
+/// [`Stats`] names are static, so they come from one table; at most this many per step.
+pub fn numbered_stats() -> &'static [&'static str] {
+    static NAMES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+        (0..128)
+            .map(|i| &*Box::leak(format!("stat{i}").into_boxed_str()))
+            .collect()
+    });
+    &NAMES
+}
+
 /// What `schema` may consult besides the input schema.
 pub struct SchemaCtx<'a> {
     pub datasets: &'a dyn Resolver,

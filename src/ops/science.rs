@@ -400,7 +400,7 @@ impl WithStats {
                 .enumerate()
                 .map(|(i, q)| {
                     (
-                        PERCENTILE_NAMES[i],
+                        super::numbered_stats()[i],
                         x.clone().quantile(lit(q / 100.0), QuantileMethod::Linear),
                     )
                 })
@@ -443,7 +443,7 @@ impl WithStats {
             Rule::Percentages(pct, names) => {
                 // Bounds that coincide leave an empty bucket; names keep their places.
                 let bounds: Vec<f64> = (0..percentiles(*pct).len())
-                    .map(|i| get(&format!("p{i}")).unwrap_or(f64::NAN))
+                    .map(|i| get(super::numbered_stats()[i]).unwrap_or(f64::NAN))
                     .collect();
                 ctx.record(
                     "bounds",
@@ -454,13 +454,6 @@ impl WithStats {
         }
     }
 }
-
-/// Statistic names for the percentile bounds (at most 101: `percentage` is at least 1).
-static PERCENTILE_NAMES: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
-    (0..=100)
-        .map(|i| &*Box::leak(format!("p{i}").into_boxed_str()))
-        .collect()
-});
 
 /// 0, p, 2p, …, 100.
 fn percentiles(pct: f64) -> Vec<f64> {

@@ -474,3 +474,26 @@ fn flags_databrew_json_look_around_is_an_error_naming_the_step() {
     assert!(m.contains("test.json:3:"), "{m}");
     assert!(m.contains("look-around"), "{m}");
 }
+
+/// Regression: only the first sixteen `withExpressions` aggregates were computed as statistics
+/// and reported; the others were computed inline and left out of the run report.
+#[test]
+fn every_declared_aggregate_is_reported() {
+    let aggregates: Vec<String> = (1..=17)
+        .map(|i| format!(r#"{{"name": "a{i:02}", "value": "sum(`x`)", "type": "aggregate"}}"#))
+        .collect();
+    let steps = format!(
+        "  - operation: BOOLEAN_OPERATION\n    parameters:\n      valueExpression: \"`x` > 1\"\n      trueValueExpression: \"`:a17`\"\n      falseValueExpression: \"0\"\n      withExpressions: '[{}]'\n      targetColumn: t\n",
+        aggregates.join(",")
+    );
+    let df = df!("x" => [1i64, 2, 4]).unwrap();
+    let (out, reports) = run_report(&steps, df);
+    assert_frame_eq(
+        &out,
+        &df!("x" => [1i64, 2, 4], "t" => [0i64, 7, 7]).unwrap(),
+    );
+    let stats = &reports[0].stats;
+    for i in 1..=17 {
+        assert_eq!(stats[&format!("aggregate_a{i:02}")], "7", "{stats:?}");
+    }
+}
