@@ -486,22 +486,42 @@ fn plural(n: usize, noun: &str) -> String {
     }
 }
 
-/// "12 output columns", plus the columns only the data can tell (ONE_HOT_ENCODING's).
+/// "12 output columns", plus what only the data can tell (ONE_HOT_ENCODING's columns,
+/// JSON_TO_STRUCTS' fields).
 fn describe_columns(schema: &polars::prelude::Schema) -> String {
     let suffix = datacook::ops::mapping::DYNAMIC_SUFFIX;
-    let dynamic: Vec<String> = schema
-        .iter_names()
-        .filter_map(|n| n.strip_suffix(suffix).map(|p| format!("{p}*")))
-        .collect();
-    let known = schema.len() - dynamic.len();
-    if dynamic.is_empty() {
-        format!("{known} output columns")
-    } else {
-        format!(
-            "{known} output columns plus {} (one per value, known once the data is read)",
-            dynamic.join(", ")
-        )
+    // A placeholder of unknown (null) type stands for a struct's fields, others for values.
+    let placeholders = |fields: bool| -> Vec<String> {
+        schema
+            .iter()
+            .filter(|(_, t)| (**t == polars::prelude::DataType::Null) == fields)
+            .filter_map(|(n, _)| n.strip_suffix(suffix).map(|p| format!("{p}*")))
+            .collect()
+    };
+    let (values, fields) = (placeholders(false), placeholders(true));
+    let known = schema.len() - values.len() - fields.len();
+    let mut out = format!("{known} output columns");
+    for (names, each) in [(values, "value"), (fields, "field")] {
+        if !names.is_empty() {
+            out += &format!(
+                " plus {} (one per {each}, known once the data is read)",
+                names.join(", ")
+            );
+        }
     }
+    let unknown = datacook::types::unknown_struct();
+    let structs: Vec<&str> = schema
+        .iter()
+        .filter(|(_, t)| t.contains_dtype_recursive(&unknown))
+        .map(|(n, _)| n.as_str())
+        .collect();
+    if !structs.is_empty() {
+        out += &format!(
+            "; the fields of {} are known once the data is read",
+            structs.join(", ")
+        );
+    }
+    out
 }
 
 fn list_ops(name: Option<String>, json: bool) -> anyhow::Result<ExitCode> {
@@ -541,9 +561,6 @@ fn describe_op(out: &mut impl Write, s: &datacook::ops::OpSpec) -> std::io::Resu
         datacook::ops::Status::Supported => {}
         datacook::ops::Status::Unsupported(reason) => {
             return writeln!(out, "  {:<26} unsupported: {reason}", s.name);
-        }
-        datacook::ops::Status::Planned => {
-            return writeln!(out, "  {:<26} planned: not implemented yet", s.name);
         }
     }
     writeln!(out, "  {:<26} {}", s.name, s.summary)?;

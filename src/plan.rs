@@ -84,10 +84,6 @@ fn compile_step(recipe: &Recipe, raw: &RawStep, diags: &mut Vec<Diagnostic>) -> 
             format!("{} cannot run in datacook: {reason}", spec.name),
             "remove the step, or do this work before the data reaches datacook",
         )),
-        ops::Status::Planned => Some((
-            format!("{} is not implemented in datacook yet", spec.name),
-            "`datacook ops` lists the operations that run; this one is planned",
-        )),
     };
     if let Some((message, help)) = refusal {
         diags.push(step_diag(

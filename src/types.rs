@@ -36,6 +36,38 @@ pub fn is_placeholder(name: &str) -> bool {
     name.ends_with(DYNAMIC_SUFFIX)
 }
 
+/// The type a plan gives a struct whose fields only the data names (JSON_TO_STRUCTS): one
+/// placeholder field of unknown (null) type, so UNNEST_STRUCT plans `<prefix>.<value>`.
+pub fn unknown_struct() -> DataType {
+    DataType::Struct(vec![Field::new(DYNAMIC_SUFFIX.into(), DataType::Null)])
+}
+
+/// Whether a column planned as `planned` may turn out as `actual` once the data is read: the
+/// same type, any struct for [`unknown_struct`], any type for a null-typed placeholder.
+pub fn fits_plan(planned: &DataType, actual: &DataType) -> bool {
+    match (planned, actual) {
+        (DataType::Null, _) => true,
+        (p, DataType::Struct(_)) if *p == unknown_struct() => true,
+        (DataType::List(p), DataType::List(a)) => fits_plan(p, a),
+        (DataType::Struct(p), DataType::Struct(a)) => {
+            p.len() == a.len()
+                && p.iter()
+                    .zip(a)
+                    .all(|(p, a)| p.name() == a.name() && fits_plan(p.dtype(), a.dtype()))
+        }
+        (p, a) => p == a,
+    }
+}
+
+/// Whether a planned schema holds anything only the data names: placeholder columns
+/// (ONE_HOT_ENCODING, PIVOT), structs of unknown fields (JSON_TO_STRUCTS) or columns of
+/// unknown (null) type taken from them.
+pub fn plans_unknowns(schema: &Schema) -> bool {
+    schema.iter().any(|(n, t)| {
+        is_placeholder(n) || *t == DataType::Null || t.contains_dtype_recursive(&unknown_struct())
+    })
+}
+
 /// The type of `name` when it may be one of the columns a step adds once it sees the data
 /// (ONE_HOT_ENCODING, PIVOT): the placeholder's type.
 pub fn dynamic_type(schema: &Schema, name: &str) -> Option<DataType> {

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::{Instant, SystemTime};
 
 use super::prepare::{Input, prepare};
+use super::run::Counting;
 use crate::error::{Diagnostic, Result};
 use crate::progress::Progress;
 use crate::quality::eval::{self, Evaluation};
@@ -48,7 +49,7 @@ pub fn check(opts: &CheckOptions) -> Result<CheckOutcome> {
     let started_on = now_iso();
     let progress = Progress::new(opts.progress);
     let ruleset = ruleset::load_file(&opts.rules)?;
-    let prepared = prepare(&opts.input, &progress)?;
+    let prepared = prepare(&opts.input, Counting::Now, &progress)?;
     let mut warnings = prepared.warnings.clone();
     warnings.extend(ruleset.warnings.iter().cloned());
     warnings.extend(eval::validate(&ruleset, &prepared.schema)?);

@@ -7,7 +7,7 @@ use polars::prelude::*;
 
 pub use super::input::Input;
 use super::input::open;
-use super::run::{StepReport, execute};
+use super::run::{Counting, StepReport, execute};
 use crate::dataset::{Catalogue, Loaded, ReadReport};
 use crate::error::{Diagnostic, Result};
 use crate::progress::Progress;
@@ -20,6 +20,9 @@ pub struct Prepared {
     pub recipe_name: Option<String>,
     pub steps: Vec<StepReport>,
     pub warnings: Vec<Diagnostic>,
+    /// The first step whose output rows are counted as the output is written (see
+    /// [`Counting::AtOutput`]).
+    pub uncounted_from: Option<usize>,
     pub read_time: Duration,
     pub plan_time: Duration,
     pub catalogue: Catalogue,
@@ -35,12 +38,12 @@ impl Prepared {
 
 /// Read the dataset and, given a recipe, add its steps to the plan (computing their
 /// statistics); nothing is written.
-pub fn prepare(input: &Input, progress: &Progress) -> Result<Prepared> {
+pub fn prepare(input: &Input, counting: Counting, progress: &Progress) -> Result<Prepared> {
     let opened = open(input, progress)?;
     let plan_start = Instant::now();
     let resolved = opened.resolved;
     let loaded = opened.loaded;
-    let (lf, rows, steps, recipe_name) = match (&resolved.plan, &opened.checked) {
+    let (lf, rows, steps, recipe_name, uncounted_from) = match (&resolved.plan, &opened.checked) {
         (Some(plan), Some(checked)) => {
             let executed = execute(
                 plan,
@@ -48,6 +51,7 @@ pub fn prepare(input: &Input, progress: &Progress) -> Result<Prepared> {
                 loaded.report.rows,
                 &checked.schemas,
                 &resolved.catalogue,
+                counting,
                 progress,
             )?;
             (
@@ -55,9 +59,16 @@ pub fn prepare(input: &Input, progress: &Progress) -> Result<Prepared> {
                 executed.rows,
                 executed.steps,
                 plan.recipe.name.clone(),
+                executed.uncounted_from,
             )
         }
-        _ => (loaded.lf.clone(), loaded.report.rows, Vec::new(), None),
+        _ => (
+            loaded.lf.clone(),
+            loaded.report.rows,
+            Vec::new(),
+            None,
+            None,
+        ),
     };
     let mut lf = lf;
     let schema = lf.collect_schema()?.as_ref().clone();
@@ -69,6 +80,7 @@ pub fn prepare(input: &Input, progress: &Progress) -> Result<Prepared> {
         recipe_name,
         steps,
         warnings: resolved.warnings,
+        uncounted_from,
         read_time: opened.read_time,
         plan_time: plan_start.elapsed(),
         catalogue: resolved.catalogue,

@@ -3,7 +3,7 @@
 //!
 //! COUNT counts present values (not null, not empty text); COUNT_DISTINCT the distinct present
 //! ones; SUM, MEAN (AVERAGE), MEDIAN, STANDARD_DEVIATION and VARIANCE (sample, n − 1) need a
-//! numeric column; MIN and MAX take any ordered type; FIRST and LAST the first / last present
+//! numeric column; MIN and MAX take any ordered type (of the present values); FIRST and LAST the first / last present
 //! value in row order; COLLECT_LIST the values as a list. SUM and COUNT over no values give 0,
 //! the others null.
 
@@ -58,8 +58,8 @@ pub fn aggregate(
         "SUM" => numeric()?.sum(),
         "MEAN" | "AVERAGE" => numeric()?.mean(),
         "MEDIAN" => numeric()?.median(),
-        "MIN" => only(col(column)).min(),
-        "MAX" => only(col(column)).max(),
+        "MIN" => present.min(),
+        "MAX" => present.max(),
         "STANDARD_DEVIATION" => numeric()?.std(1),
         "VARIANCE" => numeric()?.var(1),
         "FIRST" => present.drop_nulls().first(),

@@ -266,6 +266,7 @@ impl Join {
                 for c in cols {
                     require_column(left, c, "leftColumns")?;
                 }
+                super::no_repeats(cols.iter().map(String::as_str), "leftColumns")?;
                 cols.clone()
             }
             None => left.iter_names().map(|n| n.to_string()).collect(),
@@ -276,6 +277,7 @@ impl Join {
                     require_column(right, c, "rightColumns")
                         .map_err(|e| in_other_dataset(e, "the second dataset"))?;
                 }
+                super::no_repeats(cols.iter().map(String::as_str), "rightColumns")?;
                 cols.clone()
             }
             None => right.iter_names().map(|n| n.to_string()).collect(),
@@ -521,6 +523,9 @@ impl Union {
             }
         };
         let targets = u.targets;
+        if let Some(t) = &targets {
+            super::no_repeats(t.iter().map(String::as_str), "targetColumnNames")?;
+        }
         if let (Some(cols), Some(t)) = (&columns, &targets)
             && let Some(bad) = cols.iter().position(|l| l.len() != t.len())
         {

@@ -378,7 +378,12 @@ fn build_spec(name: &'static str, default_format: &'static str) -> OpSpec {
                         .collect();
                     map_multiple(
                         move |columns: &mut [Column]| {
-                            let height = columns.iter().map(|c| c.len()).max().unwrap_or(0);
+                            // Literal parts are one value long; an empty column part
+                            // means no rows.
+                            let height = match columns.iter().any(|c| c.is_empty()) {
+                                true => 0,
+                                false => columns.iter().map(|c| c.len()).max().unwrap_or(0),
+                            };
                             let values: Vec<Float64Chunked> = columns
                                 .iter()
                                 .map(|c| {

@@ -282,6 +282,14 @@ impl Operation for Group {
             .chain(self.aggs.iter().map(|a| &a.source))
             .map(String::as_str);
         let empty = super::shape::planning_frame(input, referenced);
+        let outputs = self.aggs.iter().map(|a| a.target.as_str());
+        match self.new_frame {
+            true => super::no_repeats(
+                self.keys.iter().map(String::as_str).chain(outputs),
+                "groupByAggFunctionOptions",
+            )?,
+            false => super::no_repeats(outputs, "groupByAggFunctionOptions")?,
+        }
         let mut out = if self.new_frame {
             empty
                 .group_by_stable(keys)
@@ -629,6 +637,8 @@ impl Operation for TransposeStep {
             .str()?
             .iter()
             .flatten()
+            // Empty text is missing, as in PIVOT: it names no column.
+            .filter(|k| !k.is_empty())
             .map(String::from)
             .collect();
         if keys.len() > ONE_HOT_MAX_VALUES {

@@ -300,7 +300,8 @@ impl InvalidValues {
                     .f64()?
                     .mean()
                     .unwrap_or(f64::NAN);
-                return Ok(Some(lit(mean).cast(self.to.clone())));
+                // Rounded for an integer column, as FILL_WITH_MODE does.
+                return Ok(Some(super::numeric_literal(mean, &self.to)));
             }
             _ => values.get(0)?,
         };

@@ -26,7 +26,7 @@ use super::shape::{
     Accepts, BINARY, Def, ExprFn, Operand, SOURCE, SOURCE_1, TARGET, VALUE, VALUE_1, derive_spec,
     one_input_named,
 };
-use super::{OpResult, OpSpec};
+use super::{OpError, OpResult, OpSpec};
 use crate::recipe::params::{ParamKind, ParamSpec, Params};
 
 const FAMILY: &str = "math functions";
@@ -41,17 +41,15 @@ pub fn specs() -> Vec<OpSpec> {
             x * lit(-1)
         }),
         unary("SIGN", "-1, 0 or 1 by the sign of the value.", sign),
+        // Integers stay exact (no trip through doubles, which lose them beyond 2^53).
         unary("CEILING", "Smallest integer not below the value.", |x| {
-            whole(x.cast(DataType::Float64).ceil())
+            whole(x.ceil())
         }),
         unary("FLOOR", "Largest integer not above the value.", |x| {
-            whole(x.cast(DataType::Float64).floor())
+            whole(x.floor())
         }),
         unary("ROUND", "Nearest integer, halves away from zero.", |x| {
-            whole(
-                x.cast(DataType::Float64)
-                    .round(0, RoundMode::HalfAwayFromZero),
-            )
+            whole(x.round(0, RoundMode::HalfAwayFromZero))
         }),
         unary("DEGREES", "Radians to degrees.", |x| {
             x.cast(DataType::Float64) * lit(180.0 / PI)
@@ -81,12 +79,16 @@ pub fn specs() -> Vec<OpSpec> {
             "LOG",
             "Logarithm in the given base (null unless the value is above 0).",
             ParamSpec::def("base", ParamKind::Number, "10", "The logarithm's base."),
+            |base| {
+                (!(base > 0.0 && base != 1.0)).then_some("a logarithm's base is above 0 and not 1")
+            },
             |x, base| positive_only(x, move |x| x.log(lit(base))),
         ),
         with_number(
             "POWER",
             "The value raised to `exponent`.",
             ParamSpec::req("exponent", ParamKind::Number, "The power."),
+            |_| None,
             |x, exponent| x.cast(DataType::Float64).pow(lit(exponent)),
         ),
         parity(
@@ -147,6 +149,7 @@ fn with_number(
     name: &'static str,
     summary: &'static str,
     extra: ParamSpec,
+    invalid: fn(f64) -> Option<&'static str>,
     f: fn(Expr, f64) -> Expr,
 ) -> OpSpec {
     let params: &'static [ParamSpec] =
@@ -160,6 +163,11 @@ fn with_number(
         },
         move |p| {
             let n = p.number(extra.name).unwrap_or_default();
+            if let Some(rule) = invalid(n) {
+                return Err(OpError::new(format!("{} cannot be {n}", extra.name))
+                    .param(extra.name)
+                    .help(rule));
+            }
             one(p, move |x| f(x, n))
         },
     )
@@ -188,13 +196,10 @@ fn parity(name: &'static str, summary: &'static str, remainder_wanted: i64) -> O
         move |p| {
             let flags = Parity::read(p);
             one(p, move |x| {
-                let x = x.cast(DataType::Float64);
+                // In the value's own type: integers beyond 2^53 stay exact.
                 let integral = x.clone().eq(x.clone().floor());
-                let hit = integral.and(
-                    remainder(x.clone(), lit(2.0))
-                        .abs()
-                        .eq(lit(remainder_wanted as f64)),
-                );
+                let hit =
+                    integral.and(remainder(x.clone(), lit(2)).abs().eq(lit(remainder_wanted)));
                 when(x.is_null())
                     .then(lit(NULL).cast(DataType::String))
                     .when(hit)

@@ -202,7 +202,10 @@ impl Operation for Fill {
                 let present = when(is_missing.clone())
                     .then(lit(NULL).cast(dtype.clone()))
                     .otherwise(c.clone());
-                present.fill_null_with_strategy(FillNullStrategy::Forward(None))
+                // Nothing above a leading missing value: it stays as it was ("" stays "").
+                present
+                    .fill_null_with_strategy(FillNullStrategy::Forward(None))
+                    .fill_null(c.clone())
             }
             FillKind::Empty => lit(""),
             FillKind::Custom(v) => custom_literal(v, &dtype)?,

@@ -14,6 +14,7 @@ pub mod declare;
 pub mod flags;
 pub mod group;
 pub mod invalid;
+pub mod json;
 pub mod mapping;
 pub mod math;
 pub mod missing;
@@ -92,8 +93,6 @@ pub enum Status {
     Supported,
     /// Listed so that `datacook ops` and validation can say why it cannot run.
     Unsupported(&'static str),
-    /// A DataBrew operation datacook will run but does not yet.
-    Planned,
 }
 
 /// Static description of an operation.
@@ -127,20 +126,6 @@ impl OpSpec {
             scope: Scope::WholeDataset,
             status: Status::Unsupported(reason),
             build: Build::Fn(|name, _| Err(OpError::new(format!("{name} cannot run in datacook")))),
-        }
-    }
-
-    /// A DataBrew operation not implemented yet.
-    pub const fn planned(name: &'static str, family: &'static str) -> OpSpec {
-        OpSpec {
-            name,
-            family,
-            summary: "not implemented in datacook yet",
-            params: &[],
-            conditions: Conditions::Unsupported,
-            scope: Scope::WholeDataset,
-            status: Status::Planned,
-            build: Build::Fn(|name, _| Err(OpError::new(format!("{name} is not implemented yet")))),
         }
     }
 
@@ -402,6 +387,7 @@ pub static REGISTRY: LazyLock<Vec<OpSpec>> = LazyLock::new(|| {
     all.extend(conditional::specs());
     all.extend(invalid::specs());
     all.extend(nest::specs());
+    all.extend(json::specs());
     all.extend(tokenize::specs());
     all.extend(phone::specs());
     all.extend(unsupported::SPECS.iter().cloned());
@@ -445,7 +431,8 @@ pub fn require_numeric(
     op: &str,
 ) -> OpResult<DataType> {
     let dtype = require_column(schema, name, param)?;
-    if !dtype.is_primitive_numeric() {
+    // Null: a type only the data tells (a JSON_TO_STRUCTS field); the run checks it again.
+    if !dtype.is_primitive_numeric() && dtype != DataType::Null {
         return Err(OpError::new(format!(
             "{op} needs a numeric column, but '{name}' is {}",
             type_label(&dtype)
@@ -455,6 +442,22 @@ pub fn require_numeric(
         .not_numeric(name));
     }
     Ok(dtype)
+}
+
+/// Fail when `names` (the columns a step would output) repeat one.
+pub fn no_repeats<'a>(
+    names: impl IntoIterator<Item = &'a str>,
+    param: &'static str,
+) -> OpResult<()> {
+    let mut seen = std::collections::HashSet::new();
+    for n in names {
+        if !seen.insert(n) {
+            return Err(OpError::new(format!("'{n}' is named twice"))
+                .param(param)
+                .help("each output column needs its own name"));
+        }
+    }
+    Ok(())
 }
 
 /// Fail when a step would create a column that already exists.

@@ -329,7 +329,7 @@ impl Flatten {
             Selection::Columns(c) => {
                 for s in c {
                     let t = require_column(schema, s, "sourceColumns")?;
-                    if !matches!(t, DataType::Struct(_)) {
+                    if !matches!(t, DataType::Struct(_) | DataType::Null) {
                         return Err(OpError::new(format!(
                             "'{s}' is {}, not a struct",
                             type_label(&t)
@@ -365,6 +365,13 @@ impl Flatten {
         out: &mut Vec<(String, Expr)>,
     ) {
         match dtype {
+            // A column of a type only the data tells (a JSON_TO_STRUCTS field) may be a
+            // struct: its fields are a placeholder (one already stands for deeper ones).
+            DataType::Null if depth < self.levels && !crate::types::is_placeholder(name) => out
+                .push((
+                    format!("{name}{}{}", self.delimiter, crate::types::DYNAMIC_SUFFIX),
+                    lit(NULL),
+                )),
             DataType::Struct(fields) if depth < self.levels => {
                 for f in fields {
                     let child = expr.clone().struct_().field_by_name(f.name());
@@ -404,6 +411,11 @@ impl Flatten {
 
 impl Operation for Flatten {
     fn schema(&self, input: &Schema, _: &SchemaCtx) -> OpResult<Schema> {
+        let sources: &[String] = match &self.sources {
+            Selection::Columns(c) => c,
+            Selection::Matching(_) => &[],
+        };
+        let input = &super::shape::planning_schema(input, sources.iter().map(String::as_str));
         let out = DataFrame::empty_with_schema(input)
             .lazy()
             .select(self.output(input)?)
@@ -430,6 +442,7 @@ impl Explode {
         let t = require_column(schema, &self.source, "sourceColumn")?;
         match &t {
             DataType::List(inner) if !self.map || matches!(**inner, DataType::Struct(_)) => Ok(t),
+            DataType::Null => Ok(t),
             _ => Err(OpError::new(format!(
                 "'{}' is {}, not a {}",
                 self.source,
@@ -503,6 +516,22 @@ impl Explode {
 
 impl Operation for Explode {
     fn schema(&self, input: &Schema, _: &SchemaCtx) -> OpResult<Schema> {
+        let mut input = super::shape::planning_schema(input, [self.source.as_str()]);
+        if input.get(&self.source) == Some(&DataType::Null) {
+            // A list only the data types (a JSON_TO_STRUCTS field): elements of unknown type.
+            let element = match self.map {
+                true => DataType::Struct(vec![
+                    Field::new("key".into(), DataType::String),
+                    Field::new("value".into(), DataType::Null),
+                ]),
+                false => DataType::Null,
+            };
+            input.with_column(
+                self.source.as_str().into(),
+                DataType::List(Box::new(element)),
+            );
+        }
+        let input = &input;
         let out = self
             .plan(DataFrame::empty_with_schema(input).lazy(), input)?
             .collect_schema()

@@ -11,6 +11,11 @@
 //!   REPLACE_WITH_RANDOM_BETWEEN replaces every present value of each of `sourceColumns`.
 //! * REPLACE_WITH_RANDOM_DATE_BETWEEN: a timestamp between `startDate` and `endDate` (both
 //!   included, whole seconds) for every present value.
+//! * The REPLACE_WITH_RANDOM_* steps keep a column's type when it can hold the draws, so the
+//!   values they keep (missing ones, rows where the conditions do not hold) keep their meaning:
+//!   a text column takes the draws as text (timestamps as `YYYY-MM-DD HH:MM:SS`), a double
+//!   column takes integer draws as doubles, an integer column becomes double for decimal
+//!   draws; other columns take the draws' type.
 //! * SHUFFLE_ROWS moves the values of `sourceColumns` to other rows with one shared
 //!   permutation (the listed columns keep their values together), within each group of
 //!   `groupByColumns` when given; other columns stay.
@@ -262,6 +267,21 @@ impl Draw {
     }
 }
 
+/// The type of a column whose values are replaced by `draw`s: its own when it holds them
+/// (text takes them as text, a double takes integers, a date takes timestamps), so the values
+/// kept (missing ones, rows where the conditions do not hold) keep their meaning; else the
+/// draws' type.
+fn replaced_type(column: &DataType, draw: Draw) -> DataType {
+    let drawn = draw.dtype();
+    match (column, &drawn) {
+        (DataType::String, _) => DataType::String,
+        (c, DataType::Int64 | DataType::Float64) if c.is_float() => DataType::Float64,
+        (c, DataType::Float64) if c.is_integer() => DataType::Float64,
+        (DataType::Date, DataType::Datetime(..)) => drawn,
+        _ => drawn,
+    }
+}
+
 /// A stable salt per column name, so two random columns of one run differ.
 fn salt(name: &str) -> u64 {
     name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
@@ -315,7 +335,11 @@ impl Operation for RandomStep {
             } else {
                 require_column(input, t, "sourceColumns")?;
             }
-            out.with_column(t.as_str().into(), self.draw.dtype());
+            let dtype = match self.new_column {
+                true => self.draw.dtype(),
+                false => replaced_type(&require_column(input, t, "sourceColumns")?, self.draw),
+            };
+            out.with_column(t.as_str().into(), dtype);
         }
         Ok(out)
     }
@@ -329,9 +353,14 @@ impl Operation for RandomStep {
             } else {
                 let dtype = require_column(&ctx.schema, t, "sourceColumns")?;
                 let present = crate::recipe::condition::missing(t, &dtype).not();
+                let out = replaced_type(&dtype, self.draw);
+                let value = match (&out, self.draw) {
+                    (DataType::String, Draw::Time(..)) => value.dt().to_string("%Y-%m-%d %H:%M:%S"),
+                    _ => value.cast(out.clone()),
+                };
                 when(ctx.where_conditions(present))
                     .then(value)
-                    .otherwise(col(t.as_str()).cast(self.draw.dtype()))
+                    .otherwise(col(t.as_str()).cast(out))
             };
             exprs.push(value.alias(t.as_str()));
         }

@@ -132,6 +132,8 @@ fn column_as(name: &str, dtype: &DataType, accepts: Accepts) -> Option<Expr> {
     let c = col(name);
     match accepts {
         Accepts::Any => Some(c),
+        // A type only the data tells (a JSON_TO_STRUCTS field): the run checks it again.
+        _ if *dtype == DataType::Null => Some(c),
         Accepts::Text if *dtype == DataType::String => Some(c),
         // A struct reads as its JSON text (EXTRACT_VALUE follows paths in it).
         Accepts::Text if matches!(dtype, DataType::Struct(_)) => Some(c.struct_().json_encode()),
@@ -175,6 +177,12 @@ fn literal_as(text: &str, accepts: Accepts) -> Option<Expr> {
 /// An empty frame of `schema` to plan on, with each of `names` that only the data will name
 /// (behind ONE_HOT_ENCODING, PIVOT, …) added with its placeholder's type.
 pub fn planning_frame<'a>(schema: &Schema, names: impl IntoIterator<Item = &'a str>) -> LazyFrame {
+    DataFrame::empty_with_schema(&planning_schema(schema, names)).lazy()
+}
+
+/// `schema` with each of `names` that only the data will name added (at the end) with its
+/// placeholder's type.
+pub fn planning_schema<'a>(schema: &Schema, names: impl IntoIterator<Item = &'a str>) -> Schema {
     let mut schema = schema.clone();
     for name in names {
         if !schema.contains(name)
@@ -183,7 +191,7 @@ pub fn planning_frame<'a>(schema: &Schema, names: impl IntoIterator<Item = &'a s
             schema.with_column(name.into(), t);
         }
     }
-    DataFrame::empty_with_schema(&schema).lazy()
+    schema
 }
 
 /// The type Polars gives `expr` over a frame of `schema`: the one source of an expression

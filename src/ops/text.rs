@@ -95,8 +95,12 @@ fn cleaning() -> Vec<OpSpec> {
                 let re = compiled(&r.pattern, "pattern")?;
                 Ok(Arc::new(move |c| {
                     let (re, value) = (re.clone(), r.value.clone());
+                    // Empty text stays empty: `^` matches nothing to replace there.
                     map_text(c, move |s| {
-                        Some(re.replace_all(s, regex::NoExpand(&value)).into_owned())
+                        Some(match s.is_empty() {
+                            true => String::new(),
+                            false => re.replace_all(s, regex::NoExpand(&value)).into_owned(),
+                        })
                     })
                 }))
             },
@@ -115,6 +119,9 @@ fn cleaning() -> Vec<OpSpec> {
                 Ok(Arc::new(move |c| {
                     let (re, value) = (re.clone(), r.value.clone());
                     map_text(c, move |s| {
+                        if s.is_empty() {
+                            return Some(String::new());
+                        }
                         let replaced = re.replace_all(s, |caps: &regex::Captures| {
                             format!("{}{value}{}", &caps[START], &caps[END])
                         });

@@ -1,5 +1,5 @@
 //! DataBrew operations datacook lists but does not run: those that need AWS or a console
-//! session (unsupported, with the reason), and those not implemented yet (planned).
+//! session, with the reason.
 
 use super::OpSpec;
 
@@ -44,5 +44,4 @@ pub static SPECS: &[OpSpec] = &[
         "other",
         "interactive only: it fetches an action's result in a DataBrew project session",
     ),
-    OpSpec::planned("JSON_TO_STRUCTS", "basic"),
 ];

@@ -54,8 +54,9 @@ pub fn int_to_ip(s: &str) -> Option<String> {
 }
 
 pub fn url_params(s: &str) -> String {
-    let query = s.split_once('?').map(|(_, q)| q).unwrap_or("");
-    let query = query.split('#').next().unwrap_or("");
+    // The fragment goes first: a `?` inside it starts no query.
+    let before_fragment = s.split('#').next().unwrap_or("");
+    let query = before_fragment.split_once('?').map_or("", |(_, q)| q);
     let mut out = serde_json::Map::new();
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));

@@ -113,7 +113,7 @@ pub fn profile(opts: &ProfileOptions) -> Result<ProfileOutcome> {
         Some(p) => config::load_file(p)?,
         None => config::ProfileConfig::default(),
     };
-    let prepared = prepare(&opts.input, &progress)?;
+    let prepared = prepare(&opts.input, crate::job::Counting::Now, &progress)?;
     let mut warnings = prepared.warnings.clone();
     warnings.extend(config.warnings.iter().cloned());
     let lf = sampled(prepared.lf.clone(), opts.sample, prepared.rows)?;

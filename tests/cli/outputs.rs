@@ -136,6 +136,11 @@ fn json_report_on_stdout() {
     assert_eq!(report["steps"][2]["operation"], "JOIN");
     assert_eq!(report["steps"][2]["rows_in"], 300);
     assert_eq!(report["steps"][2]["rows_out"], 981);
+    // The join's rows are counted as the output is written (no pass of their own); the
+    // flag after it keeps them.
+    assert_eq!(report["steps"][3]["rows_in"], 981);
+    assert_eq!(report["steps"][3]["rows_out"], 981);
+    assert_eq!(report["output"]["rows"], 981);
     assert_eq!(report["secondary_datasets"][0]["dataset"], "encounters");
     assert_eq!(report["secondary_datasets"][0]["rows"], 956);
     let zip = report["dataset"]["columns"]
@@ -177,7 +182,7 @@ fn ops_lists_every_operation_of_the_databrew_reference_with_its_status() {
     assert_eq!(names.len(), listed, "an operation is listed twice");
     for o in ops {
         let s = o["status"].as_str().unwrap();
-        assert!(["supported", "unsupported", "planned"].contains(&s), "{o}");
+        assert!(["supported", "unsupported"].contains(&s), "{o}");
         if s == "unsupported" {
             assert!(o["reason"].as_str().is_some_and(|r| r.len() > 20), "{o}");
         }
@@ -329,5 +334,45 @@ fn nested_columns_go_to_csv_as_json() {
         text,
         // Each new column goes right after its first source; the list takes the common type.
         "city,parts,address,zip\nParis,\"[\"\"Paris\"\",\"\"75001\"\"]\",\"{\"\"city\"\":\"\"Paris\"\",\"\"zip\"\":75001}\",75001\n"
+    );
+}
+
+#[test]
+fn json_to_structs_plans_a_struct_and_writes_it_as_json() {
+    let dir = tmpdir();
+    let data = dir.path().join("j.csv");
+    std::fs::write(
+        &data,
+        "id,j\n1,\"{\"\"name\"\": \"\"Ann\"\", \"\"age\"\": 31}\"\n2,\"{\"\"age\"\": 40.5, \"\"zip\"\": \"\"75001\"\"}\"\n3,\n4,not json\n",
+    )
+    .unwrap();
+    let recipe = dir.path().join("r.yaml");
+    std::fs::write(
+        &recipe,
+        "steps:\n  - operation: JSON_TO_STRUCTS\n    parameters: {sourceColumns: [j], removeSourceColumn: true}\n",
+    )
+    .unwrap();
+    let (recipe, data) = (path_str(&recipe), path_str(&data));
+    let v = datacook(&["validate", &recipe, "--dataset", &data]);
+    v.ok();
+    assert_eq!(
+        v.stdout.trim(),
+        "ok: 1 step, 2 output columns; the fields of j are known once the data is read"
+    );
+    let out = path_str(&dir.path().join("out.csv"));
+    datacook(&[
+        "run",
+        &recipe,
+        "--dataset",
+        &data,
+        "--output",
+        &out,
+        "--quiet",
+    ])
+    .ok();
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "id,j\n1,\"{\"\"name\"\":\"\"Ann\"\",\"\"age\"\":31.0,\"\"zip\"\":null}\"\n\
+         2,\"{\"\"name\"\":null,\"\"age\"\":40.5,\"\"zip\"\":\"\"75001\"\"}\"\n3,\n4,\n"
     );
 }

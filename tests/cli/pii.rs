@@ -7,12 +7,18 @@ const KEY_B64: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 const SHORT_KEY: &str = "00112233445566778899aabbccddeeff";
 
 fn run_with_key(dir: &std::path::Path, recipe: &str, key: Option<&str>) -> (Run, String) {
+    let data = "id,email\n1,ann@example.com\n2,bob@example.com\n3,ann@example.com\n4,\n";
+    run_with_key_on(dir, recipe, key, data)
+}
+
+fn run_with_key_on(
+    dir: &std::path::Path,
+    recipe: &str,
+    key: Option<&str>,
+    data: &str,
+) -> (Run, String) {
     let recipe = write(dir, "r.json", recipe);
-    let data = write(
-        dir,
-        "d.csv",
-        "id,email\n1,ann@example.com\n2,bob@example.com\n3,ann@example.com\n4,\n",
-    );
+    let data = write(dir, "d.csv", data);
     let out = path_str(&dir.join("out.csv"));
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_datacook"));
     cmd.args([
@@ -88,6 +94,36 @@ fn deterministic_encryption_round_trips_and_equal_values_encrypt_alike() {
     assert_eq!(sealed[0], sealed[2]);
     assert_ne!(sealed[0], sealed[1]);
     assert!(!sealed[0].contains("ann"));
+}
+
+#[test]
+fn deterministic_encryption_under_conditions_and_on_no_rows() {
+    let dir = tmpdir();
+    let recipe = r#"[{"Action": {"Operation": "DETERMINISTIC_ENCRYPT",
+        "Parameters": {"sourceColumns": "[\"email\"]", "secretId": "pii"}},
+        "ConditionExpressions": [{"Condition": "LESS_THAN", "Value": "3", "TargetColumn": "id"}]},
+        {"Action": {"Operation": "DUPLICATE", "Parameters": {"sourceColumn": "email", "targetColumn": "sealed"}}},
+        {"Action": {"Operation": "DETERMINISTIC_DECRYPT",
+        "Parameters": {"sourceColumns": "[\"email\"]", "secretId": "pii"}},
+        "ConditionExpressions": [{"Condition": "LESS_THAN", "Value": "3", "TargetColumn": "id"}]}]"#;
+    let (run, _) = run_with_key(dir.path(), recipe, Some(KEY_B64));
+    run.ok();
+    let df = read_csv_text(&dir.path().join("out.csv"));
+    let sealed = texts(&df, "sealed");
+    assert!(
+        !sealed[0].contains("ann") && !sealed[1].contains("bob"),
+        "{sealed:?}"
+    );
+    // Rows where the conditions do not hold keep their value; a missing one stays missing.
+    assert_eq!(sealed[2..], ["ann@example.com", ""]);
+    assert_eq!(
+        texts(&df, "email"),
+        ["ann@example.com", "bob@example.com", "ann@example.com", ""]
+    );
+
+    let (run, out) = run_with_key_on(dir.path(), recipe, Some(KEY_B64), "id,email\n");
+    run.ok();
+    assert_eq!(out, "id,email,sealed\n");
 }
 
 #[test]

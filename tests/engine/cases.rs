@@ -18,10 +18,12 @@
 //! or, instead of `expect`, `error: {at: "LINE:COL", message: "text the error contains"}`: the
 //! position the error must point at, with LINE counted from the case's first line (1), so
 //! cases can move within a file.
+//!
+//! Other datasets (JOIN, UNION) are frames by name: `datasets: {orders: {columns: …, rows: …}}`.
 
 use std::path::Path;
 
-use datacook::dataset::NoDatasets;
+use datacook::dataset::MemoryDatasets;
 use datacook::job::run_on_frame;
 use datacook::recipe::node::{Node, NodeKind};
 use datacook::recipe::yaml;
@@ -35,6 +37,10 @@ fn case_files() {
         .expect("tests/cases")
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        // DATACOOK_CASES=text runs only the files whose names contain "text".
+        .filter(|p| {
+            std::env::var("DATACOOK_CASES").map_or(true, |only| p.to_string_lossy().contains(&only))
+        })
         .collect();
     files.sort();
     let mut failures = Vec::new();
@@ -93,7 +99,12 @@ fn run_case(file: &str, line: usize, doc: &str) -> Result<(), String> {
         .ok_or("a case needs `case: <what it shows>`")?;
     let fail = |msg: String| format!("[{title}] {msg}");
     let input = frame(root.get("input").ok_or("a case needs `input`")?).map_err(fail)?;
-    let result = run_on_frame(doc, file, input, &NoDatasets);
+    let mut datasets = MemoryDatasets::default();
+    for (name, data) in root.get("datasets").and_then(|d| d.as_map()).unwrap_or(&[]) {
+        let name = name.scalar_text().unwrap_or_default();
+        datasets.0.insert(name, frame(data).map_err(fail)?);
+    }
+    let result = run_on_frame(doc, file, input, &datasets);
     match (root.get("expect"), root.get("error"), result) {
         (Some(expect), None, Ok((out, _))) => {
             let expected = frame(expect).map_err(fail)?;
@@ -304,4 +315,96 @@ fn mentions(text: &str, form: &str) -> bool {
     text.match_indices(form).any(|(i, m)| {
         !text[i + m.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
     })
+}
+
+/// The kinds of case the issue asks of every operation: exact outputs, missing values (null or
+/// empty text in the input), an empty input, an error case (the error case's last step), and
+/// conditions where the operation takes them. Errors are not asked of operations without
+/// parameters.
+#[test]
+fn every_supported_operation_has_each_kind_of_case() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases");
+    let mut kinds: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for (_, doc) in documents(&text) {
+            let Ok(root) = yaml::parse(&doc) else {
+                continue;
+            };
+            let rows = root
+                .get("input")
+                .and_then(|i| i.get("rows"))
+                .and_then(|r| r.as_list())
+                .unwrap_or(&[]);
+            let missing = rows
+                .iter()
+                .flat_map(|r| r.as_list().unwrap_or(&[]))
+                .any(|c| {
+                    matches!(c.kind, NodeKind::Null) || c.scalar_text().as_deref() == Some("")
+                });
+            let steps = root.get("steps").and_then(|s| s.as_list()).unwrap_or(&[]);
+            let ops: Vec<(String, bool)> = steps.iter().filter_map(step_op).collect();
+            let error = root.get("error").is_some();
+            for (i, (op, conditions)) in ops.iter().enumerate() {
+                let k = kinds.entry(op.clone()).or_default();
+                if error {
+                    if i + 1 == ops.len() {
+                        k.insert("error");
+                    }
+                    continue;
+                }
+                k.insert("output");
+                if missing {
+                    k.insert("missing values");
+                }
+                if rows.is_empty() {
+                    k.insert("empty input");
+                }
+                if *conditions {
+                    k.insert("conditions");
+                }
+            }
+        }
+    }
+    // Their key comes from the environment, which a case cannot set: tests/cli/pii.rs runs
+    // them with a key (output, missing values, conditions, no rows); their errors are cases.
+    const KEYED: &[&str] = &["DETERMINISTIC_ENCRYPT", "DETERMINISTIC_DECRYPT"];
+    let mut gaps = Vec::new();
+    for spec in datacook::ops::all().filter(|s| s.status == datacook::ops::Status::Supported) {
+        let mut want = vec!["output", "missing values", "empty input"];
+        if KEYED.contains(&spec.name) {
+            want.clear();
+        }
+        if !spec.params.is_empty() {
+            want.push("error");
+        }
+        if spec.conditions != datacook::ops::Conditions::Unsupported && !KEYED.contains(&spec.name)
+        {
+            want.push("conditions");
+        }
+        let have = kinds.get(spec.name).cloned().unwrap_or_default();
+        let lacking: Vec<&str> = want.into_iter().filter(|w| !have.contains(w)).collect();
+        if !lacking.is_empty() {
+            gaps.push(format!("{}: {}", spec.name, lacking.join(", ")));
+        }
+    }
+    assert!(
+        gaps.is_empty(),
+        "{} operations lack kinds of case in tests/cases:\n{}",
+        gaps.len(),
+        gaps.join("\n")
+    );
+}
+
+/// A step's operation, and whether it has conditions (DataBrew's or datacook's shape).
+fn step_op(step: &Node) -> Option<(String, bool)> {
+    let (op, conditions) = match step.get("Action") {
+        Some(action) => (action.get("Operation")?, step.get("ConditionExpressions")),
+        None => (step.get("operation")?, step.get("conditions")),
+    };
+    let has = conditions
+        .and_then(|c| c.as_list())
+        .is_some_and(|c| !c.is_empty());
+    Some((op.scalar_text()?, has))
 }
