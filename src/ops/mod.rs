@@ -15,6 +15,7 @@ pub mod flags;
 pub mod group;
 pub mod invalid;
 pub mod json;
+pub mod lancaster;
 pub mod mapping;
 pub mod math;
 pub mod missing;

@@ -6,8 +6,8 @@
 //! digits (an apostrophe inside a word stays, other punctuation goes); with stop-word removal
 //! (`stopWordsMode`, or `stopWordRemovalMode`, DEFAULT or ENABLED) common English words are
 //! dropped, and `customStopWords` whenever given; `stemmingMode: PORTER` stems each token with Snowball's
-//! English stemmer (Porter2, the revision Porter published of his algorithm). LANCASTER is not
-//! available (no maintained implementation exists for Rust) and fails validation. The tokens
+//! English stemmer (Porter2, the revision Porter published of his algorithm), `LANCASTER` with
+//! the Paice/Husk stemmer (`super::lancaster`: no maintained crate implements it). The tokens
 //! are joined by `delimiter` (default one space) into a new text column after the source;
 //! missing values stay missing.
 
@@ -32,7 +32,7 @@ params! {
         source: String = p::SOURCE_COLUMN,
         delimiter: String = ParamSpec::def("delimiter", ParamKind::Text, " ", "Put between the tokens."),
         contractions: String = ParamSpec::def("expandContractions", ParamKind::Choice(SWITCH), "DISABLED", "ENABLED: don't → do not."),
-        stemming: Option<String> = ParamSpec::opt("stemmingMode", ParamKind::Choice(&["PORTER", "LANCASTER", "NONE"]), "PORTER stems each token."),
+        stemming: Option<String> = ParamSpec::opt("stemmingMode", ParamKind::Choice(&["PORTER", "LANCASTER", "NONE"]), "PORTER or LANCASTER stems each token."),
         stop_words: Option<String> = ParamSpec::opt("stopWordsMode", ParamKind::Choice(STOP_MODES), "ENABLED drops common English words (CloudFormation's name)."),
         stop_word_removal: Option<String> = ParamSpec::opt("stopWordRemovalMode", ParamKind::Choice(STOP_MODES), "Same as stopWordsMode (the developer guide's name)."),
         custom: Option<Vec<String>> = ParamSpec::opt("customStopWords", ParamKind::Columns, "More words to drop (JSON list)."),
@@ -51,15 +51,9 @@ pub fn specs() -> Vec<OpSpec> {
         |p| {
             let t = Tokenize::read(p);
             let stem = match t.stemming.as_deref() {
-                Some("PORTER") => true,
-                Some("LANCASTER") => {
-                    return Err(OpError::new(
-                        "LANCASTER stemming is not available: no maintained Rust implementation exists",
-                    )
-                    .param("stemmingMode")
-                    .help("use stemmingMode: PORTER"));
-                }
-                _ => false,
+                Some("PORTER") => Stemming::Porter,
+                Some("LANCASTER") => Stemming::Lancaster,
+                _ => Stemming::None,
             };
             let standard = matches!(
                 t.stop_words.as_deref().or(t.stop_word_removal.as_deref()),
@@ -104,11 +98,18 @@ pub fn specs() -> Vec<OpSpec> {
     )]
 }
 
+#[derive(Clone, Copy, PartialEq)]
+enum Stemming {
+    None,
+    Porter,
+    Lancaster,
+}
+
 struct Tokenizer {
     delimiter: String,
     expand: bool,
     stop: HashSet<String>,
-    stem: bool,
+    stem: Stemming,
 }
 
 impl Tokenizer {
@@ -128,12 +129,10 @@ impl Tokenizer {
         words
             .into_iter()
             .filter(|w| !self.stop.contains(w))
-            .map(|w| {
-                if self.stem {
-                    stemmer.stem(&w).into_owned()
-                } else {
-                    w
-                }
+            .map(|w| match self.stem {
+                Stemming::Porter => stemmer.stem(&w).into_owned(),
+                Stemming::Lancaster => super::lancaster::stem(&w),
+                Stemming::None => w,
             })
             .collect::<Vec<_>>()
             .join(&self.delimiter)
@@ -316,7 +315,7 @@ mod tests {
             delimiter: " ".into(),
             expand: true,
             stop: STOP_WORDS.iter().map(|w| w.to_string()).collect(),
-            stem: true,
+            stem: Stemming::Porter,
         };
         assert_eq!(
             t.tokens(
@@ -329,7 +328,7 @@ mod tests {
             delimiter: "|".into(),
             expand: false,
             stop: HashSet::new(),
-            stem: false,
+            stem: Stemming::None,
         };
         assert_eq!(
             plain.tokens("Don't  STOP—me now", &stemmer),

@@ -35,6 +35,11 @@ pub static SPECS: &[OpSpec] = &[
         "flags on advanced-type details computed from AWS reference data that is not public",
     ),
     OpSpec::unsupported(
+        "UNNEST_SPECIFIC_KEY",
+        "nest and unnest",
+        "DataBrew's console writes it but its parameters are documented nowhere; take one key with EXTRACT_VALUE (`col`.`key`) or all of them with UNNEST_STRUCT",
+    ),
+    OpSpec::unsupported(
         "GET_STEP_DATAFRAME",
         "other",
         "interactive only: it shows a step's data in a DataBrew project session",
