@@ -19,7 +19,7 @@ use rust_stemmers::{Algorithm, Stemmer};
 
 use super::declare::params;
 use super::shape::{Accepts, Def, ExprFn, Operand, TARGET, derive_spec};
-use super::{OpError, OpSpec, p};
+use super::{OpSpec, p};
 use crate::recipe::params::{ParamKind, ParamSpec};
 
 const SWITCH: &[&str] = &["ENABLED", "DISABLED"];
