@@ -123,7 +123,7 @@ pub struct ExecuteResult {
     /// Rows after the last step, when known.
     pub rows: Option<u64>,
     /// With [`Counting::AtOutput`]: the first step whose output rows were left to be counted
-    /// as the output is written ([`ExecuteResult::output_rows`]).
+    /// as the output is written ([`fill_uncounted`]).
     pub uncounted_from: Option<usize>,
 }
 
@@ -137,16 +137,14 @@ pub enum Counting {
     AtOutput,
 }
 
-impl ExecuteResult {
-    /// Fill in the row counts left to the output, now that `rows` rows were written.
-    pub fn output_rows(steps: &mut [StepReport], uncounted_from: Option<usize>, rows: u64) {
-        let Some(first) = uncounted_from else { return };
-        for (i, step) in steps.iter_mut().enumerate().skip(first) {
-            if i > first {
-                step.rows_in = Some(rows);
-            }
-            step.rows_out = Some(rows);
+/// Fill in the row counts left uncounted from step `first` on (the rows it gives, which every
+/// later step keeps), now that they are known to be `rows`.
+pub fn fill_uncounted(steps: &mut [StepReport], first: usize, rows: u64) {
+    for (i, step) in steps.iter_mut().enumerate().skip(first) {
+        if i > first {
+            step.rows_in = Some(rows);
         }
+        step.rows_out = Some(rows);
     }
 }
 
@@ -195,6 +193,11 @@ pub fn execute(
         })?;
         #[cfg(debug_assertions)]
         assert_planned_schema(step, &out, planned.get(index))?;
+        // A later step's statistics counted the rows an earlier step left uncounted.
+        if let (Some(first), Some(known)) = (uncounted_from, ctx.rows_in) {
+            fill_uncounted(&mut reports, first, known);
+            uncounted_from = None;
+        }
         let rows_in = ctx.rows_in.or(rows);
         let mut rows_out = if step.op.preserves_rows() {
             rows_in
@@ -466,9 +469,13 @@ pub fn run(opts: &RunOptions) -> Result<RunReport> {
     progress.finish();
 
     let rows_out = prepared.rows.or_else(|| {
+        // Counted on the way to the sink (a frame without columns has nothing to count on).
         let written = counter.load(std::sync::atomic::Ordering::Relaxed);
-        ExecuteResult::output_rows(&mut prepared.steps, prepared.uncounted_from, written);
-        (!prepared.schema.is_empty()).then_some(written)
+        let counted = (!prepared.schema.is_empty()).then_some(written)?;
+        if let Some(first) = prepared.uncounted_from {
+            fill_uncounted(&mut prepared.steps, first, counted);
+        }
+        Some(counted)
     });
     Ok(RunReport {
         datacook_version: env!("CARGO_PKG_VERSION"),

@@ -45,6 +45,9 @@ params! {
 
 /// The most sources one step converts: each takes two numbered statistics.
 const MAX_SOURCES: usize = 64;
+/// The most fields (at every level) a merged struct may have: objects whose keys vary from
+/// row to row (ids, dates as keys) are maps of data, not records.
+const MAX_FIELDS: usize = 1000;
 /// A present value that is not a JSON object, in the per-row type signatures.
 const NOT_OBJECT: &str = "!";
 
@@ -106,13 +109,15 @@ pub struct JsonToStructs {
 }
 
 impl JsonToStructs {
-    fn selected(&self, schema: &Schema) -> OpResult<Vec<String>> {
+    /// The text columns to convert. While `planning`, a column of a type only the data tells
+    /// (null: a JSON_TO_STRUCTS field) may be text.
+    fn selected(&self, schema: &Schema, planning: bool) -> OpResult<Vec<String>> {
         let chosen = match &self.sources {
             Selection::Columns(c) => {
                 for s in c {
                     let t = require_column(schema, s, "sourceColumns")?;
-                    // Null: a type only the data tells; the run checks it again.
-                    if !matches!(t, DataType::String | DataType::Null) {
+                    let unknown = planning && t == DataType::Null;
+                    if t != DataType::String && !unknown {
                         return Err(OpError::new(format!(
                             "'{s}' is {}, not JSON text",
                             type_label(&t)
@@ -137,10 +142,18 @@ impl JsonToStructs {
                 "{} columns selected; one JSON_TO_STRUCTS step converts at most {MAX_SOURCES}",
                 chosen.len()
             ))
-            .param("sourceColumns")
+            .param(self.param())
             .help("split the columns over several steps"));
         }
         Ok(chosen)
+    }
+
+    /// The parameter that chose the columns, for messages.
+    fn param(&self) -> &'static str {
+        match self.sources {
+            Selection::Columns(_) => "sourceColumns",
+            Selection::Matching(_) => "regexColumnSelector",
+        }
     }
 
     fn target(&self, source: &str) -> String {
@@ -151,12 +164,7 @@ impl JsonToStructs {
     }
 
     /// The output columns, given each source's struct expression.
-    fn output(
-        &self,
-        schema: &Schema,
-        mut structs: BTreeMap<String, Expr>,
-        param: &'static str,
-    ) -> OpResult<Vec<Expr>> {
+    fn output(&self, schema: &Schema, mut structs: BTreeMap<String, Expr>) -> OpResult<Vec<Expr>> {
         let mut out = Vec::with_capacity(schema.len() + structs.len());
         for name in schema.iter_names() {
             let Some(new) = structs.remove(name.as_str()) else {
@@ -165,7 +173,7 @@ impl JsonToStructs {
             };
             let target = self.target(name);
             if !self.remove {
-                super::require_new_column(schema, &target, param)?;
+                super::require_new_column(schema, &target, self.param())?;
                 out.push(col(name.as_str()));
             }
             out.push(new.alias(target.as_str()));
@@ -182,20 +190,70 @@ impl Operation for JsonToStructs {
         };
         let input = &super::shape::planning_schema(input, named.iter().map(String::as_str));
         let structs = self
-            .selected(input)?
+            .selected(input, true)?
             .into_iter()
             .map(|s| (s, lit(NULL).cast(unknown_struct())))
             .collect();
         let out = DataFrame::empty_with_schema(input)
             .lazy()
-            .select(self.output(input, structs, "sourceColumns")?)
+            .select(self.output(input, structs)?)
             .collect_schema()
             .map_err(|e| OpError::new(format!("cannot convert: {e}")))?;
         Ok(out.as_ref().clone())
     }
 
     fn stats(&self, input: &Schema, condition: Option<&Expr>) -> Option<Stats> {
-        let sources = self.selected(input).ok()?;
+        let sources = self.selected(input, false).ok()?;
+        Some(self.request(sources, condition))
+    }
+
+    fn apply(&self, lf: LazyFrame, ctx: &mut ApplyCtx) -> OpResult<LazyFrame> {
+        let sources = self.selected(&ctx.schema, false)?;
+        let request = self.request(sources.clone(), ctx.condition.as_ref());
+        let df = ctx.aggregate(&lf, request)?;
+        let names = super::numbered_stats();
+        let mut structs = BTreeMap::new();
+        let mut not_objects = 0;
+        for (i, s) in sources.iter().enumerate() {
+            let merged = df
+                .column(names[2 * i])?
+                .list()?
+                .get_as_series(0)
+                .map(|sigs| merged_type(&sigs))
+                .transpose()?
+                .unwrap_or_else(|| JsonType::Object(Vec::new()));
+            let fields = merged.field_count();
+            if fields > MAX_FIELDS {
+                return Err(OpError::data(format!(
+                    "the objects in '{s}' have {fields} different fields; a struct takes at most {MAX_FIELDS}"
+                ))
+                .param(self.param())
+                .help("keys that vary from row to row are data, not fields: keep the column as text and take values with EXTRACT_VALUE"));
+            }
+            not_objects += super::scalar_u64(&df, names[2 * i + 1]).unwrap_or(0);
+            let dtype = merged.dtype();
+            let convert = col(s.as_str()).map(
+                move |c| to_structs(c.str()?, &dtype).map(IntoColumn::into_column),
+                move |_, f| Ok(Field::new(f.name().clone(), merged.dtype())),
+            );
+            structs.insert(s.clone(), ctx.new_column(convert));
+        }
+        ctx.record("not_objects", not_objects);
+        Ok(lf.select(self.output(&ctx.schema, structs)?))
+    }
+
+    fn writes(&self) -> Option<Vec<String>> {
+        match (&self.sources, self.remove) {
+            (Selection::Columns(c), true) => Some(c.clone()),
+            (_, false) => Some(Vec::new()),
+            _ => None,
+        }
+    }
+}
+
+impl JsonToStructs {
+    /// Each source's distinct type signatures and its count of values that are not objects.
+    fn request(&self, sources: Vec<String>, condition: Option<&Expr>) -> Stats {
         let names = super::numbered_stats();
         let mut exprs = Vec::new();
         for (i, s) in sources.iter().enumerate() {
@@ -214,46 +272,9 @@ impl Operation for JsonToStructs {
                 signatures.eq(lit(NOT_OBJECT)).sum().cast(DataType::UInt64),
             ));
         }
-        Some(Stats {
+        Stats {
             exprs,
             reads: sources,
-        })
-    }
-
-    fn apply(&self, lf: LazyFrame, ctx: &mut ApplyCtx) -> OpResult<LazyFrame> {
-        let sources = self.selected(&ctx.schema)?;
-        let Some(request) = self.stats(&ctx.schema, ctx.condition.as_ref()) else {
-            return Ok(lf);
-        };
-        let df = ctx.aggregate(&lf, request)?;
-        let names = super::numbered_stats();
-        let mut structs = BTreeMap::new();
-        let mut not_objects = 0;
-        for (i, s) in sources.iter().enumerate() {
-            let merged = df
-                .column(names[2 * i])?
-                .list()?
-                .get_as_series(0)
-                .map(|sigs| merged_type(&sigs))
-                .transpose()?
-                .unwrap_or_else(|| JsonType::Object(Vec::new()));
-            not_objects += super::scalar_u64(&df, names[2 * i + 1]).unwrap_or(0);
-            let dtype = merged.dtype();
-            let convert = col(s.as_str()).map(
-                move |c| to_structs(c.str()?, &dtype).map(IntoColumn::into_column),
-                move |_, f| Ok(Field::new(f.name().clone(), merged.dtype())),
-            );
-            structs.insert(s.clone(), ctx.new_column(convert));
-        }
-        ctx.record("not_objects", not_objects);
-        Ok(lf.select(self.output(&ctx.schema, structs, "sourceColumns")?))
-    }
-
-    fn writes(&self) -> Option<Vec<String>> {
-        match (&self.sources, self.remove) {
-            (Selection::Columns(c), true) => Some(c.clone()),
-            (_, false) => Some(Vec::new()),
-            _ => None,
         }
     }
 }
@@ -302,16 +323,33 @@ impl JsonType {
             (Int, Float) | (Float, Int) => Float,
             (List(a), List(b)) => List(Box::new(a.merge(*b))),
             (Object(mut a), Object(b)) => {
+                let mut index: std::collections::HashMap<String, usize> = a
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (k, _))| (k.clone(), i))
+                    .collect();
                 for (k, t) in b {
-                    match a.iter_mut().find(|(n, _)| *n == k) {
-                        Some((_, mine)) => *mine = std::mem::replace(mine, Null).merge(t),
-                        None => a.push((k, t)),
+                    match index.get(&k) {
+                        Some(&i) => a[i].1 = std::mem::replace(&mut a[i].1, Null).merge(t),
+                        None => {
+                            index.insert(k.clone(), a.len());
+                            a.push((k, t));
+                        }
                     }
                 }
                 Object(a)
             }
             (a, b) if a == b => a,
             _ => Text,
+        }
+    }
+
+    /// How many fields the type has, at every level.
+    fn field_count(&self) -> usize {
+        match self {
+            JsonType::Object(fields) => fields.iter().map(|(_, t)| 1 + t.field_count()).sum(),
+            JsonType::List(t) => t.field_count(),
+            _ => 0,
         }
     }
 
@@ -403,6 +441,9 @@ fn merged_type(signatures: &Series) -> OpResult<JsonType> {
             .and_then(|v| JsonType::from_signature(&v))
             .ok_or_else(|| OpError::new(format!("unreadable JSON type signature {s}")))?;
         merged = merged.merge(t);
+        if merged.field_count() > MAX_FIELDS {
+            break; // too many to make a struct of: the step says so
+        }
     }
     Ok(merged)
 }
@@ -480,6 +521,15 @@ mod tests {
                 Field::new("e".into(), DataType::String),
             ])
         );
+    }
+
+    #[test]
+    fn merging_stops_past_the_field_limit() {
+        let signatures: Vec<String> = (0..MAX_FIELDS + 50)
+            .map(|i| format!(r#"{{"key{i}": "int"}}"#))
+            .collect();
+        let merged = merged_type(&Series::new("s".into(), signatures)).unwrap();
+        assert_eq!(merged.field_count(), MAX_FIELDS + 1);
     }
 
     #[test]

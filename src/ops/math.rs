@@ -196,10 +196,13 @@ fn parity(name: &'static str, summary: &'static str, remainder_wanted: i64) -> O
         move |p| {
             let flags = Parity::read(p);
             one(p, move |x| {
-                // In the value's own type: integers beyond 2^53 stay exact.
+                // In integers, so longs beyond 2^53 and decimals stay exact; a double beyond
+                // the longs' range in doubles.
                 let integral = x.clone().eq(x.clone().floor());
-                let hit =
-                    integral.and(remainder(x.clone(), lit(2)).abs().eq(lit(remainder_wanted)));
+                let whole = remainder(x.clone().cast(DataType::Int64), lit(2i64));
+                let double = remainder(x.clone().cast(DataType::Float64), lit(2.0));
+                let parity = whole.cast(DataType::Float64).fill_null(double);
+                let hit = integral.and(parity.abs().eq(lit(remainder_wanted as f64)));
                 when(x.is_null())
                     .then(lit(NULL).cast(DataType::String))
                     .when(hit)

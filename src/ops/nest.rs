@@ -324,12 +324,15 @@ pub struct Flatten {
 }
 
 impl Flatten {
-    fn selected(&self, schema: &Schema) -> OpResult<Vec<String>> {
+    /// The struct columns to flatten. While `planning`, a column of a type only the data tells
+    /// (null: a JSON_TO_STRUCTS field) may be one.
+    fn selected(&self, schema: &Schema, planning: bool) -> OpResult<Vec<String>> {
         match &self.sources {
             Selection::Columns(c) => {
                 for s in c {
                     let t = require_column(schema, s, "sourceColumns")?;
-                    if !matches!(t, DataType::Struct(_) | DataType::Null) {
+                    let unknown = planning && t == DataType::Null;
+                    if !matches!(t, DataType::Struct(_)) && !unknown {
                         return Err(OpError::new(format!(
                             "'{s}' is {}, not a struct",
                             type_label(&t)
@@ -362,29 +365,33 @@ impl Flatten {
         expr: Expr,
         dtype: &DataType,
         depth: usize,
+        planning: bool,
         out: &mut Vec<(String, Expr)>,
     ) {
         match dtype {
-            // A column of a type only the data tells (a JSON_TO_STRUCTS field) may be a
-            // struct: its fields are a placeholder (one already stands for deeper ones).
-            DataType::Null if depth < self.levels && !crate::types::is_placeholder(name) => out
-                .push((
+            // While planning, a column of a type only the data tells (a JSON_TO_STRUCTS field)
+            // may be a struct: its fields are a placeholder (one already stands for deeper ones).
+            DataType::Null
+                if planning && depth < self.levels && !crate::types::is_placeholder(name) =>
+            {
+                out.push((
                     format!("{name}{}{}", self.delimiter, crate::types::DYNAMIC_SUFFIX),
                     lit(NULL),
-                )),
+                ))
+            }
             DataType::Struct(fields) if depth < self.levels => {
                 for f in fields {
                     let child = expr.clone().struct_().field_by_name(f.name());
                     let child_name = format!("{name}{}{}", self.delimiter, f.name());
-                    self.leaves(&child_name, child, f.dtype(), depth + 1, out);
+                    self.leaves(&child_name, child, f.dtype(), depth + 1, planning, out);
                 }
             }
             _ => out.push((name.to_string(), expr)),
         }
     }
 
-    fn output(&self, schema: &Schema) -> OpResult<Vec<Expr>> {
-        let selected = self.selected(schema)?;
+    fn output(&self, schema: &Schema, planning: bool) -> OpResult<Vec<Expr>> {
+        let selected = self.selected(schema, planning)?;
         let mut out = Vec::new();
         for (name, dtype) in schema.iter() {
             let is_source = selected.iter().any(|s| s == name.as_str());
@@ -394,7 +401,7 @@ impl Flatten {
             if is_source {
                 let prefix = self.prefix.clone().unwrap_or_else(|| name.to_string());
                 let mut leaves = Vec::new();
-                self.leaves(&prefix, col(name.as_str()), dtype, 0, &mut leaves);
+                self.leaves(&prefix, col(name.as_str()), dtype, 0, planning, &mut leaves);
                 for (leaf, e) in leaves {
                     if schema.contains(&leaf) {
                         return Err(OpError::new(format!("column '{leaf}' already exists"))
@@ -418,14 +425,14 @@ impl Operation for Flatten {
         let input = &super::shape::planning_schema(input, sources.iter().map(String::as_str));
         let out = DataFrame::empty_with_schema(input)
             .lazy()
-            .select(self.output(input)?)
+            .select(self.output(input, true)?)
             .collect_schema()
             .map_err(|e| OpError::new(format!("cannot unnest: {e}")))?;
         Ok(out.as_ref().clone())
     }
 
     fn apply(&self, lf: LazyFrame, ctx: &mut ApplyCtx) -> OpResult<LazyFrame> {
-        Ok(lf.select(self.output(&ctx.schema)?))
+        Ok(lf.select(self.output(&ctx.schema, false)?))
     }
 }
 
@@ -442,7 +449,6 @@ impl Explode {
         let t = require_column(schema, &self.source, "sourceColumn")?;
         match &t {
             DataType::List(inner) if !self.map || matches!(**inner, DataType::Struct(_)) => Ok(t),
-            DataType::Null => Ok(t),
             _ => Err(OpError::new(format!(
                 "'{}' is {}, not a {}",
                 self.source,

@@ -11,11 +11,11 @@
 //!   REPLACE_WITH_RANDOM_BETWEEN replaces every present value of each of `sourceColumns`.
 //! * REPLACE_WITH_RANDOM_DATE_BETWEEN: a timestamp between `startDate` and `endDate` (both
 //!   included, whole seconds) for every present value.
-//! * The REPLACE_WITH_RANDOM_* steps keep a column's type when it can hold the draws, so the
-//!   values they keep (missing ones, rows where the conditions do not hold) keep their meaning:
-//!   a text column takes the draws as text (timestamps as `YYYY-MM-DD HH:MM:SS`), a double
-//!   column takes integer draws as doubles, an integer column becomes double for decimal
-//!   draws; other columns take the draws' type.
+//! * The REPLACE_WITH_RANDOM_* steps keep a text column text (the draws as text, timestamps as
+//!   `YYYY-MM-DD HH:MM:SS`), so the values they keep (missing ones, rows where the conditions do
+//!   not hold) keep their meaning; a floating-point column takes integer draws as doubles, an
+//!   integer column becomes double for decimal draws; other columns take the draws' type
+//!   (long, double or timestamp), their kept values converted.
 //! * SHUFFLE_ROWS moves the values of `sourceColumns` to other rows with one shared
 //!   permutation (the listed columns keep their values together), within each group of
 //!   `groupByColumns` when given; other columns stay.
@@ -267,17 +267,16 @@ impl Draw {
     }
 }
 
-/// The type of a column whose values are replaced by `draw`s: its own when it holds them
-/// (text takes them as text, a double takes integers, a date takes timestamps), so the values
-/// kept (missing ones, rows where the conditions do not hold) keep their meaning; else the
-/// draws' type.
+/// The type of a column whose values are replaced by `draw`s: text stays text and a
+/// floating-point column takes integer draws as doubles, so the values kept (missing ones, rows
+/// where the conditions do not hold) keep their meaning; an integer column becomes double for
+/// decimal draws; other columns take the draws' type (long, double or timestamp).
 fn replaced_type(column: &DataType, draw: Draw) -> DataType {
     let drawn = draw.dtype();
     match (column, &drawn) {
         (DataType::String, _) => DataType::String,
         (c, DataType::Int64 | DataType::Float64) if c.is_float() => DataType::Float64,
         (c, DataType::Float64) if c.is_integer() => DataType::Float64,
-        (DataType::Date, DataType::Datetime(..)) => drawn,
         _ => drawn,
     }
 }

@@ -132,8 +132,9 @@ fn column_as(name: &str, dtype: &DataType, accepts: Accepts) -> Option<Expr> {
     let c = col(name);
     match accepts {
         Accepts::Any => Some(c),
-        // A type only the data tells (a JSON_TO_STRUCTS field): the run checks it again.
-        _ if *dtype == DataType::Null => Some(c),
+        // Null: a column without values, or a type only the data tells (a JSON_TO_STRUCTS
+        // field, checked again at run time); it reads as anything.
+        Accepts::Number if *dtype == DataType::Null => Some(c),
         Accepts::Text if *dtype == DataType::String => Some(c),
         // A struct reads as its JSON text (EXTRACT_VALUE follows paths in it).
         Accepts::Text if matches!(dtype, DataType::Struct(_)) => Some(c.struct_().json_encode()),
@@ -149,7 +150,7 @@ fn date_expr(c: Expr, dtype: &DataType) -> Option<Expr> {
     let timestamp = DataType::Datetime(TimeUnit::Microseconds, None);
     match dtype {
         DataType::Datetime(_, _) => Some(c),
-        DataType::Date => Some(c.cast(timestamp)),
+        DataType::Date | DataType::Null => Some(c.cast(timestamp)),
         DataType::String => Some(convert(c, dtype, &timestamp)),
         _ => None,
     }

@@ -255,12 +255,25 @@ pub(crate) fn file_format(format: OutputFormat, compression: Compression) -> Fil
 /// The frame with the columns the format's writer cannot hold turned into text: binary
 /// values as `\x`-prefixed hex (PostgreSQL's notation), and in CSV, lists as JSON arrays and
 /// structs as JSON objects.
-/// Parquet holds every type as it is.
+/// Parquet holds every type as it is, except a struct without fields.
 pub(crate) fn writable(mut lf: LazyFrame, format: OutputFormat) -> Result<LazyFrame> {
+    let schema = lf.collect_schema()?;
     if format == OutputFormat::Parquet {
+        let empty = DataType::Struct(Vec::new());
+        if let Some((name, _)) = schema
+            .iter()
+            .find(|(_, d)| d.contains_dtype_recursive(&empty))
+        {
+            return Err(Error::invalid_with_help(
+                format!(
+                    "column '{name}' holds a struct without fields (JSON_TO_STRUCTS found no \
+                     JSON object with fields), which Parquet cannot store"
+                ),
+                "write CSV or JSON, or DELETE the column first",
+            ));
+        }
         return Ok(lf);
     }
-    let schema = lf.collect_schema()?;
     let needs_text =
         |d: &DataType| *d == DataType::Binary || (format == OutputFormat::Csv && d.is_nested());
     let columns: Vec<String> = schema

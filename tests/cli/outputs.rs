@@ -376,3 +376,67 @@ fn json_to_structs_plans_a_struct_and_writes_it_as_json() {
          2,\"{\"\"name\"\":null,\"\"age\"\":40.5,\"\"zip\"\":\"\"75001\"\"}\"\n3,\n4,\n"
     );
 }
+
+#[test]
+fn a_join_then_a_statistics_step_reports_the_join_rows() {
+    // The join's rows are not counted in a pass of their own; the fill's statistics count them.
+    let dir = tmpdir();
+    let recipe = dir.path().join("r.yaml");
+    std::fs::write(
+        &recipe,
+        "steps:\n  - operation: JOIN\n    parameters:\n      secondaryDatasetName: encounters\n      \
+         joinType: LEFT_JOIN\n      joinKeys: [{key: Id, value: PATIENT}]\n      rightColumns: [PATIENT]\n  \
+         - operation: FILL_WITH_AVERAGE\n    parameters: {sourceColumn: LAT}\n  \
+         - operation: DELETE\n    parameters: {sourceColumns: [PATIENT]}\n",
+    )
+    .unwrap();
+    let out = path_str(&dir.path().join("p.csv"));
+    let r = datacook(&[
+        "run",
+        &path_str(&recipe),
+        "--dataset",
+        "patients",
+        "--datasets-dir",
+        "datasets",
+        "--output",
+        &out,
+        "--json",
+    ]);
+    r.ok();
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    for (i, (rows_in, rows_out)) in [(300, 981), (981, 981), (981, 981)].into_iter().enumerate() {
+        assert_eq!(report["steps"][i]["rows_in"], rows_in, "step {i}");
+        assert_eq!(report["steps"][i]["rows_out"], rows_out, "step {i}");
+    }
+    assert_eq!(report["output"]["rows"], 981);
+}
+
+#[test]
+fn a_struct_without_fields_is_refused_for_parquet_before_writing() {
+    let dir = tmpdir();
+    let data = dir.path().join("j.csv");
+    std::fs::write(&data, "id,j\n1,not json\n2,{}\n").unwrap();
+    let recipe = dir.path().join("r.yaml");
+    std::fs::write(
+        &recipe,
+        "steps:\n  - operation: JSON_TO_STRUCTS\n    parameters: {sourceColumns: [j]}\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out.parquet");
+    let r = datacook(&[
+        "run",
+        &path_str(&recipe),
+        "--dataset",
+        &path_str(&data),
+        "--output",
+        &path_str(&out),
+    ]);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr
+            .contains("column 'j_struct' holds a struct without fields"),
+        "{}",
+        r.stderr
+    );
+    assert!(!out.exists());
+}
