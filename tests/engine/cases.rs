@@ -337,16 +337,40 @@ fn every_supported_operation_has_each_kind_of_case() {
                 .and_then(|i| i.get("rows"))
                 .and_then(|r| r.as_list())
                 .unwrap_or(&[]);
-            let missing = rows
+            // The input columns holding a missing cell (null or empty text).
+            let names: Vec<String> = root
+                .get("input")
+                .and_then(|i| i.get("columns"))
+                .and_then(|c| c.as_map())
+                .unwrap_or(&[])
                 .iter()
-                .flat_map(|r| r.as_list().unwrap_or(&[]))
-                .any(|c| {
-                    matches!(c.kind, NodeKind::Null) || c.scalar_text().as_deref() == Some("")
-                });
+                .filter_map(|(n, _)| n.scalar_text())
+                .collect();
+            let mut with_missing: Vec<String> = names
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| {
+                    rows.iter().any(|r| {
+                        r.as_list().and_then(|r| r.get(*i)).is_some_and(|c| {
+                            matches!(c.kind, NodeKind::Null)
+                                || c.scalar_text().as_deref() == Some("")
+                        })
+                    })
+                })
+                .map(|(_, n)| n.clone())
+                .collect();
             let steps = root.get("steps").and_then(|s| s.as_list()).unwrap_or(&[]);
-            let ops: Vec<(String, bool)> = steps.iter().filter_map(step_op).collect();
+            let ops: Vec<(String, bool, &Node)> = steps.iter().filter_map(step_op).collect();
             let error = root.get("error").is_some();
-            for (i, (op, conditions)) in ops.iter().enumerate() {
+            for (i, (op, conditions, params)) in ops.iter().enumerate() {
+                // Missing values count for a step that names a column holding them (the columns
+                // such a step makes hold them too), or that names no input column at all.
+                let reads_input = names.iter().any(|c| names_column(params, c));
+                let missing = with_missing.iter().any(|c| names_column(params, c))
+                    || (!reads_input && !with_missing.is_empty());
+                if missing && !error {
+                    with_missing.extend(scalars(params));
+                }
                 let k = kinds.entry(op.clone()).or_default();
                 if error {
                     if i + 1 == ops.len() {
@@ -397,14 +421,47 @@ fn every_supported_operation_has_each_kind_of_case() {
     );
 }
 
-/// A step's operation, and whether it has conditions (DataBrew's or datacook's shape).
-fn step_op(step: &Node) -> Option<(String, bool)> {
-    let (op, conditions) = match step.get("Action") {
-        Some(action) => (action.get("Operation")?, step.get("ConditionExpressions")),
-        None => (step.get("operation")?, step.get("conditions")),
+/// A step's operation, whether it has conditions, and its parameters (DataBrew's shapes or
+/// datacook's).
+fn step_op(step: &Node) -> Option<(String, bool, &Node)> {
+    let action = step.get("Action").or_else(|| step.get("RecipeAction"));
+    let (op, conditions, params) = match action {
+        Some(action) => (
+            action.get("Operation")?,
+            step.get("ConditionExpressions"),
+            action.get("Parameters"),
+        ),
+        None => (
+            step.get("operation")?,
+            step.get("conditions"),
+            step.get("parameters"),
+        ),
     };
     let has = conditions
         .and_then(|c| c.as_list())
         .is_some_and(|c| !c.is_empty());
-    Some((op.scalar_text()?, has))
+    Some((op.scalar_text()?, has, params.unwrap_or(step)))
+}
+
+/// Every scalar text inside `params`.
+fn scalars(params: &Node) -> Vec<String> {
+    match &params.kind {
+        NodeKind::Map(entries) => entries.iter().flat_map(|(_, v)| scalars(v)).collect(),
+        NodeKind::List(items) => items.iter().flat_map(scalars).collect(),
+        _ => params.scalar_text().into_iter().collect(),
+    }
+}
+
+/// Whether any value inside `params` names `column` (alone, quoted in a JSON list, or in
+/// backticks in an expression).
+fn names_column(params: &Node, column: &str) -> bool {
+    match &params.kind {
+        NodeKind::Map(entries) => entries.iter().any(|(_, v)| names_column(v, column)),
+        NodeKind::List(items) => items.iter().any(|v| names_column(v, column)),
+        _ => params.scalar_text().is_some_and(|t| {
+            t == column
+                || t.contains(&format!("\"{column}\""))
+                || t.contains(&format!("`{column}`"))
+        }),
+    }
 }
