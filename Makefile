@@ -3,6 +3,8 @@ SHELL := /bin/bash
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/datacook-target
 CARGO ?= cargo
 BIN := $(CARGO_TARGET_DIR)/release/datacook
+# Release builds only (tests keep the default): see scripts/release-rustflags.sh.
+RELEASE_RUSTFLAGS := $(shell scripts/release-rustflags.sh)
 
 .PHONY: run test gate build lint fmt samples bench clean
 
@@ -13,7 +15,7 @@ run: build
 	@echo "output: out/student-performance.csv   report: out/student-performance.run.json"
 
 build:
-	$(CARGO) build --release --bin datacook
+	RUSTFLAGS="$(RELEASE_RUSTFLAGS)" $(CARGO) build --release --bin datacook
 
 ## Every test: unit tests, end-to-end CLI tests, formatting and lints. The database tests
 ## use the PostgreSQL and MariaDB servers on this machine; the S3 tests a real S3-compatible
@@ -48,9 +50,9 @@ samples:
 ## job side by side with Python Polars and DuckDB; then the same tables read from PostgreSQL
 ## and MariaDB next to export-then-read and connectorx.
 bench:
-	bench/run.sh
-	bench/compare.sh
-	bench/databases.sh
+	RUSTFLAGS="$(RELEASE_RUSTFLAGS)" bench/run.sh
+	RUSTFLAGS="$(RELEASE_RUSTFLAGS)" bench/compare.sh
+	RUSTFLAGS="$(RELEASE_RUSTFLAGS)" bench/databases.sh
 
 clean:
 	rm -rf out
