@@ -67,9 +67,6 @@ pub struct OutputReport {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Timing {
-    /// Whether the input was read into memory once (it fit the memory budget and steps gather
-    /// statistics) rather than streamed once per pass.
-    pub input_in_memory: bool,
     pub read_ms: f64,
     pub plan_ms: f64,
     pub execute_ms: f64,
@@ -504,7 +501,6 @@ pub fn run(opts: &RunOptions) -> Result<RunReport> {
         },
         warnings,
         timing: Timing {
-            input_in_memory: prepared.in_memory,
             read_ms: ms(prepared.read_time),
             plan_ms: ms(prepared.plan_time),
             execute_ms: ms(exec_time),

@@ -440,36 +440,3 @@ fn a_struct_without_fields_is_refused_for_parquet_before_writing() {
     );
     assert!(!out.exists());
 }
-
-#[test]
-fn the_input_held_in_memory_and_streamed_in_passes_give_the_same_bytes() {
-    let dir = tmpdir();
-    let run = |limit: &str, name: &str| {
-        let out = dir.path().join(name);
-        let o = std::process::Command::new(env!("CARGO_BIN_EXE_datacook"))
-            .args([
-                "run",
-                "recipes/student-performance.json",
-                "--dataset",
-                "datasets/students.yaml",
-                "--output",
-                &path_str(&out),
-                "--json",
-            ])
-            .env("DATACOOK_MEMORY_LIMIT", limit)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .output()
-            .unwrap();
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-        (
-            report["timing"]["input_in_memory"].as_bool(),
-            std::fs::read(out).unwrap(),
-        )
-    };
-    let (held, in_memory) = run("1G", "memory.csv");
-    let (streamed_flag, streamed) = run("0", "streamed.csv");
-    assert_eq!(held, Some(true));
-    assert_eq!(streamed_flag, Some(false));
-    assert_eq!(in_memory, streamed);
-}
