@@ -26,6 +26,7 @@ use polars::prelude::*;
 use serde_json::Value;
 
 use super::declare::params;
+use super::nest::{Selection, unnest_level};
 use super::{
     ApplyCtx, Build, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, Scope, Stats,
     Status, require_column, restrict, type_label,
@@ -63,43 +64,13 @@ pub fn specs() -> Vec<OpSpec> {
         status: Status::Supported,
         build: Build::Closure(Arc::new(|p: &Params| {
             let j = JsonToStructsParams::read(p);
-            let sources = match (j.sources, j.selector) {
-                (Some(s), None) if s.is_empty() => {
-                    return Err(
-                        OpError::new("sourceColumns lists no column").param("sourceColumns")
-                    );
-                }
-                (Some(s), None) => Selection::Columns(s),
-                (None, Some(r)) => {
-                    super::check_regex(&r, "regexColumnSelector")?;
-                    Selection::Matching(r)
-                }
-                _ => {
-                    return Err(OpError::new(
-                        "give sourceColumns or regexColumnSelector (one of them)",
-                    )
-                    .param("sourceColumns"));
-                }
-            };
-            if j.levels < 1 {
-                return Err(OpError::new(format!(
-                    "unnestLevel must be 1 or more, found {}",
-                    j.levels
-                ))
-                .param("unnestLevel"));
-            }
             Ok(Box::new(JsonToStructs {
-                sources,
+                sources: Selection::read(j.sources, j.selector)?,
                 remove: j.remove,
-                levels: j.levels as usize,
+                levels: unnest_level(j.levels)?,
             }) as Box<dyn Operation>)
         })),
     }]
-}
-
-enum Selection {
-    Columns(Vec<String>),
-    Matching(String),
 }
 
 pub struct JsonToStructs {
@@ -142,18 +113,10 @@ impl JsonToStructs {
                 "{} columns selected; one JSON_TO_STRUCTS step converts at most {MAX_SOURCES}",
                 chosen.len()
             ))
-            .param(self.param())
+            .param(self.sources.param())
             .help("split the columns over several steps"));
         }
         Ok(chosen)
-    }
-
-    /// The parameter that chose the columns, for messages.
-    fn param(&self) -> &'static str {
-        match self.sources {
-            Selection::Columns(_) => "sourceColumns",
-            Selection::Matching(_) => "regexColumnSelector",
-        }
     }
 
     fn target(&self, source: &str) -> String {
@@ -173,7 +136,7 @@ impl JsonToStructs {
             };
             let target = self.target(name);
             if !self.remove {
-                super::require_new_column(schema, &target, self.param())?;
+                super::require_new_column(schema, &target, self.sources.param())?;
                 out.push(col(name.as_str()));
             }
             out.push(new.alias(target.as_str()));
@@ -184,10 +147,7 @@ impl JsonToStructs {
 
 impl Operation for JsonToStructs {
     fn schema(&self, input: &Schema, _: &SchemaCtx) -> OpResult<Schema> {
-        let named: &[String] = match &self.sources {
-            Selection::Columns(c) => c,
-            Selection::Matching(_) => &[],
-        };
+        let named = self.sources.named();
         let input = &super::shape::planning_schema(input, named.iter().map(String::as_str));
         let structs = self
             .selected(input, true)?
@@ -227,7 +187,7 @@ impl Operation for JsonToStructs {
                 return Err(OpError::data(format!(
                     "the objects in '{s}' have {fields} different fields; a struct takes at most {MAX_FIELDS}"
                 ))
-                .param(self.param())
+                .param(self.sources.param())
                 .help("keys that vary from row to row are data, not fields: keep the column as text and take values with EXTRACT_VALUE"));
             }
             not_objects += super::scalar_u64(&df, names[2 * i + 1]).unwrap_or(0);

@@ -113,30 +113,10 @@ pub fn specs() -> Vec<OpSpec> {
             Scope::RowLocal,
             |p| {
                 let u = UnnestStructN::read(p);
-                let sources = match (u.sources, u.selector) {
-                    (Some(s), None) => Selection::Columns(s),
-                    (None, Some(r)) => {
-                        super::check_regex(&r, "regexColumnSelector")?;
-                        Selection::Matching(r)
-                    }
-                    _ => {
-                        return Err(OpError::new(
-                            "give sourceColumns or regexColumnSelector (one of them)",
-                        )
-                        .param("sourceColumns"));
-                    }
-                };
-                if u.levels < 1 {
-                    return Err(OpError::new(format!(
-                        "unnestLevel must be 1 or more, found {}",
-                        u.levels
-                    ))
-                    .param("unnestLevel"));
-                }
                 Ok(Box::new(Flatten {
-                    sources,
+                    sources: Selection::read(u.sources, u.selector)?,
                     prefix: None,
-                    levels: u.levels as usize,
+                    levels: unnest_level(u.levels)?,
                     delimiter: u.delimiter,
                     remove: u.remove,
                 }))
@@ -309,9 +289,57 @@ impl Operation for Nest {
     }
 }
 
-enum Selection {
+/// The columns a step names (`sourceColumns`) or matches (`regexColumnSelector`).
+pub(super) enum Selection {
     Columns(Vec<String>),
     Matching(String),
+}
+
+impl Selection {
+    /// One of `sourceColumns` (not empty) and `regexColumnSelector` (a valid expression).
+    pub(super) fn read(sources: Option<Vec<String>>, selector: Option<String>) -> OpResult<Self> {
+        match (sources, selector) {
+            (Some(s), None) if s.is_empty() => {
+                Err(OpError::new("sourceColumns lists no column").param("sourceColumns"))
+            }
+            (Some(s), None) => Ok(Selection::Columns(s)),
+            (None, Some(r)) => {
+                super::check_regex(&r, "regexColumnSelector")?;
+                Ok(Selection::Matching(r))
+            }
+            _ => Err(
+                OpError::new("give sourceColumns or regexColumnSelector (one of them)")
+                    .param("sourceColumns"),
+            ),
+        }
+    }
+
+    /// The columns named (none for a regular expression).
+    pub(super) fn named(&self) -> &[String] {
+        match self {
+            Selection::Columns(c) => c,
+            Selection::Matching(_) => &[],
+        }
+    }
+
+    /// The parameter that chose the columns, for messages.
+    pub(super) fn param(&self) -> &'static str {
+        match self {
+            Selection::Columns(_) => "sourceColumns",
+            Selection::Matching(_) => "regexColumnSelector",
+        }
+    }
+}
+
+/// `unnestLevel`, 1 or more.
+pub(super) fn unnest_level(levels: i64) -> OpResult<usize> {
+    match usize::try_from(levels) {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(
+            OpError::new(format!("unnestLevel must be 1 or more, found {levels}"))
+                .param("unnestLevel"),
+        ),
+    }
 }
 
 /// UNNEST_STRUCT and UNNEST_STRUCT_N.
@@ -418,11 +446,8 @@ impl Flatten {
 
 impl Operation for Flatten {
     fn schema(&self, input: &Schema, _: &SchemaCtx) -> OpResult<Schema> {
-        let sources: &[String] = match &self.sources {
-            Selection::Columns(c) => c,
-            Selection::Matching(_) => &[],
-        };
-        let input = &super::shape::planning_schema(input, sources.iter().map(String::as_str));
+        let named = self.sources.named();
+        let input = &super::shape::planning_schema(input, named.iter().map(String::as_str));
         let out = DataFrame::empty_with_schema(input)
             .lazy()
             .select(self.output(input, true)?)
