@@ -340,19 +340,16 @@ fn nested_columns_go_to_csv_as_json() {
 #[test]
 fn json_to_structs_plans_a_struct_and_writes_it_as_json() {
     let dir = tmpdir();
-    let data = dir.path().join("j.csv");
-    std::fs::write(
-        &data,
+    let data = write(
+        dir.path(),
+        "j.csv",
         "id,j\n1,\"{\"\"name\"\": \"\"Ann\"\", \"\"age\"\": 31}\"\n2,\"{\"\"age\"\": 40.5, \"\"zip\"\": \"\"75001\"\"}\"\n3,\n4,not json\n",
-    )
-    .unwrap();
-    let recipe = dir.path().join("r.yaml");
-    std::fs::write(
-        &recipe,
+    );
+    let recipe = write(
+        dir.path(),
+        "r.yaml",
         "steps:\n  - operation: JSON_TO_STRUCTS\n    parameters: {sourceColumns: [j], removeSourceColumn: true}\n",
-    )
-    .unwrap();
-    let (recipe, data) = (path_str(&recipe), path_str(&data));
+    );
     let v = datacook(&["validate", &recipe, "--dataset", &data]);
     v.ok();
     assert_eq!(
@@ -360,16 +357,7 @@ fn json_to_structs_plans_a_struct_and_writes_it_as_json() {
         "ok: 1 step, 2 output columns; the fields of j are known once the data is read"
     );
     let out = path_str(&dir.path().join("out.csv"));
-    datacook(&[
-        "run",
-        &recipe,
-        "--dataset",
-        &data,
-        "--output",
-        &out,
-        "--quiet",
-    ])
-    .ok();
+    run_job(&recipe, &data, &out, &["--quiet"]).ok();
     assert_eq!(
         std::fs::read_to_string(&out).unwrap(),
         "id,j\n1,\"{\"\"name\"\":\"\"Ann\"\",\"\"age\"\":31.0,\"\"zip\"\":null}\"\n\
@@ -381,27 +369,21 @@ fn json_to_structs_plans_a_struct_and_writes_it_as_json() {
 fn a_join_then_a_statistics_step_reports_the_join_rows() {
     // The join's rows are not counted in a pass of their own; the fill's statistics count them.
     let dir = tmpdir();
-    let recipe = dir.path().join("r.yaml");
-    std::fs::write(
-        &recipe,
+    let recipe = write(
+        dir.path(),
+        "r.yaml",
         "steps:\n  - operation: JOIN\n    parameters:\n      secondaryDatasetName: encounters\n      \
          joinType: LEFT_JOIN\n      joinKeys: [{key: Id, value: PATIENT}]\n      rightColumns: [PATIENT]\n  \
          - operation: FILL_WITH_AVERAGE\n    parameters: {sourceColumn: LAT}\n  \
          - operation: DELETE\n    parameters: {sourceColumns: [PATIENT]}\n",
-    )
-    .unwrap();
+    );
     let out = path_str(&dir.path().join("p.csv"));
-    let r = datacook(&[
-        "run",
-        &path_str(&recipe),
-        "--dataset",
+    let r = run_job(
+        &recipe,
         "patients",
-        "--datasets-dir",
-        "datasets",
-        "--output",
         &out,
-        "--json",
-    ]);
+        &["--datasets-dir", "datasets", "--json"],
+    );
     r.ok();
     let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     for (i, (rows_in, rows_out)) in [(300, 981), (981, 981), (981, 981)].into_iter().enumerate() {
@@ -414,23 +396,14 @@ fn a_join_then_a_statistics_step_reports_the_join_rows() {
 #[test]
 fn a_struct_without_fields_is_refused_for_parquet_before_writing() {
     let dir = tmpdir();
-    let data = dir.path().join("j.csv");
-    std::fs::write(&data, "id,j\n1,not json\n2,{}\n").unwrap();
-    let recipe = dir.path().join("r.yaml");
-    std::fs::write(
-        &recipe,
+    let data = write(dir.path(), "j.csv", "id,j\n1,not json\n2,{}\n");
+    let recipe = write(
+        dir.path(),
+        "r.yaml",
         "steps:\n  - operation: JSON_TO_STRUCTS\n    parameters: {sourceColumns: [j]}\n",
-    )
-    .unwrap();
+    );
     let out = dir.path().join("out.parquet");
-    let r = datacook(&[
-        "run",
-        &path_str(&recipe),
-        "--dataset",
-        &path_str(&data),
-        "--output",
-        &path_str(&out),
-    ]);
+    let r = run_job(&recipe, &data, &path_str(&out), &[]);
     assert_ne!(r.code, 0);
     assert!(
         r.stderr
