@@ -49,7 +49,8 @@ const FAMILY: &str = "date functions";
 /// DataBrew's default output format.
 pub const DEFAULT_FORMAT: &str = "yyyy-mm-dd HH:MM:SS";
 
-const UNITS: &[&str] = &[
+/// DataBrew's time units (DATE_ADD, DATE_DIFF, SESSION).
+pub(super) const UNITS: &[&str] = &[
     "MICROSECONDS",
     "MILLISECONDS",
     "SECONDS",
@@ -566,6 +567,18 @@ fn months_in(unit: &str) -> Option<i64> {
         "QUARTERS" => Some(3),
         "YEARS" => Some(12),
         _ => None,
+    }
+}
+
+/// A unit's length in microseconds, calendar units at their usual length (a month 30 days, a
+/// quarter 91, a year 365): for gaps between times (SESSION).
+pub(super) fn nominal_micros(unit: &str) -> f64 {
+    const DAY: f64 = 86_400_000_000.0;
+    match unit {
+        "MONTHS" => 30.0 * DAY,
+        "QUARTERS" => 91.0 * DAY,
+        "YEARS" => 365.0 * DAY,
+        fixed => micros_in(fixed) as f64,
     }
 }
 

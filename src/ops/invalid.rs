@@ -20,7 +20,7 @@ use std::sync::Arc;
 use polars::prelude::*;
 
 use super::declare::params;
-use super::missing::custom_literal;
+use super::missing::{custom_literal, tied_modes};
 use super::{
     ApplyCtx, Build, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, Scope, Stats,
     Status, json_f64, p, require_column, scalar_f64, scalar_u64,
@@ -274,24 +274,9 @@ impl InvalidValues {
         from: &DataType,
         tie: &str,
     ) -> OpResult<Option<Expr>> {
-        let v = self.converted(from).alias("v");
-        let counts = ctx.query(
-            lf.clone()
-                .select([v])
-                .drop_nulls(None)
-                .group_by([col("v")])
-                .agg([len().alias("n")])
-                .sort_by_exprs(
-                    [col("n"), col("v")],
-                    SortMultipleOptions::default().with_order_descending_multi([true, false]),
-                ),
-        )?;
-        if counts.height() == 0 {
+        let Some((values, _)) = tied_modes(ctx, lf, self.converted(from))? else {
             return Ok(None);
-        }
-        let top = counts.column("n")?.get(0)?.extract::<u64>().unwrap_or(0);
-        let tied = counts.filter(&counts.column("n")?.as_materialized_series().equal(top)?)?;
-        let values = tied.column("v")?;
+        };
         let pick = match tie {
             "MAXIMUM" => values.get(values.len() - 1)?,
             "AVERAGE" if self.to.is_primitive_numeric() => {

@@ -294,28 +294,16 @@ impl Fill {
         tie: &str,
     ) -> OpResult<Option<Expr>> {
         let src = self.source.as_str();
-        let counts = ctx.query(
-            lf.clone()
-                .select([col(src)])
-                .filter(missing(src, dtype).not())
-                .group_by([col(src)])
-                .agg([len().alias("count")])
-                .filter(col("count").eq(col("count").max()))
-                .sort([src], SortMultipleOptions::default()),
-        )?;
-        if counts.height() == 0 {
+        let present = when(missing(src, dtype).not())
+            .then(col(src))
+            .otherwise(lit(NULL));
+        let Some((values, count)) = tied_modes(ctx, lf, present)? else {
             ctx.warnings.push(format!(
                 "'{}' has no values; nothing to fill with",
                 self.source
             ));
             return Ok(None);
-        }
-        let values = counts.column(src)?.as_materialized_series().clone();
-        let count = counts
-            .column("count")?
-            .get(0)?
-            .extract::<u64>()
-            .unwrap_or(0);
+        };
         ctx.record("mode_count", count);
         ctx.record("tied_values", values.len());
         let literal = match tie {
@@ -339,6 +327,33 @@ impl Fill {
         );
         Ok(Some(literal.0))
     }
+}
+
+/// The most frequent non-null values of `values` (an expression over `lf`), ascending, and how
+/// often each occurs; `None` when there are none. FILL_WITH_MODE and REPLACE_WITH_MODE break
+/// their ties on this.
+pub fn tied_modes(
+    ctx: &mut ApplyCtx,
+    lf: &LazyFrame,
+    values: Expr,
+) -> OpResult<Option<(Series, u64)>> {
+    let counts = ctx.query(
+        lf.clone()
+            .select([values.alias("v")])
+            .drop_nulls(None)
+            .group_by([col("v")])
+            .agg([len().alias("n")])
+            .filter(col("n").eq(col("n").max()))
+            .sort(["v"], SortMultipleOptions::default()),
+    )?;
+    if counts.height() == 0 {
+        return Ok(None);
+    }
+    let count = counts.column("n")?.get(0)?.extract::<u64>().unwrap_or(0);
+    Ok(Some((
+        counts.column("v")?.as_materialized_series().clone(),
+        count,
+    )))
 }
 
 fn any_literal<'a>(v: AnyValue<'a>, dtype: &DataType) -> (Expr, AnyValue<'a>) {

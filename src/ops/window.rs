@@ -103,18 +103,7 @@ params! {
         source: String = p::SOURCE_COLUMN,
         units: String = ParamSpec::def(
             "units",
-            ParamKind::Choice(&[
-                "MICROSECONDS",
-                "MILLISECONDS",
-                "SECONDS",
-                "MINUTES",
-                "HOURS",
-                "DAYS",
-                "WEEKS",
-                "MONTHS",
-                "QUARTERS",
-                "YEARS",
-            ]),
+            ParamKind::Choice(super::dates::UNITS),
             "MINUTES",
             "Unit of the gap.",
         ),
@@ -253,18 +242,7 @@ pub fn specs() -> Vec<OpSpec> {
             status: Status::Supported,
             build: Build::Fn(|_, p| {
                 let s = SessionParams::read(p);
-                let micros = match s.units.as_str() {
-                    "MICROSECONDS" => 1.0,
-                    "MILLISECONDS" => 1e3,
-                    "MONTHS" => 30.0 * 8.64e10,
-                    "QUARTERS" => 91.0 * 8.64e10,
-                    "YEARS" => 365.0 * 8.64e10,
-                    "SECONDS" => 1e6,
-                    "HOURS" => 3.6e9,
-                    "DAYS" => 8.64e10,
-                    "WEEKS" => 6.048e11,
-                    _ => 6e7,
-                };
+                let micros = super::dates::nominal_micros(&s.units);
                 if !(s.gap >= 0.0 && s.gap.is_finite()) {
                     return Err(
                         OpError::new(format!("value must be 0 or more, found {}", s.gap))
