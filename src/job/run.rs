@@ -516,26 +516,16 @@ fn counting_rows(
     schema: &Schema,
     counter: Arc<std::sync::atomic::AtomicU64>,
 ) -> LazyFrame {
-    let Some(first) = schema.iter_names().next().cloned() else {
+    let Some(first) = schema.iter_names().next() else {
         return lf;
     };
-    let columns: Vec<Expr> = schema
-        .iter_names()
-        .map(|n| match *n == first {
-            true => {
-                let counter = counter.clone();
-                col(n.clone()).map(
-                    move |c| {
-                        counter.fetch_add(c.len() as u64, std::sync::atomic::Ordering::Relaxed);
-                        Ok(c)
-                    },
-                    |_, f| Ok(f.clone()),
-                )
-            }
-            false => col(n.clone()),
-        })
-        .collect();
-    lf.select(columns)
+    lf.with_column(col(first.clone()).map(
+        move |c| {
+            counter.fetch_add(c.len() as u64, std::sync::atomic::Ordering::Relaxed);
+            Ok(c)
+        },
+        |_, f| Ok(f.clone()),
+    ))
 }
 
 impl RunReport {
