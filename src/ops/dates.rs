@@ -595,40 +595,29 @@ fn micros_in(unit: &str) -> i64 {
 fn add_units(d: Expr, unit: &str, n: i64) -> Expr {
     let timestamp = DataType::Datetime(TimeUnit::Microseconds, None);
     let micros = d.cast(timestamp.clone()).cast(DataType::Int64);
-    match months_in(unit) {
+    let shifted = match months_in(unit) {
         None => {
             let delta = n.checked_mul(micros_in(unit));
-            micros
-                .map(
-                    move |c| {
-                        let ca = c.i64()?;
-                        let out: Int64Chunked = ca
-                            .iter()
-                            .map(|v| v.and_then(|v| in_calendar(v.checked_add(delta?)?)))
-                            .collect();
-                        Ok(out.with_name(ca.name().clone()).into_column())
-                    },
-                    |_, f| Ok(Field::new(f.name().clone(), DataType::Int64)),
-                )
-                .cast(timestamp)
+            map_micros(micros, move |v| in_calendar(v.checked_add(delta?)?))
         }
         Some(per) => {
             let months = n.saturating_mul(per);
-            micros
-                .map(
-                    move |c| {
-                        let ca = c.i64()?;
-                        let out: Int64Chunked = ca
-                            .iter()
-                            .map(|v| v.and_then(|v| add_months(v, months)))
-                            .collect();
-                        Ok(out.with_name(ca.name().clone()).into_column())
-                    },
-                    |_, f| Ok(Field::new(f.name().clone(), DataType::Int64)),
-                )
-                .cast(timestamp)
+            map_micros(micros, move |v| add_months(v, months))
         }
-    }
+    };
+    shifted.cast(timestamp)
+}
+
+/// Each microsecond count through `f` (None gives null).
+fn map_micros(micros: Expr, f: impl Fn(i64) -> Option<i64> + Send + Sync + 'static) -> Expr {
+    micros.map(
+        move |c| {
+            let ca = c.i64()?;
+            let out: Int64Chunked = ca.iter().map(|v| v.and_then(&f)).collect();
+            Ok(out.with_name(ca.name().clone()).into_column())
+        },
+        |_, f| Ok(Field::new(f.name().clone(), DataType::Int64)),
+    )
 }
 
 /// `micros` when a date library can write it as a date, else None.
