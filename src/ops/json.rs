@@ -191,10 +191,10 @@ impl Operation for JsonToStructs {
                 .help("keys that vary from row to row are data, not fields: keep the column as text and take values with EXTRACT_VALUE"));
             }
             not_objects += super::scalar_u64(&df, names[2 * i + 1]).unwrap_or(0);
-            let dtype = merged.dtype();
+            let (dtype, output) = (merged.dtype(), merged.dtype());
             let convert = col(s.as_str()).map(
                 move |c| to_structs(c.str()?, &dtype).map(IntoColumn::into_column),
-                move |_, f| Ok(Field::new(f.name().clone(), merged.dtype())),
+                move |_, f| Ok(Field::new(f.name().clone(), output.clone())),
             );
             structs.insert(s.clone(), ctx.new_column(convert));
         }

@@ -17,11 +17,11 @@ use polars::prelude::*;
 
 use super::declare::params;
 use super::shape::{
-    Accepts, Def, Operand, binary_spec, derive_spec, in_place_spec, one_input, text_in_place_spec,
-    unary_spec,
+    Accepts, Def, ExprFn, Operand, binary_spec, derive_spec, in_place_spec, one_input,
+    text_in_place_spec, unary_spec,
 };
 use super::{OpError, OpResult, OpSpec, check_regex, p};
-use crate::recipe::params::{ParamKind, ParamSpec};
+use crate::recipe::params::{ParamKind, ParamSpec, Params};
 
 const CLEANING: &str = "text cleaning";
 const FUNCTIONS: &str = "text functions";
@@ -378,14 +378,7 @@ fn functions() -> Vec<OpSpec> {
                 summary: "True when the text starts with a match of the pattern.",
                 params: WithPattern::SPECS,
             },
-            |p| {
-                let pattern = WithPattern::read(p).pattern;
-                check_regex(&pattern, "pattern")?;
-                let pattern = format!("^(?:{pattern})");
-                one_input(p, Accepts::Text, move |c| {
-                    c.str().contains(lit(pattern.clone()), true)
-                })
-            },
+            |p| matches_at(p, |pattern| format!("^(?:{pattern})")),
         ),
         derive_spec(
             Def {
@@ -394,14 +387,7 @@ fn functions() -> Vec<OpSpec> {
                 summary: "True when the text ends with a match of the pattern.",
                 params: WithPattern::SPECS,
             },
-            |p| {
-                let pattern = WithPattern::read(p).pattern;
-                check_regex(&pattern, "pattern")?;
-                let pattern = format!("(?:{pattern})$");
-                one_input(p, Accepts::Text, move |c| {
-                    c.str().contains(lit(pattern.clone()), true)
-                })
-            },
+            |p| matches_at(p, |pattern| format!("(?:{pattern})$")),
         ),
         derive_spec(
             Def {
@@ -975,7 +961,19 @@ fn wrap(c: Expr, before: &str, after: &str) -> Expr {
     )
 }
 
-/// Apply a Rust function to every non-null text.
+/// STARTS_WITH / ENDS_WITH: whether the text matches `pattern` anchored by `anchor`.
+fn matches_at(
+    p: &Params,
+    anchor: fn(&str) -> String,
+) -> OpResult<(Vec<(Operand, Accepts)>, ExprFn)> {
+    let pattern = WithPattern::read(p).pattern;
+    check_regex(&pattern, "pattern")?;
+    let anchored = anchor(&pattern);
+    one_input(p, Accepts::Text, move |c| {
+        c.str().contains(lit(anchored.clone()), true)
+    })
+}
+
 /// Apply a Rust function to every non-null text; `None` gives null.
 pub fn map_text(c: Expr, f: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Expr {
     c.map(
