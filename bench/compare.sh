@@ -13,9 +13,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/datacook-target}"
-# The release builds' CPU level (scripts/release-rustflags.sh), so a build here reuses make's.
-RUSTFLAGS="$(scripts/release-rustflags.sh)"
-export RUSTFLAGS
+# The release builds' CPU level and features, so a build here reuses make's.
+source scripts/release-env.sh
 SIZES="${BENCH_SIZES:-1000000 10000000}"
 PATIENTS="${BENCH_PATIENTS:-100000}"
 RUNS="${BENCH_RUNS:-3}"
@@ -23,8 +22,8 @@ DATA=bench/data
 BIN="$CARGO_TARGET_DIR/release"
 VENV="${BENCH_VENV:-$HOME/.cache/datacook/bench-venv}"
 mkdir -p "$DATA"
-[[ -x "$BIN/datacook" && -x "$BIN/examples/gen_samples" ]] ||
-  cargo build --release --bin datacook --example gen_samples
+# shellcheck disable=SC2086 # the features are words
+cargo build --release $DATACOOK_FEATURES --bin datacook --example gen_samples
 if ! "$VENV/bin/python" -c 'import polars, duckdb, connectorx' 2>/dev/null; then
   echo "installing Polars, DuckDB and connectorx into $VENV (bench only)" >&2
   python3 -m venv "$VENV"

@@ -13,9 +13,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/datacook-target}"
-# The release builds' CPU level (scripts/release-rustflags.sh), so a build here reuses make's.
-RUSTFLAGS="$(scripts/release-rustflags.sh)"
-export RUSTFLAGS
+# The release builds' CPU level and features, so a build here reuses make's.
+source scripts/release-env.sh
 SIZES="${BENCH_SIZES:-1000000 10000000}"
 RUNS="${BENCH_RUNS:-3}"
 PARTS="${BENCH_PARTITIONS:-2}"

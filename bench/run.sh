@@ -9,15 +9,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/datacook-target}"
-# The release builds' CPU level (scripts/release-rustflags.sh), so a build here reuses make's.
-RUSTFLAGS="$(scripts/release-rustflags.sh)"
-export RUSTFLAGS
+# The release builds' CPU level and features, so a build here reuses make's.
+source scripts/release-env.sh
 SIZES="${BENCH_SIZES:-1000000 10000000}"
 RUNS="${BENCH_RUNS:-3}"
 DATA=bench/data
 mkdir -p "$DATA"
 
-cargo build --release --bin datacook --example gen_samples --example bench_polars --example bench_scan
+# shellcheck disable=SC2086 # the features are words
+cargo build --release $DATACOOK_FEATURES --bin datacook --example gen_samples --example bench_polars --example bench_scan
 BIN="$CARGO_TARGET_DIR/release"
 
 # "seconds max_rss_kib" of one command, via GNU time.

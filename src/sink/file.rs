@@ -90,6 +90,11 @@ fn write_atomic(lf: LazyFrame, path: &Path, opts: &WriteOptions) -> Result<u64> 
         .map_err(|e| Error::runtime(format!("cannot write in '{}': {e}", dir.display())))?
         .into_temp_path();
     let bytes = write_file(lf, &temp, opts, &format!("'{}'", path.display()))?;
+    // On disk before it replaces the old output, so a crash leaves one or the other, whole
+    // (Polars' sink does not sync a local file itself).
+    std::fs::File::open(&temp)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| Error::runtime(format!("cannot write '{}': {e}", path.display())))?;
     temp.persist(path).map_err(|e| {
         Error::runtime(format!(
             "cannot move the output into place at '{}': {}",
@@ -97,6 +102,7 @@ fn write_atomic(lf: LazyFrame, path: &Path, opts: &WriteOptions) -> Result<u64> 
             e.error
         ))
     })?;
+    sync_dir(&dir);
     Ok(bytes)
 }
 
@@ -141,6 +147,21 @@ fn write_partitioned(lf: LazyFrame, path: &Path, opts: &WriteOptions) -> Result<
         "written by datacook\n",
     )
     .map_err(|e| Error::runtime(format!("cannot write in '{}': {e}", dir.display())))?;
+    // Files and folders on disk before they replace the old output.
+    let mut folders = std::collections::BTreeSet::from([staging.path().to_path_buf()]);
+    for file in files.iter().map(String::as_str).chain([PARTITIONS_MARKER]) {
+        let at = staging.path().join(file);
+        std::fs::File::open(&at)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| Error::runtime(format!("cannot write '{file}': {e}")))?;
+        folders.extend(
+            at.ancestors()
+                .skip(1)
+                .take_while(|a| a.starts_with(staging.path()))
+                .map(Path::to_path_buf),
+        );
+    }
+    folders.iter().for_each(|f| sync_dir(f));
     let staged = staging.keep();
     if path.exists() {
         exchange(&staged, path)?;

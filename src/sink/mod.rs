@@ -364,13 +364,15 @@ pub(crate) fn write_file(
     let target = SinkDestination::File {
         target: SinkTarget::Path(PlRefPath::new(path.display().to_string())),
     };
-    let args = UnifiedSinkArgs {
-        sync_on_close: polars::io::utils::sync_on_close::SyncOnCloseType::All,
-        ..Default::default()
-    };
-    lf.sink(target, file_format(opts.format, opts.compression), args)
-        .and_then(|lf| lf.collect_with_engine(Engine::Streaming))
-        .map_err(|e| Error::runtime(format!("writing {shown} failed: {e}")))?;
+    // Not synced here: Polars' sink ignores `sync_on_close` for local files; the caller syncs
+    // what it keeps.
+    lf.sink(
+        target,
+        file_format(opts.format, opts.compression),
+        UnifiedSinkArgs::default(),
+    )
+    .and_then(|lf| lf.collect_with_engine(Engine::Streaming))
+    .map_err(|e| Error::runtime(format!("writing {shown} failed: {e}")))?;
     Ok(std::fs::metadata(path).map(|m| m.len()).unwrap_or(0))
 }
 

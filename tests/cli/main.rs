@@ -10,6 +10,7 @@ mod csv_damage;
 mod csv_dialects;
 mod datasets;
 mod errors;
+mod memory;
 mod outputs;
 mod pii;
 mod profile;
