@@ -3,18 +3,18 @@ SHELL := /bin/bash
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/datacook-target
 CARGO ?= cargo
 BIN := $(CARGO_TARGET_DIR)/release/datacook
-# Release builds only (tests keep the default): see scripts/release-rustflags.sh.
+# The CPU level, for release builds only (tests keep the default): scripts/release-rustflags.sh.
 RELEASE_RUSTFLAGS := $(shell scripts/release-rustflags.sh)
 # Polars' SIMD CSV reader (the `simd` feature, as in Python Polars' wheels) needs Rust's unstable
 # portable_simd: RUSTC_BOOTSTRAP=1 lets the stable toolchain build it. Every build here (tests
 # included, so they run the code the release binary runs) uses it; `make <target> SIMD=` builds
-# without, on any stable toolchain. The bench scripts read DATACOOK_FEATURES.
+# without (so does SIMD=0), on any stable toolchain. The bench scripts read DATACOOK_FEATURES.
 SIMD ?= 1
-ifneq ($(SIMD),)
+ifeq ($(filter-out 0 no false off,$(SIMD)),)
+export DATACOOK_FEATURES :=
+else
 export RUSTC_BOOTSTRAP := 1
 export DATACOOK_FEATURES := --features simd
-else
-export DATACOOK_FEATURES :=
 endif
 
 .PHONY: run test gate build lint fmt samples bench clean

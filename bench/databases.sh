@@ -8,8 +8,8 @@
 #   * Python's connectorx reading the same table into Polars with the same partitions
 #     (installed with Polars from PyPI into the bench's own virtual environment).
 #
-# Prints wall times, ratios and peak memory (max RSS). Needs the release build (bench/run.sh
-# builds it) and the local servers (scripts/ensure-databases.sh).
+# Prints wall times, ratios and peak memory (max RSS). Needs the local servers
+# (scripts/ensure-databases.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/datacook-target}"
@@ -19,6 +19,8 @@ SIZES="${BENCH_SIZES:-1000000 10000000}"
 RUNS="${BENCH_RUNS:-3}"
 PARTS="${BENCH_PARTITIONS:-2}"
 DATA=bench/data
+# shellcheck disable=SC2086 # the features are words
+cargo build --release $DATACOOK_FEATURES --bin datacook --example gen_samples
 BIN="$CARGO_TARGET_DIR/release"
 VENV="${BENCH_VENV:-$HOME/.cache/datacook/bench-venv}"
 PG="psql -h 127.0.0.1 -U postgres -d test -q -v ON_ERROR_STOP=1"

@@ -147,21 +147,8 @@ fn write_partitioned(lf: LazyFrame, path: &Path, opts: &WriteOptions) -> Result<
         "written by datacook\n",
     )
     .map_err(|e| Error::runtime(format!("cannot write in '{}': {e}", dir.display())))?;
-    // Files and folders on disk before they replace the old output.
-    let mut folders = std::collections::BTreeSet::from([staging.path().to_path_buf()]);
-    for file in files.iter().map(String::as_str).chain([PARTITIONS_MARKER]) {
-        let at = staging.path().join(file);
-        std::fs::File::open(&at)
-            .and_then(|f| f.sync_all())
-            .map_err(|e| Error::runtime(format!("cannot write '{file}': {e}")))?;
-        folders.extend(
-            at.ancestors()
-                .skip(1)
-                .take_while(|a| a.starts_with(staging.path()))
-                .map(Path::to_path_buf),
-        );
-    }
-    folders.iter().for_each(|f| sync_dir(f));
+    sync_tree(staging.path())
+        .map_err(|e| Error::runtime(format!("cannot write '{}': {e}", path.display())))?;
     let staged = staging.keep();
     if path.exists() {
         exchange(&staged, path)?;
@@ -211,6 +198,21 @@ fn exchange(a: &Path, b: &Path) -> Result<()> {
     }
 }
 
+/// Every file under `dir` and the folders holding them, on disk (before they replace an old
+/// output). A folder that cannot be synced (some filesystems refuse) is passed over.
+fn sync_tree(dir: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            sync_tree(&entry.path())?;
+        } else {
+            std::fs::File::open(entry.path())?.sync_all()?;
+        }
+    }
+    sync_dir(dir);
+    Ok(())
+}
+
 fn sync_dir(dir: &Path) {
     if let Ok(f) = std::fs::File::open(dir) {
         let _ = f.sync_all();
@@ -232,6 +234,7 @@ pub fn write_text_atomic(path: &Path, text: &str) -> Result<()> {
         .map_err(|e| Error::runtime(format!("cannot write '{}': {e}", path.display())))?;
     temp.persist(path)
         .map_err(|e| Error::runtime(format!("cannot write '{}': {}", path.display(), e.error)))?;
+    sync_dir(&dir);
     Ok(())
 }
 

@@ -353,8 +353,8 @@ fn json_value(v: &AnyValue) -> serde_json::Value {
     }
 }
 
-/// Write `lf` to the local file `path` (synced to disk); the bytes written. `shown` names the
-/// output in errors.
+/// Write `lf` to the local file `path` (not synced: the caller syncs what it keeps); the bytes
+/// written. `shown` names the output in errors.
 pub(crate) fn write_file(
     lf: LazyFrame,
     path: &Path,
@@ -364,8 +364,7 @@ pub(crate) fn write_file(
     let target = SinkDestination::File {
         target: SinkTarget::Path(PlRefPath::new(path.display().to_string())),
     };
-    // Not synced here: Polars' sink ignores `sync_on_close` for local files; the caller syncs
-    // what it keeps.
+    // Polars' sink ignores `sync_on_close` for local files.
     lf.sink(
         target,
         file_format(opts.format, opts.compression),
@@ -422,7 +421,7 @@ fn collect_files(root: &Path, dir: &Path, out: &mut Vec<String>, bytes: &mut u64
             collect_files(root, &p, out, bytes);
         } else if let Ok(rel) = p.strip_prefix(root) {
             *bytes += e.metadata().map(|m| m.len()).unwrap_or(0);
-            out.push(rel.to_string_lossy().replace('\\', "/"));
+            out.push(rel.to_string_lossy().into_owned());
         }
     }
 }

@@ -2,7 +2,7 @@
 //! (a Linux memory cgroup, which charges the process's memory and the page cache it reads and
 //! writes), a job whose statistics need a whole column (the median) finishes with the exact
 //! output. The cap is real: the test needs the memory cgroup controller (v1, or v2 with `memory`
-//! delegated), as root; without it the test fails, saying so.
+//! delegated) and root; without them it fails, saying so.
 
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::os::unix::process::ExitStatusExt;
@@ -54,7 +54,8 @@ fn write_input(path: &Path) -> u64 {
     unreachable!()
 }
 
-/// A memory cgroup capped at `bytes`; removed on drop.
+/// A memory cgroup capped at `bytes` (swap included), made inside the test's own cgroup so the
+/// limits above it still hold; removed on drop.
 struct Cgroup {
     dir: PathBuf,
     procs: PathBuf,
@@ -62,17 +63,50 @@ struct Cgroup {
 
 impl Cgroup {
     fn new(bytes: u64) -> Cgroup {
-        let name = format!("datacook-test-{}", std::process::id());
-        let v1 = Path::new("/sys/fs/cgroup/memory");
-        let (dir, limit) = if v1.is_dir() {
-            (v1.join(&name), "memory.limit_in_bytes")
-        } else {
-            (Path::new("/sys/fs/cgroup").join(&name), "memory.max")
+        let own = std::fs::read_to_string("/proc/self/cgroup").unwrap_or_default();
+        // Lines "ID:controller,...:path"; v2's is "0::path".
+        let under = |controllers: &str| {
+            own.lines().find_map(|l| {
+                let mut parts = l.splitn(3, ':');
+                let (_, c, p) = (parts.next()?, parts.next()?, parts.next()?);
+                c.split(',')
+                    .any(|x| x == controllers)
+                    .then(|| p.trim().to_string())
+            })
         };
+        // v1: the memory hierarchy; v2: the unified one (with `memory` delegated to it).
+        let v1 = Path::new("/sys/fs/cgroup/memory");
+        let cap = bytes.to_string();
+        // (control file, value, required): swap is capped too where the kernel offers it.
+        let (parent, limits) = match (under("memory"), under("")) {
+            (Some(p), _) if v1.is_dir() => (
+                v1.join(p.trim_start_matches('/')),
+                [
+                    ("memory.limit_in_bytes", cap.clone(), true),
+                    ("memory.memsw.limit_in_bytes", cap, false),
+                ],
+            ),
+            (_, Some(p)) if Path::new("/sys/fs/cgroup/cgroup.controllers").is_file() => (
+                Path::new("/sys/fs/cgroup").join(p.trim_start_matches('/')),
+                [
+                    ("memory.max", cap, true),
+                    ("memory.swap.max", "0".into(), false),
+                ],
+            ),
+            _ => panic!(
+                "this test caps a job's memory with a cgroup, and this machine has no memory \
+                 cgroup controller (/proc/self/cgroup: {own:?})"
+            ),
+        };
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let dir = parent.join(format!("datacook-test-{}-{nanos}", std::process::id()));
         std::fs::create_dir(&dir).unwrap_or_else(|e| {
             panic!(
-                "this test caps a job's memory with a cgroup and cannot create {}: {e} \
-                 (it needs the memory controller and root)",
+                "this test caps a job's memory with a cgroup and cannot create {}: {e} (it \
+                 needs root and the memory controller)",
                 dir.display()
             )
         });
@@ -80,8 +114,18 @@ impl Cgroup {
             procs: dir.join("cgroup.procs"),
             dir,
         };
-        std::fs::write(group.dir.join(limit), bytes.to_string())
-            .unwrap_or_else(|e| panic!("cannot set {limit}: {e}"));
+        for (file, value, required) in limits {
+            // Written, never created: a missing control file means no controller.
+            let set = std::fs::OpenOptions::new()
+                .write(true)
+                .open(group.dir.join(file))
+                .and_then(|mut f| f.write_all(value.as_bytes()));
+            if let Err(e) = set
+                && required
+            {
+                panic!("cannot set {file} in {}: {e}", group.dir.display());
+            }
+        }
         group
     }
 }
@@ -94,7 +138,8 @@ impl Drop for Cgroup {
 
 #[test]
 fn a_job_runs_under_a_memory_cap_below_its_input_size() {
-    let dir = tmpdir();
+    // On disk, not in a tmpfs /tmp, whose pages the cap would count and could not reclaim.
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
     let input = dir.path().join("wide.csv");
     let median = write_input(&input);
     let input_bytes = std::fs::metadata(&input).unwrap().len();

@@ -413,3 +413,44 @@ fn a_struct_without_fields_is_refused_for_parquet_before_writing() {
     );
     assert!(!out.exists());
 }
+
+#[test]
+fn a_partitioned_output_has_a_folder_per_value_even_one_with_a_backslash() {
+    // Regression: the list of written files turned '\' into '/', so the files of a value
+    // holding a backslash could not be found again (to sync them, or to upload them to S3).
+    let dir = tmpdir();
+    let data = write(dir.path(), "d.csv", "k,v\na,x\nb\\c,y\na,z\n");
+    let recipe = write(
+        dir.path(),
+        "r.yaml",
+        "name: r\nsteps:\n  - operation: UPPER_CASE\n    parameters: {sourceColumn: v}\n",
+    );
+    let out = dir.path().join("out");
+    let run = datacook(&[
+        "run",
+        &recipe,
+        "--dataset",
+        &data,
+        "--output",
+        &path_str(&out),
+        "--format",
+        "csv",
+        "--partition-by",
+        "k",
+        "--json",
+    ]);
+    run.ok();
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let files: Vec<&str> = report["output"]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert_eq!(files.len(), 2, "{files:?}");
+    assert!(files[0].starts_with("k=a/"), "{files:?}");
+    assert!(files[1].starts_with("k=b\\c/"), "{files:?}");
+    let text = |f: &str| std::fs::read_to_string(out.join(f)).unwrap();
+    assert_eq!(text(files[0]), "v\nX\nZ\n");
+    assert_eq!(text(files[1]), "v\nY\n");
+}
