@@ -20,9 +20,6 @@ pub struct Prepared {
     pub recipe_name: Option<String>,
     pub steps: Vec<StepReport>,
     pub warnings: Vec<Diagnostic>,
-    /// The first step whose output rows are counted as the output is written (see
-    /// [`Counting::AtOutput`]).
-    pub uncounted_from: Option<usize>,
     pub read_time: Duration,
     pub plan_time: Duration,
     pub catalogue: Catalogue,
@@ -43,7 +40,7 @@ pub fn prepare(input: &Input, counting: Counting, progress: &Progress) -> Result
     let plan_start = Instant::now();
     let resolved = opened.resolved;
     let loaded = opened.loaded;
-    let (lf, rows, steps, recipe_name, uncounted_from) = match (&resolved.plan, &opened.checked) {
+    let (lf, rows, steps, recipe_name) = match (&resolved.plan, &opened.checked) {
         (Some(plan), Some(checked)) => {
             let executed = execute(
                 plan,
@@ -59,16 +56,9 @@ pub fn prepare(input: &Input, counting: Counting, progress: &Progress) -> Result
                 executed.rows,
                 executed.steps,
                 plan.recipe.name.clone(),
-                executed.uncounted_from,
             )
         }
-        _ => (
-            loaded.lf.clone(),
-            loaded.report.rows,
-            Vec::new(),
-            None,
-            None,
-        ),
+        _ => (loaded.lf.clone(), loaded.report.rows, Vec::new(), None),
     };
     let mut lf = lf;
     let schema = lf.collect_schema()?.as_ref().clone();
@@ -80,7 +70,6 @@ pub fn prepare(input: &Input, counting: Counting, progress: &Progress) -> Result
         recipe_name,
         steps,
         warnings: resolved.warnings,
-        uncounted_from,
         read_time: opened.read_time,
         plan_time: plan_start.elapsed(),
         catalogue: resolved.catalogue,

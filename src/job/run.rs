@@ -122,9 +122,6 @@ pub struct ExecuteResult {
     pub steps: Vec<StepReport>,
     /// Rows after the last step, when known.
     pub rows: Option<u64>,
-    /// With [`Counting::AtOutput`]: the first step whose output rows were left to be counted
-    /// as the output is written ([`fill_uncounted`]).
-    pub uncounted_from: Option<usize>,
 }
 
 /// When a step cannot tell how many rows it gives (a join, a filter without statistics).
@@ -133,13 +130,17 @@ pub enum Counting {
     /// Count them at once, in a pass of their own.
     Now,
     /// When only row-preserving steps follow, leave it to whoever reads the whole output: the
-    /// recipe job counts the rows it writes, saving a pass over the data.
+    /// recipe job counts the rows it writes, saving a pass over the data. The steps left
+    /// uncounted are the first whose `rows_out` is unknown and those after it.
     AtOutput,
+    /// Not at all (unless a later step's statistics count them): no one reads the steps' row
+    /// counts (the quality gate).
+    Never,
 }
 
 /// Fill in the row counts left uncounted from step `first` on (the rows it gives, which every
 /// later step keeps), now that they are known to be `rows`.
-pub fn fill_uncounted(steps: &mut [StepReport], first: usize, rows: u64) {
+fn fill_uncounted(steps: &mut [StepReport], first: usize, rows: u64) {
     for (i, step) in steps.iter_mut().enumerate().skip(first) {
         if i > first {
             step.rows_in = Some(rows);
@@ -205,10 +206,14 @@ pub fn execute(
             ctx.rows_out
         };
         if rows_out.is_none() && uncounted_from.is_none() {
-            let only_preserving_follow = plan.steps[index + 1..]
-                .iter()
-                .all(|s| s.op.preserves_rows());
-            if counting == Counting::AtOutput && only_preserving_follow {
+            let leave_uncounted = match counting {
+                Counting::Now => false,
+                Counting::AtOutput => plan.steps[index + 1..]
+                    .iter()
+                    .all(|s| s.op.preserves_rows()),
+                Counting::Never => true,
+            };
+            if leave_uncounted {
                 uncounted_from = Some(index);
             } else {
                 rows_out = crate::ops::count_rows(out.clone())?;
@@ -230,7 +235,6 @@ pub fn execute(
         lf,
         steps: reports,
         rows,
-        uncounted_from,
     })
 }
 
@@ -452,12 +456,13 @@ pub fn run(opts: &RunOptions) -> Result<RunReport> {
     progress.message(format!("writing {}", sink.describe()));
     let exec_start = Instant::now();
     let counter = Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let output = match prepared.rows {
-        Some(_) => prepared.lf.clone(),
+    let counting = match prepared.rows {
+        Some(_) => None,
         None => counting_rows(prepared.lf.clone(), &prepared.schema, counter.clone()),
     };
+    let counts = counting.is_some();
     let written = sink.write(
-        output,
+        counting.unwrap_or_else(|| prepared.lf.clone()),
         &WriteOptions {
             format,
             compression: opts.compression,
@@ -469,10 +474,8 @@ pub fn run(opts: &RunOptions) -> Result<RunReport> {
     progress.finish();
 
     let rows_out = prepared.rows.or_else(|| {
-        // Counted on the way to the sink (a frame without columns has nothing to count on).
-        let written = counter.load(std::sync::atomic::Ordering::Relaxed);
-        let counted = (!prepared.schema.is_empty()).then_some(written)?;
-        if let Some(first) = prepared.uncounted_from {
+        let counted = counts.then(|| counter.load(std::sync::atomic::Ordering::Relaxed))?;
+        if let Some(first) = prepared.steps.iter().position(|s| s.rows_out.is_none()) {
             fill_uncounted(&mut prepared.steps, first, counted);
         }
         Some(counted)
@@ -510,22 +513,21 @@ pub fn run(opts: &RunOptions) -> Result<RunReport> {
 }
 
 /// `lf` with a counter of the rows that pass through it on their way to a sink (its first
-/// column is passed through an elementwise function that counts them).
+/// column is passed through an elementwise function that counts them); None for a frame
+/// without columns, which has nothing to count on.
 fn counting_rows(
     lf: LazyFrame,
     schema: &Schema,
     counter: Arc<std::sync::atomic::AtomicU64>,
-) -> LazyFrame {
-    let Some(first) = schema.iter_names().next() else {
-        return lf;
-    };
-    lf.with_column(col(first.clone()).map(
+) -> Option<LazyFrame> {
+    let first = schema.iter_names().next()?;
+    Some(lf.with_column(col(first.clone()).map(
         move |c| {
             counter.fetch_add(c.len() as u64, std::sync::atomic::Ordering::Relaxed);
             Ok(c)
         },
         |_, f| Ok(f.clone()),
-    ))
+    )))
 }
 
 impl RunReport {

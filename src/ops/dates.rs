@@ -611,11 +611,7 @@ fn add_units(d: Expr, unit: &str, n: i64) -> Expr {
 /// Each microsecond count through `f` (None gives null).
 fn map_micros(micros: Expr, f: impl Fn(i64) -> Option<i64> + Send + Sync + 'static) -> Expr {
     micros.map(
-        move |c| {
-            let ca = c.i64()?;
-            let out: Int64Chunked = ca.iter().map(|v| v.and_then(&f)).collect();
-            Ok(out.with_name(ca.name().clone()).into_column())
-        },
+        move |c| Ok(c.i64()?.apply(|v| v.and_then(&f)).into_column()),
         |_, f| Ok(Field::new(f.name().clone(), DataType::Int64)),
     )
 }

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use polars::prelude::*;
 
 use super::declare::params;
-use super::missing::{custom_literal, tied_modes};
+use super::missing::{custom_literal, pick_mode, tied_modes};
 use super::{
     ApplyCtx, Build, Conditions, OpError, OpResult, OpSpec, Operation, SchemaCtx, Scope, Stats,
     Status, json_f64, p, require_column, scalar_f64, scalar_u64,
@@ -277,20 +277,8 @@ impl InvalidValues {
         let Some((values, _)) = tied_modes(ctx, lf, self.converted(from))? else {
             return Ok(None);
         };
-        let pick = match tie {
-            "MAXIMUM" => values.get(values.len() - 1)?,
-            "AVERAGE" if self.to.is_primitive_numeric() => {
-                let mean = values
-                    .cast(&DataType::Float64)?
-                    .f64()?
-                    .mean()
-                    .unwrap_or(f64::NAN);
-                // Rounded for an integer column, as FILL_WITH_MODE does.
-                return Ok(Some(super::numeric_literal(mean, &self.to)));
-            }
-            _ => values.get(0)?,
-        };
-        Ok(Some(lit(Scalar::new(self.to.clone(), pick.into_static()))))
+        // Averaged ties round for an integer column, as FILL_WITH_MODE's do.
+        Ok(Some(pick_mode(&values, tie, &self.to)?.0))
     }
 }
 

@@ -154,12 +154,7 @@ impl Operation for JsonToStructs {
             .into_iter()
             .map(|s| (s, lit(NULL).cast(unknown_struct())))
             .collect();
-        let out = DataFrame::empty_with_schema(input)
-            .lazy()
-            .select(self.output(input, structs)?)
-            .collect_schema()
-            .map_err(|e| OpError::new(format!("cannot convert: {e}")))?;
-        Ok(out.as_ref().clone())
+        super::shape::selected_schema(input, self.output(input, structs)?, "cannot convert")
     }
 
     fn stats(&self, input: &Schema, condition: Option<&Expr>) -> Option<Stats> {
@@ -217,15 +212,12 @@ impl JsonToStructs {
         let names = super::numbered_stats();
         let mut exprs = Vec::new();
         for (i, s) in sources.iter().enumerate() {
+            // Only the rows the conditions select are parsed.
             let present = restrict(missing(s, &DataType::String).not(), condition);
-            let signatures = signature_of(col(s.as_str()), self.levels).filter(present);
+            let signatures = signature_of(col(s.as_str()).filter(present), self.levels);
             exprs.push((
                 names[2 * i],
-                signatures
-                    .clone()
-                    .filter(signatures.clone().neq(lit(NOT_OBJECT)))
-                    .unique_stable()
-                    .implode(true),
+                signatures.clone().unique_stable().implode(true),
             ));
             exprs.push((
                 names[2 * i + 1],
@@ -395,7 +387,12 @@ fn signature_of(c: Expr, levels: usize) -> Expr {
 
 fn merged_type(signatures: &Series) -> OpResult<JsonType> {
     let mut merged = JsonType::Object(Vec::new());
-    for s in signatures.str()?.iter().flatten() {
+    for s in signatures
+        .str()?
+        .iter()
+        .flatten()
+        .filter(|s| *s != NOT_OBJECT)
+    {
         let t = serde_json::from_str(s)
             .ok()
             .and_then(|v| JsonType::from_signature(&v))

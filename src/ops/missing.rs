@@ -306,26 +306,9 @@ impl Fill {
         };
         ctx.record("mode_count", count);
         ctx.record("tied_values", values.len());
-        let literal = match tie {
-            "MAXIMUM" => any_literal(values.get(values.len() - 1)?, dtype),
-            "AVERAGE" => {
-                let mean = values.cast(&DataType::Float64)?.mean().unwrap_or(f64::NAN);
-                ctx.record("mode", json_f64(mean));
-                return Ok(Some(numeric_literal(mean, dtype)));
-            }
-            _ => any_literal(values.get(0)?, dtype),
-        };
-        ctx.record(
-            "mode",
-            match &literal.1 {
-                AnyValue::String(s) => serde_json::Value::from(*s),
-                v => v
-                    .extract::<f64>()
-                    .map(json_f64)
-                    .unwrap_or_else(|| serde_json::Value::from(v.to_string())),
-            },
-        );
-        Ok(Some(literal.0))
+        let (literal, shown) = pick_mode(&values, tie, dtype)?;
+        ctx.record("mode", shown);
+        Ok(Some(literal))
     }
 }
 
@@ -356,8 +339,30 @@ pub fn tied_modes(
     )))
 }
 
-fn any_literal<'a>(v: AnyValue<'a>, dtype: &DataType) -> (Expr, AnyValue<'a>) {
-    (lit(Scalar::new(dtype.clone(), v.clone().into_static())), v)
+/// The value the tie rule `tie` takes among the tied modes (ascending, from [`tied_modes`]):
+/// MAXIMUM the largest, AVERAGE their mean (for a numeric `dtype`; rounded for integers),
+/// otherwise the smallest. As a literal of `dtype`, and as the report shows it.
+pub fn pick_mode(
+    values: &Series,
+    tie: &str,
+    dtype: &DataType,
+) -> OpResult<(Expr, serde_json::Value)> {
+    let pick = match tie {
+        "MAXIMUM" => values.get(values.len() - 1)?,
+        "AVERAGE" if dtype.is_primitive_numeric() => {
+            let mean = values.cast(&DataType::Float64)?.mean().unwrap_or(f64::NAN);
+            return Ok((numeric_literal(mean, dtype), json_f64(mean)));
+        }
+        _ => values.get(0)?,
+    };
+    let shown = match &pick {
+        AnyValue::String(s) => serde_json::Value::from(*s),
+        v => v
+            .extract::<f64>()
+            .map(json_f64)
+            .unwrap_or_else(|| serde_json::Value::from(v.to_string())),
+    };
+    Ok((lit(Scalar::new(dtype.clone(), pick.into_static())), shown))
 }
 
 /// The custom fill value converted to the column's type the way CHANGE_DATA_TYPE converts

@@ -276,11 +276,8 @@ impl Operation for Nest {
                     .param("targetColumn"),
             );
         }
-        let out = super::shape::planning_frame(input, self.sources.iter().map(String::as_str))
-            .select(self.output(input, e))
-            .collect_schema()
-            .map_err(|e| OpError::new(format!("cannot nest: {e}")))?;
-        Ok(out.as_ref().clone())
+        let planned = super::shape::planning_schema(input, self.sources.iter().map(String::as_str));
+        super::shape::selected_schema(&planned, self.output(input, e), "cannot nest")
     }
 
     fn apply(&self, lf: LazyFrame, ctx: &mut ApplyCtx) -> OpResult<LazyFrame> {
@@ -448,12 +445,7 @@ impl Operation for Flatten {
     fn schema(&self, input: &Schema, _: &SchemaCtx) -> OpResult<Schema> {
         let named = self.sources.named();
         let input = &super::shape::planning_schema(input, named.iter().map(String::as_str));
-        let out = DataFrame::empty_with_schema(input)
-            .lazy()
-            .select(self.output(input, true)?)
-            .collect_schema()
-            .map_err(|e| OpError::new(format!("cannot unnest: {e}")))?;
-        Ok(out.as_ref().clone())
+        super::shape::selected_schema(input, self.output(input, true)?, "cannot unnest")
     }
 
     fn apply(&self, lf: LazyFrame, ctx: &mut ApplyCtx) -> OpResult<LazyFrame> {

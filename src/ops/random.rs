@@ -329,14 +329,11 @@ impl Operation for RandomStep {
     fn schema(&self, input: &Schema, _: &SchemaCtx) -> OpResult<Schema> {
         let mut out = input.clone();
         for t in &self.targets {
-            if self.new_column {
+            let dtype = if self.new_column {
                 require_new_column(input, t, "targetColumn")?;
+                self.draw.dtype()
             } else {
-                require_column(input, t, "sourceColumns")?;
-            }
-            let dtype = match self.new_column {
-                true => self.draw.dtype(),
-                false => replaced_type(&require_column(input, t, "sourceColumns")?, self.draw),
+                replaced_type(&require_column(input, t, "sourceColumns")?, self.draw)
             };
             out.with_column(t.as_str().into(), dtype);
         }

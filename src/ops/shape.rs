@@ -181,6 +181,17 @@ pub fn planning_frame<'a>(schema: &Schema, names: impl IntoIterator<Item = &'a s
     DataFrame::empty_with_schema(&planning_schema(schema, names)).lazy()
 }
 
+/// The schema a `select` of `exprs` gives over an empty frame of `schema`: a step's planned
+/// output. `what` says what the step failed to do in an error ("cannot unnest").
+pub fn selected_schema(schema: &Schema, exprs: Vec<Expr>, what: &str) -> OpResult<Schema> {
+    let out = DataFrame::empty_with_schema(schema)
+        .lazy()
+        .select(exprs)
+        .collect_schema()
+        .map_err(|e| OpError::new(format!("{what}: {e}")))?;
+    Ok(out.as_ref().clone())
+}
+
 /// `schema` with each of `names` that only the data will name added (at the end) with its
 /// placeholder's type.
 pub fn planning_schema<'a>(schema: &Schema, names: impl IntoIterator<Item = &'a str>) -> Schema {

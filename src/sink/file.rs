@@ -92,8 +92,7 @@ fn write_atomic(lf: LazyFrame, path: &Path, opts: &WriteOptions) -> Result<u64> 
     let bytes = write_file(lf, &temp, opts, &format!("'{}'", path.display()))?;
     // On disk before it replaces the old output, so a crash leaves one or the other, whole
     // (Polars' sink does not sync a local file itself).
-    std::fs::File::open(&temp)
-        .and_then(|f| f.sync_all())
+    sync_file(&temp)
         .map_err(|e| Error::runtime(format!("cannot write '{}': {e}", path.display())))?;
     temp.persist(path).map_err(|e| {
         Error::runtime(format!(
@@ -147,8 +146,24 @@ fn write_partitioned(lf: LazyFrame, path: &Path, opts: &WriteOptions) -> Result<
         "written by datacook\n",
     )
     .map_err(|e| Error::runtime(format!("cannot write in '{}': {e}", dir.display())))?;
-    sync_tree(staging.path())
-        .map_err(|e| Error::runtime(format!("cannot write '{}': {e}", path.display())))?;
+    // Files and folders on disk before they replace the old output.
+    let written: Vec<&str> = files
+        .iter()
+        .map(String::as_str)
+        .chain([PARTITIONS_MARKER])
+        .collect();
+    for file in &written {
+        sync_file(&staging.path().join(file)).map_err(|e| {
+            Error::runtime(format!("cannot write '{}': {e}", path.join(file).display()))
+        })?;
+    }
+    let folders: std::collections::BTreeSet<&Path> = written
+        .iter()
+        .flat_map(|f| Path::new(f).ancestors().skip(1))
+        .collect();
+    for folder in folders {
+        sync_dir(&staging.path().join(folder));
+    }
     let staged = staging.keep();
     if path.exists() {
         exchange(&staged, path)?;
@@ -198,21 +213,12 @@ fn exchange(a: &Path, b: &Path) -> Result<()> {
     }
 }
 
-/// Every file under `dir` and the folders holding them, on disk (before they replace an old
-/// output). A folder that cannot be synced (some filesystems refuse) is passed over.
-fn sync_tree(dir: &Path) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        if entry.file_type()?.is_dir() {
-            sync_tree(&entry.path())?;
-        } else {
-            std::fs::File::open(entry.path())?.sync_all()?;
-        }
-    }
-    sync_dir(dir);
-    Ok(())
+fn sync_file(path: &Path) -> std::io::Result<()> {
+    std::fs::File::open(path)?.sync_all()
 }
 
+/// A folder's entries on disk; one that cannot be synced (some filesystems refuse) is passed
+/// over.
 fn sync_dir(dir: &Path) {
     if let Ok(f) = std::fs::File::open(dir) {
         let _ = f.sync_all();
