@@ -426,20 +426,14 @@ fn a_partitioned_output_has_a_folder_per_value_even_one_with_a_backslash() {
         "name: r\nsteps:\n  - operation: UPPER_CASE\n    parameters: {sourceColumn: v}\n",
     );
     let out = dir.path().join("out");
-    let run = datacook(&[
-        "run",
+    let run = run_job(
         &recipe,
-        "--dataset",
         &data,
-        "--output",
         &path_str(&out),
-        "--format",
-        "csv",
-        "--partition-by",
-        "k",
-        "--json",
-    ]);
+        &["--format", "csv", "--partition-by", "k", "--json"],
+    );
     run.ok();
+    assert_eq!(files_in(&out), [".datacook-partitions", "k=a", "k=b\\c"]);
     let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let files: Vec<&str> = report["output"]["files"]
         .as_array()

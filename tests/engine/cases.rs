@@ -298,65 +298,8 @@ fn every_supported_operation_has_each_kind_of_case() {
     for entry in std::fs::read_dir(&dir).unwrap() {
         let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
         for (_, doc) in documents(&text) {
-            let Ok(root) = yaml::parse(&doc) else {
-                continue;
-            };
-            let rows = root
-                .get("input")
-                .and_then(|i| i.get("rows"))
-                .and_then(|r| r.as_list())
-                .unwrap_or(&[]);
-            // The input columns holding a missing cell (null or empty text).
-            let names: Vec<String> = root
-                .get("input")
-                .and_then(|i| i.get("columns"))
-                .and_then(|c| c.as_map())
-                .unwrap_or(&[])
-                .iter()
-                .filter_map(|(n, _)| n.scalar_text())
-                .collect();
-            let mut with_missing: Vec<String> = names
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| {
-                    rows.iter().any(|r| {
-                        r.as_list().and_then(|r| r.get(*i)).is_some_and(|c| {
-                            matches!(c.kind, NodeKind::Null)
-                                || c.scalar_text().as_deref() == Some("")
-                        })
-                    })
-                })
-                .map(|(_, n)| n.clone())
-                .collect();
-            let steps = root.get("steps").and_then(|s| s.as_list()).unwrap_or(&[]);
-            let ops: Vec<(String, bool, &Node)> = steps.iter().filter_map(step_op).collect();
-            let error = root.get("error").is_some();
-            for (i, (op, conditions, params)) in ops.iter().enumerate() {
-                // Missing values count for a step that names a column holding them (the columns
-                // such a step makes hold them too), or that names no input column at all.
-                let reads_input = names.iter().any(|c| names_column(params, c));
-                let missing = with_missing.iter().any(|c| names_column(params, c))
-                    || (!reads_input && !with_missing.is_empty());
-                if missing && !error {
-                    with_missing.extend(scalars(params));
-                }
-                let k = kinds.entry(op.clone()).or_default();
-                if error {
-                    if i + 1 == ops.len() {
-                        k.insert("error");
-                    }
-                    continue;
-                }
-                k.insert("output");
-                if missing {
-                    k.insert("missing values");
-                }
-                if rows.is_empty() {
-                    k.insert("empty input");
-                }
-                if *conditions {
-                    k.insert("conditions");
-                }
+            for (op, kind) in kinds_of_case(&doc) {
+                kinds.entry(op).or_default().insert(kind);
             }
         }
     }
@@ -398,26 +341,72 @@ fn every_supported_operation_has_each_kind_of_case() {
     );
 }
 
-/// A step's operation, whether it has conditions, and its parameters (DataBrew's shapes or
-/// datacook's).
-fn step_op(step: &Node) -> Option<(String, bool, &Node)> {
-    let action = step.get("Action").or_else(|| step.get("RecipeAction"));
-    let (op, conditions, params) = match action {
-        Some(action) => (
-            action.get("Operation")?,
-            step.get("ConditionExpressions"),
-            action.get("Parameters"),
-        ),
-        None => (
-            step.get("operation")?,
-            step.get("conditions"),
-            step.get("parameters"),
-        ),
+/// What one case document shows of each of its steps' operations: (operation, kind of case).
+/// The steps are read by the recipe loader, as the case runs them.
+fn kinds_of_case(doc: &str) -> Vec<(String, &'static str)> {
+    let (Ok(root), Ok((recipe, _))) = (yaml::parse(doc), datacook::recipe::load_str(doc, "case"))
+    else {
+        return Vec::new();
     };
-    let has = conditions
-        .and_then(|c| c.as_list())
-        .is_some_and(|c| !c.is_empty());
-    Some((op.scalar_text()?, has, params.unwrap_or(step)))
+    let input = root.get("input");
+    let rows = input
+        .and_then(|i| i.get("rows"))
+        .and_then(|r| r.as_list())
+        .unwrap_or(&[]);
+    let names: Vec<String> = input
+        .and_then(|i| i.get("columns"))
+        .and_then(|c| c.as_map())
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|(n, _)| n.scalar_text())
+        .collect();
+    // The input columns holding a missing cell (null or empty text).
+    let mut with_missing: Vec<String> = names
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| {
+            rows.iter().any(|r| {
+                r.as_list().and_then(|r| r.get(i)).is_some_and(|c| {
+                    matches!(c.kind, NodeKind::Null) || c.scalar_text().as_deref() == Some("")
+                })
+            })
+        })
+        .map(|(_, n)| n.clone())
+        .collect();
+    let error = root.get("error").is_some();
+    let mut kinds = Vec::new();
+    for (i, step) in recipe.steps.iter().enumerate() {
+        let op = step.operation.clone();
+        if error {
+            if i + 1 == recipe.steps.len() {
+                kinds.push((op, "error"));
+            }
+            continue;
+        }
+        // A step without parameters names the columns of its conditions.
+        let named = |column: &str| {
+            step.params.iter().any(|(_, _, v)| names_column(v, column))
+                || (step.params.is_empty()
+                    && step.conditions.iter().any(|c| c.target_column == column))
+        };
+        // Missing values count for a step that names a column holding them (the columns such
+        // a step makes hold them too), or that names no input column at all.
+        let reads_input = names.iter().any(|c| named(c));
+        let missing =
+            with_missing.iter().any(|c| named(c)) || (!reads_input && !with_missing.is_empty());
+        if missing {
+            with_missing.extend(step.params.iter().flat_map(|(_, _, v)| scalars(v)));
+            kinds.push((op.clone(), "missing values"));
+        }
+        if rows.is_empty() {
+            kinds.push((op.clone(), "empty input"));
+        }
+        if !step.conditions.is_empty() {
+            kinds.push((op.clone(), "conditions"));
+        }
+        kinds.push((op, "output"));
+    }
+    kinds
 }
 
 /// Every scalar text inside `params`.
