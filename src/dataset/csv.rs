@@ -440,10 +440,12 @@ impl<'q> Tokenizer<'q> {
                 && self.ends.is_empty()
                 && self.field.is_empty()
                 && self.literal_quotes.is_empty()
-                && let Some(next) = self.simple_record(chunk, i, on_record)?
             {
-                i = next;
-                continue;
+                let next = self.simple_records(chunk, i, on_record)?;
+                if next > i {
+                    i = next;
+                    continue;
+                }
             }
             let b = chunk[i];
             let abs = self.offset + i as u64;
@@ -542,55 +544,74 @@ impl<'q> Tokenizer<'q> {
         Ok(())
     }
 
-    /// The fast path for the common record: on one line, fields unquoted or quoted without
-    /// escaped quotes or line breaks, ending in '\n' inside this chunk. Its fields are read in
-    /// place, without copying. Returns where the next record starts, or `None` (nothing
-    /// consumed) when the record needs the state machine.
-    fn simple_record(
+    /// The fast path for common records: on one line, fields unquoted or quoted without
+    /// escaped quotes or line breaks, ending in '\n' or "\r\n" inside this chunk. It finds the
+    /// delimiters, quotes and line ends 64 bytes at a time ([`special_mask`]) and reads fields
+    /// in place, without copying. Returns where the first record it did not read starts
+    /// (`from` when it read none): that record needs the state machine, or ends beyond the
+    /// chunk.
+    fn simple_records(
         &mut self,
         chunk: &[u8],
         from: usize,
         on_record: &mut dyn FnMut(&Record) -> Result<(), CsvError>,
-    ) -> Result<Option<usize>, CsvError> {
-        let n = chunk.len();
-        let mut j = from;
+    ) -> Result<usize, CsvError> {
+        let (delim, quote) = (self.delim, self.quote);
+        let mut record_start = from;
+        let mut field_start = from;
         let mut first_quoted = false;
-        let give_up = |tok: &mut Self| {
-            tok.starts.clear();
-            tok.ends.clear();
-            Ok(None)
-        };
-        loop {
-            let (start, end);
-            if j < n && chunk[j] == self.quote {
-                let open = j + 1;
-                match memchr::memchr3(self.quote, b'\n', b'\r', &chunk[open..]) {
-                    Some(k) if chunk[open + k] == self.quote => {
-                        (start, end) = (open, open + k);
-                        j = open + k + 1;
+        // The field being read opened with a quote; `in_quotes` until it closes at `close`.
+        let (mut quoted, mut in_quotes, mut close) = (false, false, 0);
+        // Bits before `skip` are already read (the '\n' of a "\r\n").
+        let mut skip = from;
+        let mut block = from;
+        'blocks: while block < chunk.len() {
+            let mut mask = special_mask(&chunk[block..chunk.len().min(block + 64)], delim, quote);
+            while mask != 0 {
+                let at = block + mask.trailing_zeros() as usize;
+                mask &= mask - 1;
+                if at < skip {
+                    continue;
+                }
+                let b = chunk[at];
+                if in_quotes {
+                    match b {
+                        _ if b == quote => (in_quotes, close) = (false, at),
+                        _ if b == delim => {}
+                        _ => break 'blocks, // a line break inside quotes
                     }
-                    _ => return give_up(self),
+                    continue;
                 }
-                first_quoted |= self.ends.is_empty();
-            } else {
-                start = j;
-                while j < n && !self.special[chunk[j] as usize] {
-                    j += 1;
+                if b == quote {
+                    if at != field_start || quoted {
+                        break 'blocks; // a stray or doubled quote
+                    }
+                    first_quoted |= self.ends.is_empty();
+                    (quoted, in_quotes) = (true, true);
+                    continue;
                 }
-                end = j;
-            }
-            // The record ends at '\n' or "\r\n"; the line's content ends before either.
-            let line_end = match chunk.get(j..) {
-                Some([b'\n', ..]) => Some(j + 1),
-                Some([b'\r', b'\n', ..]) => Some(j + 2),
-                Some([b, ..]) if *b == self.delim => None,
-                _ => return give_up(self),
-            };
-            self.starts.push(start - from);
-            self.ends.push(end - from);
-            if let Some(next) = line_end {
+                // A delimiter or a line end closes the field.
+                let (start, end) = if quoted {
+                    if at != close + 1 {
+                        break 'blocks; // text after the closing quote
+                    }
+                    (field_start + 1, close)
+                } else {
+                    (field_start, at)
+                };
+                quoted = false;
+                let next = match b {
+                    _ if b == delim => None,
+                    b'\n' => Some(at + 1),
+                    _ if chunk.get(at + 1) == Some(&b'\n') => Some(at + 2),
+                    _ => break 'blocks, // a bare '\r', or one ending the chunk
+                };
+                self.starts.push(start - record_start);
+                self.ends.push(end - record_start);
+                field_start = at + 1;
+                let Some(next) = next else { continue };
                 let rec = Record {
-                    buf: &chunk[from..j],
+                    buf: &chunk[record_start..at],
                     starts: &self.starts,
                     ends: &self.ends,
                     line: self.record_line,
@@ -602,10 +623,13 @@ impl<'q> Tokenizer<'q> {
                 self.ends.clear();
                 self.line += 1;
                 self.record_line = self.line;
-                return Ok(Some(next));
+                (record_start, field_start, skip, first_quoted) = (next, next, next, false);
             }
-            j += 1;
+            block += 64;
         }
+        self.starts.clear();
+        self.ends.clear();
+        Ok(record_start)
     }
 
     /// `b` is a delimiter or a line end (outside quotes), or an ordinary byte.
@@ -653,6 +677,42 @@ impl<'q> Tokenizer<'q> {
                 Ok(None)
             }
         }
+    }
+}
+
+/// Bit `i` set where `block[i]` (at most 64 bytes) is the delimiter, the quote, '\n' or '\r'.
+fn special_mask(block: &[u8], delim: u8, quote: u8) -> u64 {
+    #[cfg(target_arch = "x86_64")]
+    if let Ok(block) = <&[u8; 64]>::try_from(block) {
+        return special_mask_sse2(block, [delim, quote, b'\n', b'\r']);
+    }
+    special_mask_bytewise(block, delim, quote)
+}
+
+fn special_mask_bytewise(block: &[u8], delim: u8, quote: u8) -> u64 {
+    block.iter().enumerate().fold(0, |mask, (i, &b)| {
+        let hit = b == delim || b == quote || b == b'\n' || b == b'\r';
+        mask | (u64::from(hit) << i)
+    })
+}
+
+#[cfg(target_arch = "x86_64")]
+fn special_mask_sse2(block: &[u8; 64], needles: [u8; 4]) -> u64 {
+    use std::arch::x86_64::*;
+    // SAFETY: SSE2 is part of every x86_64 CPU; the four unaligned 16-byte loads stay inside
+    // the 64-byte block.
+    unsafe {
+        let [a, b, c, d] = needles.map(|n| _mm_set1_epi8(n as i8));
+        let mut mask = 0u64;
+        for k in 0..4 {
+            let v = _mm_loadu_si128(block.as_ptr().add(16 * k).cast::<__m128i>());
+            let hits = _mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(v, a), _mm_cmpeq_epi8(v, b)),
+                _mm_or_si128(_mm_cmpeq_epi8(v, c), _mm_cmpeq_epi8(v, d)),
+            );
+            mask |= u64::from(_mm_movemask_epi8(hits) as u16) << (16 * k);
+        }
+        mask
     }
 }
 
@@ -1808,12 +1868,13 @@ mod tests {
             seed ^= seed << 17;
             seed
         };
-        for _ in 0..400 {
+        for _ in 0..600 {
             let mut text = Vec::new();
-            for _ in 0..(next() % 60) {
+            for _ in 0..(next() % 150) {
                 text.extend_from_slice(pieces[(next() % pieces.len() as u64) as usize]);
             }
-            let chunk = 1 + (next() % 17) as usize;
+            // Small chunks, and chunks that hold several 64-byte blocks.
+            let chunk = 1 + (next() % if next() % 2 == 0 { 17 } else { 300 }) as usize;
             let slow = tokens(&text, chunk, false);
             let fast = tokens(&text, chunk, true);
             assert_eq!(
@@ -1839,6 +1900,23 @@ mod tests {
         tok.feed(b"a,\"b\"\r\nc,d\r\n", &mut on_record, &mut |_| {})
             .unwrap();
         assert_eq!(lines, [(1, "a,\"b\"".to_string()), (2, "c,d".to_string())]);
+    }
+
+    #[test]
+    fn the_block_mask_finds_what_the_bytewise_one_finds() {
+        let mut block = [0u8; 64];
+        for (i, b) in block.iter_mut().enumerate() {
+            *b = b"ab,\"\n\r;\xff\x00"[i * 7 % 9];
+        }
+        for (delim, quote) in [(b',', b'"'), (b';', b'\''), (b'\t', b'"'), (0xff, 0)] {
+            let expected = special_mask_bytewise(&block, delim, quote);
+            assert_ne!(expected, 0);
+            assert_eq!(special_mask(&block, delim, quote), expected);
+            assert_eq!(
+                special_mask(&block[..63], delim, quote),
+                expected & (u64::MAX >> 1)
+            );
+        }
     }
 
     #[test]

@@ -1066,3 +1066,78 @@ fn one_hot_after_an_outlier_filter_keeps_levels_that_survive() {
     let level_2: i32 = out.column("level_2").unwrap().i32().unwrap().sum().unwrap();
     assert_eq!(level_2, 13);
 }
+
+/// CATEGORICAL_MAPPING's `mapTopValues` after REMOVE_OUTLIERS shares the outlier step's pass,
+/// ranking the values of the rows before the filter only when the filter cannot change the
+/// ranking. Here the outlier row holds the one 'b' that puts 'b' ahead before the filter;
+/// after it 'a' and 'b' tie and the smaller value, 'a', is the top value.
+#[test]
+fn map_top_values_after_an_outlier_filter_ranks_the_rows_that_remain() {
+    let mut x: Vec<f64> = (0..40).map(|i| (i % 5) as f64).collect();
+    let mut c: Vec<&str> = (0..40)
+        .map(|i| if i % 2 == 0 { "a" } else { "b" })
+        .collect();
+    x.push(1000.0);
+    c.push("b");
+    let df = df!("x" => x, "c" => c).unwrap();
+    let (out, reports) = run_report(
+        r#"
+  - operation: REMOVE_OUTLIERS
+    parameters: {sourceColumn: x, outlierStrategy: Z_SCORE, threshold: 3}
+  - operation: CATEGORICAL_MAPPING
+    parameters: {sourceColumn: c, mapTopValues: 1, other: "2", mapType: NUMERIC}
+"#,
+        df,
+    );
+    assert_eq!(reports[0].stats["outliers"], 1);
+    assert_eq!(
+        reports[1].stats["top_values"],
+        serde_json::json!({"a": "1"})
+    );
+    assert_eq!(reports[1].rows_in, Some(40));
+    let mapped: Vec<i64> = out
+        .column("c_mapped")
+        .unwrap()
+        .i64()
+        .unwrap()
+        .into_no_null_iter()
+        .collect();
+    let expected: Vec<i64> = (0..40).map(|i| if i % 2 == 0 { 1 } else { 2 }).collect();
+    assert_eq!(mapped, expected);
+}
+
+/// The same when the top values lead by more than the filter removed: the shared pass's
+/// ranking is the ranking of the rows that remain.
+#[test]
+fn map_top_values_after_an_outlier_filter_keeps_a_clear_ranking() {
+    let mut x: Vec<f64> = (0..40).map(|i| (i % 5) as f64).collect();
+    let mut c: Vec<Option<&str>> = (0..40)
+        .map(|i| match i % 4 {
+            0 => None,
+            1 => Some("b"),
+            _ => Some("c"),
+        })
+        .collect();
+    x.push(1000.0);
+    c.push(Some("c"));
+    let df = df!("x" => x, "c" => c).unwrap();
+    let (out, reports) = run_report(
+        r#"
+  - operation: REMOVE_OUTLIERS
+    parameters: {sourceColumn: x, outlierStrategy: Z_SCORE, threshold: 3}
+  - operation: CATEGORICAL_MAPPING
+    parameters: {sourceColumn: c, mapTopValues: 2}
+"#,
+        df,
+    );
+    assert_eq!(
+        reports[1].stats["top_values"],
+        serde_json::json!({"c": "1", "b": "2"})
+    );
+    assert_eq!(reports[1].rows_in, Some(40));
+    assert_eq!(out.height(), 40);
+    let mapped = out.column("c_mapped").unwrap().str().unwrap().clone();
+    assert_eq!(mapped.get(0), None);
+    assert_eq!(mapped.get(1), Some("2"));
+    assert_eq!(mapped.get(2), Some("1"));
+}
