@@ -181,85 +181,31 @@ impl CategoricalMapping {
         }
     }
 
-    /// The present values with their counts, most frequent first (ties: smaller value
-    /// first), at most `mapTopValues + 1` of them: the statistics `values` and `counts`. The
-    /// one past the top lets [`Self::top_values`] check statistics taken before a filter.
-    fn top_request(&self, dtype: &DataType) -> Option<Stats> {
-        let n = self.top? as IdxSize + 1;
-        let src = self.source.as_str();
-        let present = col(src).filter(missing(src, dtype).not());
-        // unique_counts counts in order of first appearance, as unique_stable lists.
-        let (values, counts) = (present.clone().unique_stable(), present.unique_counts());
-        let ranked = |e: Expr| {
-            e.sort_by(
-                [counts.clone(), values.clone()],
-                SortMultipleOptions::default().with_order_descending_multi([true, false]),
-            )
-            .head(Some(n as usize))
-            .implode(true)
-        };
-        Some(Stats {
-            exprs: vec![
-                ("values", ranked(values.clone())),
-                ("counts", ranked(counts.clone().cast(DataType::UInt64))),
-            ],
-            reads: vec![src.to_string()],
-        })
-    }
-
-    /// The `mapTopValues` most frequent values of the step's input, mapped to "1".."N".
-    /// Statistics taken before an earlier filter (batched with it) are used when they decide
-    /// the ranking exactly: when each of the top values, even after losing every removed row,
-    /// still outnumbers the next value.
     fn top_values(
         &self,
         lf: &LazyFrame,
         ctx: &mut ApplyCtx,
         dtype: &DataType,
     ) -> OpResult<Vec<(String, String)>> {
+        let src = self.source.as_str();
         let n = self.top.unwrap_or(1);
-        let ranked_counts = |df: &DataFrame| -> Option<Vec<u64>> {
-            let counts = df.column("counts").ok()?.list().ok()?.get_as_series(0)?;
-            Some(counts.u64().ok()?.into_no_null_iter().collect())
-        };
-        let superset = ctx
-            .prefetched
-            .as_ref()
-            .is_some_and(|df| df.column(REMOVED).is_ok());
-        let known = superset
-            .then(|| ctx.prefetched.take())
-            .flatten()
-            .and_then(|df| {
-                let removed = super::scalar_u64(&df, REMOVED)?;
-                let counts = ranked_counts(&df)?;
-                let exact = (0..n.min(counts.len())).all(|i| {
-                    counts[i] > removed.saturating_add(counts.get(i + 1).copied().unwrap_or(0))
-                });
-                exact.then_some(df)
-            });
-        let df = match known {
-            Some(df) => {
-                ctx.rows_in = super::scalar_u64(&df, super::ROWS);
-                df
-            }
-            None => {
-                let request = self.top_request(dtype).ok_or_else(|| {
-                    OpError::new("CATEGORICAL_MAPPING has no mapTopValues to count")
-                })?;
-                ctx.aggregate(lf, request)?
-            }
-        };
-        let values = df
-            .column("values")?
-            .list()?
-            .get_as_series(0)
-            .unwrap_or_else(|| Series::new_empty(self.source.as_str().into(), dtype))
-            .cast(&DataType::String)?;
+        let counts = ctx.query(
+            lf.clone()
+                .select([col(src)])
+                .filter(missing(src, dtype).not())
+                .group_by([col(src)])
+                .agg([len().alias("count")])
+                .sort_by_exprs(
+                    [col("count"), col(src)],
+                    SortMultipleOptions::default().with_order_descending_multi([true, false]),
+                )
+                .limit(n as IdxSize)
+                .select([col(src).cast(DataType::String).alias("value")]),
+        )?;
+        let values = counts.column("value")?.str()?.clone();
         Ok(values
-            .str()?
             .iter()
             .flatten()
-            .take(n)
             .enumerate()
             .map(|(i, v)| (v.to_string(), (i + 1).to_string()))
             .collect())
@@ -342,15 +288,6 @@ impl Operation for CategoricalMapping {
         }
         Ok(lf)
     }
-    fn stats(&self, input: &Schema, _: Option<&Expr>) -> Option<Stats> {
-        self.top_request(&super::column_type(input, &self.source)?)
-    }
-
-    /// The same counts before a filter: [`Self::top_values`] checks they decide exactly.
-    fn superset_stats(&self, input: &Schema) -> Option<Stats> {
-        self.stats(input, None)
-    }
-
     fn writes(&self) -> Option<Vec<String>> {
         Some(vec![self.target.clone()])
     }

@@ -1067,10 +1067,11 @@ fn one_hot_after_an_outlier_filter_keeps_levels_that_survive() {
     assert_eq!(level_2, 13);
 }
 
-/// CATEGORICAL_MAPPING's `mapTopValues` after REMOVE_OUTLIERS shares the outlier step's pass,
-/// ranking the values of the rows before the filter only when the filter cannot change the
-/// ranking. Here the outlier row holds the one 'b' that puts 'b' ahead before the filter;
-/// after it 'a' and 'b' tie and the smaller value, 'a', is the top value.
+/// CATEGORICAL_MAPPING's `mapTopValues` after REMOVE_OUTLIERS ranks the rows the filter kept.
+/// Here the outlier row holds the one 'b' that puts 'b' ahead before the filter; after it 'a'
+/// and 'b' tie and the smaller value, 'a', is the top value. (Ranking the rows before the
+/// filter, in the filter's own pass, whenever the filter cannot change the ranking, was tried:
+/// a second pass less, but the counts need the column in memory, 170 MiB more at 10M rows.)
 #[test]
 fn map_top_values_after_an_outlier_filter_ranks_the_rows_that_remain() {
     let mut x: Vec<f64> = (0..40).map(|i| (i % 5) as f64).collect();
@@ -1106,8 +1107,7 @@ fn map_top_values_after_an_outlier_filter_ranks_the_rows_that_remain() {
     assert_eq!(mapped, expected);
 }
 
-/// The same when the top values lead by more than the filter removed: the shared pass's
-/// ranking is the ranking of the rows that remain.
+/// The same when the top values lead by more than the filter removed.
 #[test]
 fn map_top_values_after_an_outlier_filter_keeps_a_clear_ranking() {
     let mut x: Vec<f64> = (0..40).map(|i| (i % 5) as f64).collect();
