@@ -357,9 +357,17 @@ struct Tokenizer<'q> {
     quote_offset: u64,
     literal_quotes: &'q [u64],
     special: [bool; 256],
-    /// Use [`Tokenizer::simple_record`] where it applies (off only to test it against the
+    /// Use [`Tokenizer::simple_records`] where it applies (off only to test it against the
     /// state machine).
     fast_path: bool,
+}
+
+/// Where [`Tokenizer::simple_records`] is in a field that opened with a quote.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Quote {
+    None,
+    Open,
+    ClosedAt(usize),
 }
 
 /// What the tokenizer noticed besides records.
@@ -441,10 +449,10 @@ impl<'q> Tokenizer<'q> {
                 && self.field.is_empty()
                 && self.literal_quotes.is_empty()
             {
-                let next = self.simple_records(chunk, i, on_record)?;
-                if next > i {
-                    i = next;
-                    continue;
+                // The record where the fast path stops needs the state machine.
+                i = self.simple_records(chunk, i, on_record)?;
+                if i == n {
+                    break;
                 }
             }
             let b = chunk[i];
@@ -556,80 +564,89 @@ impl<'q> Tokenizer<'q> {
         from: usize,
         on_record: &mut dyn FnMut(&Record) -> Result<(), CsvError>,
     ) -> Result<usize, CsvError> {
-        let (delim, quote) = (self.delim, self.quote);
         let mut record_start = from;
         let mut field_start = from;
         let mut first_quoted = false;
-        // The field being read opened with a quote; `in_quotes` until it closes at `close`.
-        let (mut quoted, mut in_quotes, mut close) = (false, false, 0);
-        // Bits before `skip` are already read (the '\n' of a "\r\n").
-        let mut skip = from;
+        let mut quote = Quote::None;
         let mut block = from;
         'blocks: while block < chunk.len() {
-            let mut mask = special_mask(&chunk[block..chunk.len().min(block + 64)], delim, quote);
+            let bytes = &chunk[block..chunk.len().min(block + 64)];
+            let mut mask = special_mask(bytes, self.delim, self.quote);
             while mask != 0 {
                 let at = block + mask.trailing_zeros() as usize;
                 mask &= mask - 1;
-                if at < skip {
+                // The '\n' of a "\r\n" that ended the last record.
+                if at < record_start {
                     continue;
                 }
                 let b = chunk[at];
-                if in_quotes {
-                    match b {
-                        _ if b == quote => (in_quotes, close) = (false, at),
-                        _ if b == delim => {}
-                        _ => break 'blocks, // a line break inside quotes
+                if quote == Quote::Open {
+                    if b == self.quote {
+                        quote = Quote::ClosedAt(at);
+                    } else if b == b'\n' || b == b'\r' {
+                        break 'blocks; // a line break inside quotes
                     }
                     continue;
                 }
-                if b == quote {
-                    if at != field_start || quoted {
+                if b == self.quote {
+                    if at != field_start || quote != Quote::None {
                         break 'blocks; // a stray or doubled quote
                     }
                     first_quoted |= self.ends.is_empty();
-                    (quoted, in_quotes) = (true, true);
+                    quote = Quote::Open;
                     continue;
                 }
                 // A delimiter or a line end closes the field.
-                let (start, end) = if quoted {
-                    if at != close + 1 {
-                        break 'blocks; // text after the closing quote
-                    }
-                    (field_start + 1, close)
-                } else {
-                    (field_start, at)
+                let (start, end) = match quote {
+                    Quote::ClosedAt(close) if at == close + 1 => (field_start + 1, close),
+                    Quote::ClosedAt(_) => break 'blocks, // text after the closing quote
+                    _ => (field_start, at),
                 };
-                quoted = false;
-                let next = match b {
-                    _ if b == delim => None,
-                    b'\n' => Some(at + 1),
-                    _ if chunk.get(at + 1) == Some(&b'\n') => Some(at + 2),
-                    _ => break 'blocks, // a bare '\r', or one ending the chunk
+                let next = if b == self.delim {
+                    None
+                } else if b == b'\n' {
+                    Some(at + 1)
+                } else if chunk.get(at + 1) == Some(&b'\n') {
+                    Some(at + 2)
+                } else {
+                    break 'blocks; // a bare '\r', or one ending the chunk
                 };
                 self.starts.push(start - record_start);
                 self.ends.push(end - record_start);
-                field_start = at + 1;
-                let Some(next) = next else { continue };
-                let rec = Record {
-                    buf: &chunk[record_start..at],
-                    starts: &self.starts,
-                    ends: &self.ends,
-                    line: self.record_line,
-                    first_quoted,
-                    swallow: None,
-                };
-                on_record(&rec)?;
-                self.starts.clear();
-                self.ends.clear();
-                self.line += 1;
-                self.record_line = self.line;
-                (record_start, field_start, skip, first_quoted) = (next, next, next, false);
+                (field_start, quote) = (at + 1, Quote::None);
+                if let Some(next) = next {
+                    self.emit_in_place(&chunk[record_start..at], first_quoted, on_record)?;
+                    (record_start, field_start, first_quoted) = (next, next, false);
+                }
             }
             block += 64;
         }
         self.starts.clear();
         self.ends.clear();
         Ok(record_start)
+    }
+
+    /// Hand out a record [`Tokenizer::simple_records`] read in place.
+    fn emit_in_place(
+        &mut self,
+        line: &[u8],
+        first_quoted: bool,
+        on_record: &mut dyn FnMut(&Record) -> Result<(), CsvError>,
+    ) -> Result<(), CsvError> {
+        let rec = Record {
+            buf: line,
+            starts: &self.starts,
+            ends: &self.ends,
+            line: self.record_line,
+            first_quoted,
+            swallow: None,
+        };
+        on_record(&rec)?;
+        self.starts.clear();
+        self.ends.clear();
+        self.line += 1;
+        self.record_line = self.line;
+        Ok(())
     }
 
     /// `b` is a delimiter or a line end (outside quotes), or an ordinary byte.
@@ -682,7 +699,7 @@ impl<'q> Tokenizer<'q> {
 
 /// Bit `i` set where `block[i]` (at most 64 bytes) is the delimiter, the quote, '\n' or '\r'.
 fn special_mask(block: &[u8], delim: u8, quote: u8) -> u64 {
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     if let Ok(block) = <&[u8; 64]>::try_from(block) {
         return special_mask_sse2(block, [delim, quote, b'\n', b'\r']);
     }
@@ -696,11 +713,11 @@ fn special_mask_bytewise(block: &[u8], delim: u8, quote: u8) -> u64 {
     })
 }
 
-#[cfg(target_arch = "x86_64")]
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 fn special_mask_sse2(block: &[u8; 64], needles: [u8; 4]) -> u64 {
     use std::arch::x86_64::*;
-    // SAFETY: SSE2 is part of every x86_64 CPU; the four unaligned 16-byte loads stay inside
-    // the 64-byte block.
+    // SAFETY: SSE2 is enabled (the cfg); the four unaligned 16-byte loads stay inside the
+    // 64-byte block.
     unsafe {
         let [a, b, c, d] = needles.map(|n| _mm_set1_epi8(n as i8));
         let mut mask = 0u64;
@@ -1814,7 +1831,11 @@ mod tests {
 
     /// Every record and event, feeding `text` in chunks of `chunk` bytes.
     fn tokens(text: &[u8], chunk: usize, fast_path: bool) -> Vec<String> {
-        let mut tok = Tokenizer::new(CsvOptions::default().dialect(), &[]);
+        tokens_in(CsvOptions::default().dialect(), text, chunk, fast_path)
+    }
+
+    fn tokens_in(dialect: Dialect, text: &[u8], chunk: usize, fast_path: bool) -> Vec<String> {
+        let mut tok = Tokenizer::new(dialect, &[]);
         tok.fast_path = fast_path;
         let out = std::cell::RefCell::new(Vec::new());
         let mut on_record = |r: &Record| {
@@ -1842,10 +1863,12 @@ mod tests {
         out.into_inner()
     }
 
-    /// The in-place fast path must read exactly what the state machine reads.
+    /// The in-place fast path must read exactly what the state machine reads: random texts,
+    /// mostly made of awkward pieces or mostly of simple ones (long runs of simple records
+    /// cross 64-byte blocks), in random chunks, in two dialects.
     #[test]
     fn simple_records_read_like_the_state_machine() {
-        let pieces: [&[u8]; 14] = [
+        let awkward: [&[u8]; 14] = [
             b"abc",
             b"12",
             b"",
@@ -1861,6 +1884,16 @@ mod tests {
             b"\"",
             b"\xc3\xa9",
         ];
+        let simple: [&[u8]; 8] = [
+            b"abcdefghijklmnopqrstu",
+            b"7",
+            b",",
+            b",,",
+            b"\n",
+            b"\r\n",
+            b"\"x,y,z\"",
+            b"\"\"",
+        ];
         let mut seed = 0x2545_f491_4f6c_dd1du64;
         let mut next = move || {
             seed ^= seed << 13;
@@ -1868,22 +1901,62 @@ mod tests {
             seed ^= seed << 17;
             seed
         };
-        for _ in 0..600 {
+        let semicolons = CsvOptions {
+            delimiter: b';',
+            quote: b'\'',
+            ..CsvOptions::default()
+        };
+        for case in 0..900 {
+            let mostly_simple = case % 3 != 0;
             let mut text = Vec::new();
             for _ in 0..(next() % 150) {
-                text.extend_from_slice(pieces[(next() % pieces.len() as u64) as usize]);
+                let piece = if mostly_simple && next() % 50 != 0 {
+                    simple[(next() % simple.len() as u64) as usize]
+                } else {
+                    awkward[(next() % awkward.len() as u64) as usize]
+                };
+                text.extend_from_slice(piece);
             }
             // Small chunks, and chunks that hold several 64-byte blocks.
             let chunk = 1 + (next() % if next() % 2 == 0 { 17 } else { 300 }) as usize;
-            let slow = tokens(&text, chunk, false);
-            let fast = tokens(&text, chunk, true);
+            let dialect = if case % 5 == 0 {
+                text = text
+                    .iter()
+                    .map(|&b| match b {
+                        b',' => b';',
+                        b'"' => b'\'',
+                        b => b,
+                    })
+                    .collect();
+                semicolons.dialect()
+            } else {
+                CsvOptions::default().dialect()
+            };
+            let slow = tokens_in(dialect, &text, chunk, false);
+            let fast = tokens_in(dialect, &text, chunk, true);
             assert_eq!(
                 fast,
                 slow,
                 "{:?} in chunks of {chunk}",
                 String::from_utf8_lossy(&text)
             );
-            assert_eq!(tokens(&text, text.len().max(1), true), slow);
+            assert_eq!(tokens_in(dialect, &text, text.len().max(1), true), slow);
+        }
+    }
+
+    /// A "\r\n" whose '\n' is in the next 64-byte block, or the next chunk.
+    #[test]
+    fn crlf_across_a_block_boundary_reads_like_the_state_machine() {
+        for k in 60..68 {
+            let mut text = vec![b'a'; k];
+            text.extend_from_slice(b",\"b\"\r\nc,d\r\n\"e\"\r\n");
+            for chunk in 1..=text.len() {
+                assert_eq!(
+                    tokens(&text, chunk, true),
+                    tokens(&text, chunk, false),
+                    "{k} bytes before, chunks of {chunk}"
+                );
+            }
         }
     }
 
@@ -1902,20 +1975,24 @@ mod tests {
         assert_eq!(lines, [(1, "a,\"b\"".to_string()), (2, "c,d".to_string())]);
     }
 
+    /// Every bit position and lane of the 64-byte mask, against a plain reading.
     #[test]
-    fn the_block_mask_finds_what_the_bytewise_one_finds() {
-        let mut block = [0u8; 64];
-        for (i, b) in block.iter_mut().enumerate() {
-            *b = b"ab,\"\n\r;\xff\x00"[i * 7 % 9];
-        }
-        for (delim, quote) in [(b',', b'"'), (b';', b'\''), (b'\t', b'"'), (0xff, 0)] {
-            let expected = special_mask_bytewise(&block, delim, quote);
-            assert_ne!(expected, 0);
-            assert_eq!(special_mask(&block, delim, quote), expected);
-            assert_eq!(
-                special_mask(&block[..63], delim, quote),
-                expected & (u64::MAX >> 1)
-            );
+    fn the_block_mask_sets_the_bit_of_each_special_byte() {
+        for (delim, quote) in [(b',', b'"'), (b';', b'\''), (b'\t', b'"')] {
+            let special = [delim, quote, b'\n', b'\r'];
+            for at in 0..64 {
+                for &b in &special {
+                    let mut block = [b'x'; 64];
+                    block[at] = b;
+                    assert_eq!(special_mask(&block, delim, quote), 1 << at, "{b} at {at}");
+                }
+                let mut block = [b'x'; 64];
+                block[at] = 0xff;
+                assert_eq!(special_mask(&block, delim, quote), 0);
+            }
+            let all = [delim; 64];
+            assert_eq!(special_mask(&all, delim, quote), u64::MAX);
+            assert_eq!(special_mask(&all[..5], delim, quote), 0b11111);
         }
     }
 

@@ -512,7 +512,10 @@ impl Parser<'_> {
         for (k, v) in entries {
             let key = k.as_str().map(normalise_key).unwrap_or_default();
             match key.as_str() {
-                "delimiter" => match v.scalar_text() {
+                "delimiter" => match v.scalar_text().as_deref() {
+                    Some("\n" | "\r") => {
+                        self.error("`delimiter` cannot be a line break", v);
+                    }
                     Some(d) if d.len() == 1 => {
                         csv.delimiter = d.as_bytes()[0];
                         csv.stated.delimiter = true;
