@@ -98,15 +98,11 @@ impl JsonToStructs {
                 }
                 c.clone()
             }
-            Selection::Matching(r) => {
-                let re = regex::Regex::new(r)
-                    .map_err(|e| OpError::new(e.to_string()).param("regexColumnSelector"))?;
-                schema
-                    .iter()
-                    .filter(|(n, t)| re.is_match(n) && **t == DataType::String)
-                    .map(|(n, _)| n.to_string())
-                    .collect()
-            }
+            Selection::Matching(re) => schema
+                .iter()
+                .filter(|(n, t)| re.is_match(n) && **t == DataType::String)
+                .map(|(n, _)| n.to_string())
+                .collect(),
         };
         if chosen.len() > MAX_SOURCES {
             return Err(OpError::new(format!(

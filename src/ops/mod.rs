@@ -519,10 +519,10 @@ pub fn replace_column(lf: LazyFrame, name: &str, expr: Expr) -> LazyFrame {
     lf.with_column(expr.alias(name))
 }
 
-/// Fail unless `pattern` is a regular expression the engine runs (Rust's regex syntax: no
-/// look-around, no back-references).
-pub fn check_regex(pattern: &str, param: &'static str) -> OpResult<()> {
-    regex::Regex::new(pattern).map(|_| ()).map_err(|e| {
+/// `pattern` compiled, or an error for `param` unless it is a regular expression the engine
+/// runs (Rust's regex syntax: no look-around, no back-references).
+pub fn check_regex(pattern: &str, param: &'static str) -> OpResult<regex::Regex> {
+    regex::Regex::new(pattern).map_err(|e| {
         OpError::new(format!("invalid regular expression: {}", regex_message(&e)))
             .param(param)
             .help("look-around and back-references are not supported; rewrite the pattern without them")

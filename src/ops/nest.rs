@@ -289,7 +289,7 @@ impl Operation for Nest {
 /// The columns a step names (`sourceColumns`) or matches (`regexColumnSelector`).
 pub(super) enum Selection {
     Columns(Vec<String>),
-    Matching(String),
+    Matching(regex::Regex),
 }
 
 impl Selection {
@@ -300,10 +300,10 @@ impl Selection {
                 Err(OpError::new("sourceColumns lists no column").param("sourceColumns"))
             }
             (Some(s), None) => Ok(Selection::Columns(s)),
-            (None, Some(r)) => {
-                super::check_regex(&r, "regexColumnSelector")?;
-                Ok(Selection::Matching(r))
-            }
+            (None, Some(r)) => Ok(Selection::Matching(super::check_regex(
+                &r,
+                "regexColumnSelector",
+            )?)),
             _ => Err(
                 OpError::new("give sourceColumns or regexColumnSelector (one of them)")
                     .param("sourceColumns"),
@@ -371,15 +371,11 @@ impl Flatten {
                 }
                 Ok(c.clone())
             }
-            Selection::Matching(r) => {
-                let re = regex::Regex::new(r)
-                    .map_err(|e| OpError::new(e.to_string()).param("regexColumnSelector"))?;
-                Ok(schema
-                    .iter()
-                    .filter(|(n, t)| re.is_match(n) && matches!(t, DataType::Struct(_)))
-                    .map(|(n, _)| n.to_string())
-                    .collect())
-            }
+            Selection::Matching(re) => Ok(schema
+                .iter()
+                .filter(|(n, t)| re.is_match(n) && matches!(t, DataType::Struct(_)))
+                .map(|(n, _)| n.to_string())
+                .collect()),
         }
     }
 
