@@ -245,17 +245,29 @@ impl Operation for CategoricalMapping {
             None => self.map.clone(),
         };
         let text = col(self.source.as_str()).cast(DataType::String);
-        let default = if self.keep_others {
-            text.clone()
-        } else if self.delete_others {
-            lit(NULL).cast(DataType::String)
-        } else if let Some(o) = &self.other {
-            lit(o.clone())
+        // Numeric targets take typed literals, unless kept others (text) must be parsed per row.
+        let target_dtype = self.target_dtype();
+        let typed = target_dtype != DataType::String && !self.keep_others;
+        let literal_type = if typed {
+            target_dtype.clone()
         } else {
-            lit(NULL).cast(DataType::String)
+            DataType::String
+        };
+        let value = |v: &str| -> OpResult<Expr> {
+            if typed {
+                typed_literal(v, &target_dtype)
+            } else {
+                Ok(lit(v.to_string()))
+            }
+        };
+        let null = lit(NULL).cast(literal_type);
+        let default = match &self.other {
+            _ if self.keep_others => text.clone(),
+            _ if self.delete_others => null.clone(),
+            Some(o) => value(o)?,
+            None => null.clone(),
         };
         let keys: Vec<&str> = map.iter().map(|(k, _)| k.as_str()).collect();
-        let values: Vec<&str> = map.iter().map(|(_, v)| v.as_str()).collect();
         let is_missing = missing(&self.source, &dtype);
         let in_map = if keys.is_empty() {
             lit(false)
@@ -266,16 +278,13 @@ impl Operation for CategoricalMapping {
                 .unwrap_or(lit(false))
         };
         let mut mapped = default;
-        for (k, v) in keys.iter().zip(values.iter()).rev() {
-            mapped = when(text.clone().eq(lit(*k)))
-                .then(lit(*v))
+        for (k, v) in map.iter().rev() {
+            mapped = when(text.clone().eq(lit(k.as_str())))
+                .then(value(v)?)
                 .otherwise(mapped);
         }
-        let mapped = when(is_missing.clone())
-            .then(lit(NULL).cast(DataType::String))
-            .otherwise(mapped);
-        let target_dtype = self.target_dtype();
-        let mapped = if target_dtype == DataType::String {
+        let mapped = when(is_missing.clone()).then(null).otherwise(mapped);
+        let mapped = if typed || target_dtype == DataType::String {
             mapped
         } else {
             mapped.str().strip_chars(lit(NULL)).cast(target_dtype)
@@ -291,6 +300,18 @@ impl Operation for CategoricalMapping {
     fn writes(&self) -> Option<Vec<String>> {
         Some(vec![self.target.clone()])
     }
+}
+
+/// A mapped value as the column of `dtype` holds it: trimmed and cast by Polars, exactly as
+/// the per-row cast of the mapped text would (once here, not once per row).
+fn typed_literal(v: &str, dtype: &DataType) -> OpResult<Expr> {
+    let text = DataFrame::new_infer_height(vec![Column::new("v".into(), [v])])?;
+    let cast = text
+        .lazy()
+        .select([col("v").str().strip_chars(lit(NULL)).cast(dtype.clone())])
+        .collect()?;
+    let value = cast.column("v")?.get(0)?.into_static();
+    Ok(lit(Scalar::new(dtype.clone(), value)))
 }
 
 /// ONE_HOT_ENCODING (decisions.md): one Int32 0/1 column `<src>_<value>` per distinct

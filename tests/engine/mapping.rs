@@ -1141,3 +1141,35 @@ fn map_top_values_after_an_outlier_filter_keeps_a_clear_ranking() {
     assert_eq!(mapped.get(1), Some("2"));
     assert_eq!(mapped.get(2), Some("1"));
 }
+
+/// NUMERIC targets take the mapped values as typed literals, cast once by the same rules as
+/// the per-row cast that kept others (text) still need: both routes give the same numbers.
+#[test]
+fn categorical_mapping_numeric_literals_match_the_per_row_cast() {
+    let df = df!("g" => [Some("M"), Some("F"), Some("X"), None]).unwrap();
+    let mapped = |keep_others: bool| {
+        let out = run(
+            &format!(
+                r#"
+  - operation: CATEGORICAL_MAPPING
+    parameters: {{sourceColumn: g, categoryMap: {{M: " 1 ", F: "+2"}}, other: "3", mapType: NUMERIC, keepOthers: {keep_others}}}
+"#
+            ),
+            df.clone(),
+        );
+        let values: Vec<Option<i64>> = out
+            .column("g_mapped")
+            .unwrap()
+            .i64()
+            .unwrap()
+            .iter()
+            .collect();
+        values
+    };
+    let typed = mapped(false);
+    let per_row = mapped(true);
+    assert_eq!(typed[0], Some(1));
+    assert_eq!(typed[1], per_row[1]);
+    assert_eq!((typed[2], per_row[2]), (Some(3), None));
+    assert_eq!((typed[3], per_row[3]), (None, None));
+}
