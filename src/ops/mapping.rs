@@ -3,6 +3,7 @@
 use polars::prelude::*;
 
 use super::declare::params;
+use super::missing::convert_once;
 use super::{
     ApplyCtx, Build, Conditions, OpError, OpResult, OpSpec, Operation, REMOVED, SchemaCtx, Scope,
     Stats, Status, p, require_column, require_new_column, schema_insert_after, select_insert_after,
@@ -287,7 +288,7 @@ impl Operation for CategoricalMapping {
         let mapped = if typed || target_dtype == DataType::String {
             mapped
         } else {
-            mapped.str().strip_chars(lit(NULL)).cast(target_dtype)
+            mapped_text_as(mapped, &target_dtype)
         };
         let new = ctx.new_column(mapped).alias(self.target.as_str());
         let lf = select_insert_after(lf, &ctx.schema, &self.source, vec![new]);
@@ -302,15 +303,14 @@ impl Operation for CategoricalMapping {
     }
 }
 
-/// A mapped value as the column of `dtype` holds it: trimmed and cast by Polars, exactly as
-/// the per-row cast of the mapped text would (once here, not once per row).
+/// Mapped text as a NUMERIC target of `dtype` holds it: trimmed, then cast.
+fn mapped_text_as(text: Expr, dtype: &DataType) -> Expr {
+    text.str().strip_chars(lit(NULL)).cast(dtype.clone())
+}
+
+/// A mapped value as [`mapped_text_as`] converts it, once here rather than once per row.
 fn typed_literal(v: &str, dtype: &DataType) -> OpResult<Expr> {
-    let text = DataFrame::new_infer_height(vec![Column::new("v".into(), [v])])?;
-    let cast = text
-        .lazy()
-        .select([col("v").str().strip_chars(lit(NULL)).cast(dtype.clone())])
-        .collect()?;
-    let value = cast.column("v")?.get(0)?.into_static();
+    let value = convert_once(v, |text| mapped_text_as(text, dtype))?;
     Ok(lit(Scalar::new(dtype.clone(), value)))
 }
 

@@ -365,18 +365,26 @@ pub fn pick_mode(
     Ok((lit(Scalar::new(dtype.clone(), pick.into_static())), shown))
 }
 
+/// `text` through `convert` (an expression over a text column), evaluated once: for a literal
+/// that a per-row conversion would give every row.
+pub fn convert_once(text: &str, convert: impl FnOnce(Expr) -> Expr) -> OpResult<AnyValue<'static>> {
+    let frame = DataFrame::new(1, vec![Column::new("v".into(), [text])])?;
+    let converted = frame
+        .lazy()
+        .select([convert(col("v")).alias("v")])
+        .collect()?;
+    Ok(converted.column("v")?.get(0)?.into_static())
+}
+
 /// The custom fill value converted to the column's type the way CHANGE_DATA_TYPE converts
 /// text (same formats, exact integers), or an error when it does not convert.
 pub fn custom_literal(value: &str, dtype: &DataType) -> OpResult<Expr> {
     if *dtype == DataType::String {
         return Ok(lit(value.to_string()));
     }
-    let text = Column::new("v".into(), [value]);
-    let converted = DataFrame::new(1, vec![text])?
-        .lazy()
-        .select([crate::types::convert(col("v"), &DataType::String, dtype).alias("v")])
-        .collect()?;
-    match converted.column("v")?.get(0)? {
+    match convert_once(value, |v| {
+        crate::types::convert(v, &DataType::String, dtype)
+    })? {
         AnyValue::Null => Err(OpError::new(format!(
             "value '{value}' is not a valid {}",
             type_label(dtype)

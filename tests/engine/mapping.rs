@@ -1067,6 +1067,32 @@ fn one_hot_after_an_outlier_filter_keeps_levels_that_survive() {
     assert_eq!(level_2, 13);
 }
 
+/// Forty rows of `x` (0..4) with `c`, and a forty-first whose `x` (1000) is REMOVE_OUTLIERS'
+/// one z-score outlier, holding `outlier_c`.
+fn with_an_outlier_row(c: Vec<Option<&str>>, outlier_c: Option<&str>) -> DataFrame {
+    assert_eq!(c.len(), 40);
+    let mut x: Vec<f64> = (0..40).map(|i| (i % 5) as f64).collect();
+    let mut c = c;
+    x.push(1000.0);
+    c.push(outlier_c);
+    df!("x" => x, "c" => c).unwrap()
+}
+
+/// The mapped column as text (null stays null).
+fn mapped_texts(out: &DataFrame) -> Vec<Option<String>> {
+    let mapped = out
+        .column("c_mapped")
+        .unwrap()
+        .cast(&DataType::String)
+        .unwrap();
+    let mapped = mapped.str().unwrap();
+    mapped.iter().map(|v| v.map(str::to_string)).collect()
+}
+
+const OUTLIER_FILTER: &str = r#"
+  - operation: REMOVE_OUTLIERS
+    parameters: {sourceColumn: x, outlierStrategy: Z_SCORE, threshold: 3}"#;
+
 /// CATEGORICAL_MAPPING's `mapTopValues` after REMOVE_OUTLIERS ranks the rows the filter kept.
 /// Here the outlier row holds the one 'b' that puts 'b' ahead before the filter; after it 'a'
 /// and 'b' tie and the smaller value, 'a', is the top value. (Ranking the rows before the
@@ -1074,21 +1100,17 @@ fn one_hot_after_an_outlier_filter_keeps_levels_that_survive() {
 /// a second pass less, but the counts need the column in memory, 170 MiB more at 10M rows.)
 #[test]
 fn map_top_values_after_an_outlier_filter_ranks_the_rows_that_remain() {
-    let mut x: Vec<f64> = (0..40).map(|i| (i % 5) as f64).collect();
-    let mut c: Vec<&str> = (0..40)
-        .map(|i| if i % 2 == 0 { "a" } else { "b" })
+    let c = (0..40)
+        .map(|i| Some(if i % 2 == 0 { "a" } else { "b" }))
         .collect();
-    x.push(1000.0);
-    c.push("b");
-    let df = df!("x" => x, "c" => c).unwrap();
     let (out, reports) = run_report(
-        r#"
-  - operation: REMOVE_OUTLIERS
-    parameters: {sourceColumn: x, outlierStrategy: Z_SCORE, threshold: 3}
+        &format!(
+            r#"{OUTLIER_FILTER}
   - operation: CATEGORICAL_MAPPING
-    parameters: {sourceColumn: c, mapTopValues: 1, other: "2", mapType: NUMERIC}
-"#,
-        df,
+    parameters: {{sourceColumn: c, mapTopValues: 1, other: "2", mapType: NUMERIC}}
+"#
+        ),
+        with_an_outlier_row(c, Some("b")),
     );
     assert_eq!(reports[0].stats["outliers"], 1);
     assert_eq!(
@@ -1096,50 +1118,42 @@ fn map_top_values_after_an_outlier_filter_ranks_the_rows_that_remain() {
         serde_json::json!({"a": "1"})
     );
     assert_eq!(reports[1].rows_in, Some(40));
-    let mapped: Vec<i64> = out
-        .column("c_mapped")
-        .unwrap()
-        .i64()
-        .unwrap()
-        .into_no_null_iter()
+    let expected: Vec<Option<String>> = (0..40)
+        .map(|i| Some(if i % 2 == 0 { "1" } else { "2" }.to_string()))
         .collect();
-    let expected: Vec<i64> = (0..40).map(|i| if i % 2 == 0 { 1 } else { 2 }).collect();
-    assert_eq!(mapped, expected);
+    assert_eq!(mapped_texts(&out), expected);
 }
 
 /// The same when the top values lead by more than the filter removed.
 #[test]
 fn map_top_values_after_an_outlier_filter_keeps_a_clear_ranking() {
-    let mut x: Vec<f64> = (0..40).map(|i| (i % 5) as f64).collect();
-    let mut c: Vec<Option<&str>> = (0..40)
-        .map(|i| match i % 4 {
-            0 => None,
-            1 => Some("b"),
-            _ => Some("c"),
-        })
-        .collect();
-    x.push(1000.0);
-    c.push(Some("c"));
-    let df = df!("x" => x, "c" => c).unwrap();
+    let level = |i: usize| match i % 4 {
+        0 => None,
+        1 => Some("b"),
+        _ => Some("c"),
+    };
     let (out, reports) = run_report(
-        r#"
-  - operation: REMOVE_OUTLIERS
-    parameters: {sourceColumn: x, outlierStrategy: Z_SCORE, threshold: 3}
+        &format!(
+            r#"{OUTLIER_FILTER}
   - operation: CATEGORICAL_MAPPING
-    parameters: {sourceColumn: c, mapTopValues: 2}
-"#,
-        df,
+    parameters: {{sourceColumn: c, mapTopValues: 2}}
+"#
+        ),
+        with_an_outlier_row((0..40).map(level).collect(), Some("c")),
     );
     assert_eq!(
         reports[1].stats["top_values"],
         serde_json::json!({"c": "1", "b": "2"})
     );
     assert_eq!(reports[1].rows_in, Some(40));
-    assert_eq!(out.height(), 40);
-    let mapped = out.column("c_mapped").unwrap().str().unwrap().clone();
-    assert_eq!(mapped.get(0), None);
-    assert_eq!(mapped.get(1), Some("2"));
-    assert_eq!(mapped.get(2), Some("1"));
+    let expected: Vec<Option<String>> = (0..40)
+        .map(|i| match level(i) {
+            Some("c") => Some("1".to_string()),
+            Some(_) => Some("2".to_string()),
+            None => None,
+        })
+        .collect();
+    assert_eq!(mapped_texts(&out), expected);
 }
 
 /// NUMERIC targets take the mapped values as typed literals, cast once by the same rules as
@@ -1169,7 +1183,7 @@ fn categorical_mapping_numeric_literals_match_the_per_row_cast() {
     let typed = mapped(false);
     let per_row = mapped(true);
     assert_eq!(typed[0], Some(1));
-    assert_eq!(typed[1], per_row[1]);
+    assert_eq!((typed[1], per_row[1]), (Some(2), Some(2)));
     assert_eq!((typed[2], per_row[2]), (Some(3), None));
     assert_eq!((typed[3], per_row[3]), (None, None));
 }
