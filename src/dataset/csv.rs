@@ -24,6 +24,8 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::held::{Allowance, Held, HoldRequest};
+
 /// How many line numbers a repair keeps as examples.
 const EXAMPLE_LINES: usize = 5;
 const MAX_QUOTE_RETRIES: usize = 1000;
@@ -267,6 +269,8 @@ pub struct Inspection {
     watched: BTreeMap<u64, usize>,
     /// The width most rows have.
     usual_width: Option<usize>,
+    /// The numeric columns asked for, in memory, when they fit the allowance.
+    pub held: Option<Held>,
 }
 
 #[derive(Debug)]
@@ -983,22 +987,35 @@ fn unique_headers(raw: Vec<String>, line: u64, repairs: &mut Repairs) -> Vec<Str
 /// start inside a quoted field, the file is read again in one pass. (An unterminated quote
 /// costs one more pass, with that quote read as a literal character.)
 pub fn inspect(path: &Path, opts: &CsvOptions) -> Result<Inspection, CsvError> {
-    match inspect_parallel(path, opts)? {
+    inspect_holding(path, opts, &HoldRequest::default())
+}
+
+/// [`inspect`], keeping the numeric columns `hold` asks for in memory while they fit.
+pub fn inspect_holding(
+    path: &Path,
+    opts: &CsvOptions,
+    hold: &HoldRequest,
+) -> Result<Inspection, CsvError> {
+    match inspect_parallel(path, opts, hold)? {
         // Quotes that swallowed delimiters are read again, as characters, in one pass.
         Some(inspection) if inspection.swallow_candidates.is_empty() => Ok(inspection),
-        _ => inspect_sequential(Source::File(path), opts),
+        _ => inspect_sequential(Source::File(path), opts, hold),
     }
 }
 
 /// One thread reads the whole source; each unterminated quote costs a retry with that quote
 /// read as a literal.
-fn inspect_sequential(source: Source, opts: &CsvOptions) -> Result<Inspection, CsvError> {
+fn inspect_sequential(
+    source: Source,
+    opts: &CsvOptions,
+    hold: &HoldRequest,
+) -> Result<Inspection, CsvError> {
     let mut literal_quotes = Vec::new();
     // Quotes that swallowed delimiters, read again as characters: (offset, line), sorted.
     let mut swallowing: Vec<(u64, u64)> = Vec::new();
     let mut round = SwallowRound::Looking;
     for _ in 0..MAX_QUOTE_RETRIES {
-        let inspection = match inspect_with(source, opts, &literal_quotes, &swallowing)? {
+        let inspection = match inspect_with(source, opts, &literal_quotes, &swallowing, hold)? {
             Ok(inspection) => inspection,
             Err(offset) => {
                 literal_quotes.push(offset);
@@ -1187,6 +1204,8 @@ struct Findings {
     /// Lines whose record widths are kept (where quotes were read again), and the widths.
     watch: Vec<u64>,
     watched: BTreeMap<u64, usize>,
+    /// Numeric columns kept in memory, while they fit.
+    held: Option<Held>,
 }
 
 impl Findings {
@@ -1280,6 +1299,11 @@ impl Findings {
                 self.needs_rewrite = true;
             }
             column.take(v, rec.line, latin1);
+        }
+        if let Some(held) = &mut self.held
+            && !held.take(|i| (i < rec.len()).then(|| rec.field(i)))
+        {
+            self.held = None;
         }
         Ok(())
     }
@@ -1380,6 +1404,13 @@ impl Findings {
             c.merge(d, line_offset);
         }
         self.repairs.absorb(next.repairs, line_offset);
+        self.held = match (self.held.take(), next.held) {
+            (Some(mut all), Some(more)) => {
+                all.merge(more);
+                Some(all)
+            }
+            _ => None,
+        };
     }
 
     fn finish(self, opts: &CsvOptions, literal_quotes: &[u64]) -> Result<Inspection, CsvError> {
@@ -1402,6 +1433,7 @@ impl Findings {
             });
         }
         let headers = self.headers.ok_or(CsvError::Empty)?;
+        let held = self.held.and_then(|mut h| h.complete().then_some(h));
         Ok(Inspection {
             headers,
             types: self.columns.iter().map(|c| c.ty).collect(),
@@ -1417,6 +1449,7 @@ impl Findings {
             usual_width,
             skipped: self.skipped,
             table_end: self.table_end,
+            held,
         })
     }
 }
@@ -1428,8 +1461,10 @@ fn inspect_with(
     opts: &CsvOptions,
     literal_quotes: &[u64],
     swallowing: &[(u64, u64)],
+    hold: &HoldRequest,
 ) -> Result<Result<Inspection, u64>, CsvError> {
     let mut found = Findings::new(None);
+    found.held = Held::new(&hold.columns, &Allowance::new(hold.limit));
     found.watch = swallowing.iter().map(|(_, line)| *line).collect();
     found.watch.sort_unstable();
     let offsets: Vec<u64> = swallowing.iter().map(|(o, _)| *o).collect();
@@ -1455,11 +1490,15 @@ const PARALLEL_MIN_BYTES: u64 = 32 << 20;
 
 /// Read a large file in parallel ranges. `None` when it cannot be done safely (a range
 /// started inside a quoted field, or a quote never closes): the caller reads sequentially.
-fn inspect_parallel(path: &Path, opts: &CsvOptions) -> Result<Option<Inspection>, CsvError> {
+fn inspect_parallel(
+    path: &Path,
+    opts: &CsvOptions,
+    hold: &HoldRequest,
+) -> Result<Option<Inspection>, CsvError> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8) as u64;
-    inspect_in_ranges(path, opts, threads, PARALLEL_MIN_BYTES)
+    inspect_in_ranges(path, opts, threads, PARALLEL_MIN_BYTES, hold)
 }
 
 fn inspect_in_ranges(
@@ -1467,6 +1506,7 @@ fn inspect_in_ranges(
     opts: &CsvOptions,
     threads: u64,
     min_bytes: u64,
+    hold: &HoldRequest,
 ) -> Result<Option<Inspection>, CsvError> {
     let size = std::fs::metadata(path)?.len();
     if size < min_bytes || threads < 2 {
@@ -1499,6 +1539,7 @@ fn inspect_in_ranges(
         }
     }
     bounds.push(size);
+    let allowance = Allowance::new(hold.limit);
     let results: Vec<Result<RangeResult, CsvError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = bounds
             .windows(2)
@@ -1507,9 +1548,11 @@ fn inspect_in_ranges(
                 let (start, end) = (w[0], w[1]);
                 let last = end == size;
                 let raw_header = &raw_header;
+                let allowance = &allowance;
                 scope.spawn(move || {
                     let expected = (i > 0).then_some(width);
                     let mut found = Findings::new(expected);
+                    found.held = Held::new(&hold.columns, allowance);
                     if i > 0 && opts.header {
                         found.raw_header = Some(raw_header.clone());
                     }
@@ -1727,7 +1770,7 @@ pub fn peek_schema(path: &Path, opts: &CsvOptions, limit: u64) -> Result<Inspect
         strict: false,
         ..opts.clone()
     };
-    inspect_sequential(Source::Bytes(head), &lenient)
+    inspect_sequential(Source::Bytes(head), &lenient, &HoldRequest::default())
 }
 
 #[cfg(test)]
@@ -1767,11 +1810,12 @@ mod tests {
             skip_rows: 2,
             ..CsvOptions::default()
         };
-        let one = inspect_sequential(Source::File(f.path()), &opts).unwrap();
+        let one =
+            inspect_sequential(Source::File(f.path()), &opts, &HoldRequest::default()).unwrap();
         assert_eq!(one.rows, 300);
         assert_eq!(one.skipped, vec![205]);
         for threads in [2, 3, 5] {
-            let par = inspect_in_ranges(f.path(), &opts, threads, 0)
+            let par = inspect_in_ranges(f.path(), &opts, threads, 0, &HoldRequest::default())
                 .unwrap()
                 .unwrap();
             assert_eq!(par.rows, one.rows, "{threads} threads");
@@ -1784,6 +1828,160 @@ mod tests {
         let written = std::fs::read_to_string(out.path()).unwrap();
         assert_eq!(written.lines().count(), 301);
         assert!(!written.lines().skip(1).any(|l| l == "id,name"));
+    }
+
+    /// What Polars reads from the file `open_csv` hands it (the file, or its rewrite), with
+    /// the inspection's types.
+    fn polars_reads(
+        path: &Path,
+        opts: &CsvOptions,
+        ins: &Inspection,
+    ) -> polars::prelude::DataFrame {
+        use polars::prelude::*;
+        let rewritten = tempfile::NamedTempFile::new().unwrap();
+        let (path, header, separator) = match ins.needs_rewrite {
+            true => {
+                rewrite(path, opts, ins, rewritten.path()).unwrap();
+                (rewritten.path(), true, b',')
+            }
+            false => (path, opts.header, opts.delimiter),
+        };
+        let mut schema = Schema::default();
+        for (h, t) in ins.headers.iter().zip(&ins.types) {
+            let dtype = match t {
+                ColType::Integer => DataType::Int64,
+                ColType::Float => DataType::Float64,
+                ColType::Boolean => DataType::Boolean,
+                _ => DataType::String,
+            };
+            schema.with_column(h.as_str().into(), dtype);
+        }
+        LazyCsvReader::new(PlRefPath::new(path.display().to_string()))
+            .with_has_header(header)
+            .with_separator(separator)
+            .with_schema(Some(Arc::new(schema)))
+            .with_missing_is_null(true)
+            .finish()
+            .unwrap()
+            .collect()
+            .unwrap()
+    }
+
+    /// The columns held while inspecting `text` (in one pass and in 2, 3 and 5 parallel
+    /// ranges) are exactly what Polars reads.
+    fn assert_held_as_polars_reads(text: &str, opts: &CsvOptions, columns: &[usize]) {
+        let f = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(f.path(), text).unwrap();
+        let hold = HoldRequest {
+            columns: columns.to_vec(),
+            limit: usize::MAX,
+        };
+        let one = inspect_sequential(Source::File(f.path()), opts, &hold).unwrap();
+        let polars = polars_reads(f.path(), opts, &one);
+        let mut inspections = vec![("one pass".to_string(), one)];
+        for threads in [2, 3, 5] {
+            // (None where a range would start after a blank line: read in one pass then.)
+            if let Some(par) = inspect_in_ranges(f.path(), opts, threads, 0, &hold).unwrap() {
+                inspections.push((format!("{threads} ranges"), par));
+            }
+        }
+        for (how, mut ins) in inspections {
+            let held = ins
+                .held
+                .take()
+                .unwrap_or_else(|| panic!("{how}: nothing held"));
+            let held = held.into_columns(&ins.headers, &ins.types);
+            assert_eq!(held.len(), columns.len(), "{how}");
+            for (c, &i) in held.iter().zip(columns) {
+                let expected = polars.column(&ins.headers[i]).unwrap();
+                assert_eq!(c.dtype(), expected.dtype(), "{how}: {}", c.name());
+                assert!(
+                    c.as_materialized_series()
+                        .equals_missing(expected.as_materialized_series()),
+                    "{how}: column {} held as {c:?}, Polars reads {expected:?}",
+                    c.name()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn held_numbers_are_the_numbers_polars_reads() {
+        let ints = ["17", "-3", "", "999999999999999999", "0", "\"42\"", "-1000"];
+        let floats = [
+            "3",
+            "-0.5",
+            "1e5",
+            "2.5E-3",
+            "",
+            "0.1",
+            "123456.789012345",
+            "7",
+            "1.7976931348623157e308",
+            "4.9e-324",
+            "0.3000000000000001",
+            "-12.5e+2",
+        ];
+        let mut text = String::from("id,i,f,s\n");
+        for r in 0..2000 {
+            let (i, f) = (ints[r % ints.len()], floats[r % floats.len()]);
+            text.push_str(&format!("{r},{i},{f},\"text, {r}\"\n"));
+        }
+        assert_held_as_polars_reads(&text, &CsvOptions::default(), &[0, 1, 2]);
+        // A column of integers only, read as floats once one value has a fraction.
+        let mut text = String::from("x,y\n");
+        for r in 0..500 {
+            text.push_str(&format!(
+                "{r},{}\n",
+                if r == 400 {
+                    "0.5".into()
+                } else {
+                    r.to_string()
+                }
+            ));
+        }
+        assert_held_as_polars_reads(&text, &CsvOptions::default(), &[1]);
+    }
+
+    #[test]
+    fn held_rows_are_the_rows_read_after_repairs() {
+        // A preamble, a repeated header, a blank line, short rows (padded) and long ones
+        // (truncated), on a semicolon dialect: Polars reads the rewrite.
+        let mut text = String::from("Monthly export\n# generated\nid;n;v\n");
+        for i in 0..600 {
+            match i % 97 {
+                13 => text.push_str(&format!("{i};5\n")),
+                31 => text.push_str(&format!("{i};6;0.25;extra\n")),
+                47 => text.push('\n'),
+                _ => text.push_str(&format!("{i};{};{}.5\n", i % 11, i % 3)),
+            }
+            if i == 200 {
+                text.push_str("id;n;v\n");
+            }
+        }
+        let opts = CsvOptions {
+            skip_rows: 2,
+            delimiter: b';',
+            ..CsvOptions::default()
+        };
+        assert_held_as_polars_reads(&text, &opts, &[0, 1, 2]);
+    }
+
+    #[test]
+    fn nothing_is_held_past_a_value_that_is_not_a_number_or_the_allowance() {
+        let f = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(f.path(), "a,b\n1,2\nx,3\n4,5\n").unwrap();
+        let opts = CsvOptions::default();
+        let hold = |columns: Vec<usize>, limit| HoldRequest { columns, limit };
+        let ins = inspect_sequential(Source::File(f.path()), &opts, &hold(vec![0, 1], 1 << 20));
+        assert!(ins.unwrap().held.is_none(), "column a is text");
+        let ins = inspect_sequential(Source::File(f.path()), &opts, &hold(vec![1], 1 << 20));
+        assert!(ins.unwrap().held.is_some());
+        let ins = inspect_sequential(Source::File(f.path()), &opts, &hold(vec![1], 8));
+        assert!(
+            ins.unwrap().held.is_none(),
+            "three values take more than 8 bytes"
+        );
     }
 
     /// The parallel reader must find exactly what the sequential one finds, or give up.
@@ -1803,9 +2001,15 @@ mod tests {
         let f = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(f.path(), &text).unwrap();
         let opts = CsvOptions::default();
-        let one = inspect_with(Source::File(f.path()), &opts, &[], &[])
-            .unwrap()
-            .unwrap();
+        let one = inspect_with(
+            Source::File(f.path()),
+            &opts,
+            &[],
+            &[],
+            &HoldRequest::default(),
+        )
+        .unwrap()
+        .unwrap();
         let kinds: Vec<RepairKind> = one.repairs.0.keys().copied().collect();
         assert_eq!(
             kinds,
@@ -1817,7 +2021,7 @@ mod tests {
             ]
         );
         for threads in [2, 3, 5, 8] {
-            let par = inspect_in_ranges(f.path(), &opts, threads, 0)
+            let par = inspect_in_ranges(f.path(), &opts, threads, 0, &HoldRequest::default())
                 .unwrap()
                 .unwrap();
             assert_eq!(par.headers, one.headers);
@@ -2083,9 +2287,10 @@ mod tests {
         let f = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(f.path(), &text).unwrap();
         let opts = CsvOptions::default();
-        let sequential = inspect_sequential(Source::File(f.path()), &opts).unwrap();
+        let sequential =
+            inspect_sequential(Source::File(f.path()), &opts, &HoldRequest::default()).unwrap();
         let parallel = [2, 4].map(|threads| {
-            inspect_in_ranges(f.path(), &opts, threads, 0)
+            inspect_in_ranges(f.path(), &opts, threads, 0, &HoldRequest::default())
                 .unwrap()
                 .expect("the parallel reader gave up")
         });
@@ -2110,7 +2315,11 @@ mod tests {
         let f = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(f.path(), &text).unwrap();
         let opts = CsvOptions::default();
-        assert!(inspect_in_ranges(f.path(), &opts, 4, 0).unwrap().is_none());
+        assert!(
+            inspect_in_ranges(f.path(), &opts, 4, 0, &HoldRequest::default())
+                .unwrap()
+                .is_none()
+        );
         let ins = inspect(f.path(), &opts).unwrap();
         assert_eq!(ins.rows, 2);
         assert!(ins.repairs.is_empty());
@@ -2128,7 +2337,7 @@ mod tests {
             strict: true,
             ..CsvOptions::default()
         };
-        match inspect_in_ranges(f.path(), &opts, 4, 0) {
+        match inspect_in_ranges(f.path(), &opts, 4, 0, &HoldRequest::default()) {
             Err(CsvError::Malformed { line, .. }) => assert_eq!(line, 252),
             other => panic!("{other:?}"),
         }

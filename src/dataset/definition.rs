@@ -12,7 +12,7 @@ use super::files::FileSource;
 use super::pins::Pins;
 use super::report::ReadReport;
 use super::s3::S3Source;
-use super::source::{Format, Opened, Source, SourceInfo};
+use super::source::{Format, Opened, ReadOptions, Source, SourceInfo};
 use crate::error::{Diagnostic, Error, Location, Result, did_you_mean};
 use crate::recipe::node::{Node, NodeKind};
 use crate::recipe::params::normalise_key;
@@ -53,6 +53,8 @@ pub struct Loaded {
     pub lf: LazyFrame,
     pub schema: Schema,
     pub report: ReadReport,
+    /// Numeric columns the source kept in memory as it read them (see [`DatasetDef::load_holding`]).
+    pub held: Option<DataFrame>,
     /// Temporary files the scan reads.
     _keep: Vec<Box<dyn std::any::Any>>,
 }
@@ -154,6 +156,13 @@ impl DatasetDef {
         self.source.source().info()
     }
 
+    /// Whether the data is local CSV files, which [`DatasetDef::load_holding`] can hold
+    /// columns of.
+    pub fn is_local_csv(&self) -> bool {
+        let info = self.info();
+        info.kind == "files" && info.format == Some(Format::Csv)
+    }
+
     /// Where the data is, for progress messages.
     pub fn describe(&self) -> String {
         self.info().location
@@ -171,6 +180,7 @@ impl DatasetDef {
             dialect: None,
             columns: Vec::new(),
             notes: Vec::new(),
+            in_memory: Vec::new(),
         }
     }
 
@@ -189,6 +199,17 @@ impl DatasetDef {
     /// The data as a lazy frame, pins applied. The row count is known when the source
     /// knew it, or after a counting pass.
     pub fn load(&self) -> Result<Loaded> {
+        self.load_holding(&[], 0)
+    }
+
+    /// [`DatasetDef::load`], keeping the numeric columns `hold` names in memory as the source
+    /// reads them, where it can (a CSV file, while they take at most `limit` bytes).
+    pub fn load_holding(&self, hold: &[String], limit: usize) -> Result<Loaded> {
+        let read = ReadOptions {
+            as_text: self.pins.columns(),
+            hold: hold.to_vec(),
+            hold_limit: limit,
+        };
         let Opened {
             mut lf,
             rows,
@@ -197,7 +218,8 @@ impl DatasetDef {
             notes,
             dialect,
             keep,
-        } = self.source.source().open(&self.pins.columns())?;
+            held,
+        } = self.source.source().open(&read)?;
         let read_error =
             |e: PolarsError| Error::runtime(format!("cannot read '{}': {e}", self.describe()));
         let raw = lf.collect_schema().map_err(read_error)?.as_ref().clone();
@@ -213,10 +235,17 @@ impl DatasetDef {
         report.columns = columns;
         report.notes = notes;
         report.dialect = dialect;
+        report.in_memory = held.as_ref().map_or_else(Vec::new, |h| {
+            h.get_column_names()
+                .into_iter()
+                .map(|n| n.to_string())
+                .collect()
+        });
         Ok(Loaded {
             lf,
             schema,
             report,
+            held,
             _keep: keep,
         })
     }

@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use super::csv::{self, ColType, CsvError, CsvOptions, Inspection};
+use super::held::HoldRequest;
 use super::report::{ColumnType, SourceNote, TypeOrigin};
 use super::sniff::{DialectReport, SAMPLE_BYTES};
-use super::source::{Format, Opened, Peeked, Source, SourceInfo};
+use super::source::{Format, Opened, Peeked, ReadOptions, Source, SourceInfo};
 use crate::error::{Diagnostic, Error, Location, Result};
 
 /// How many rows `validate` reads from a CSV file to tell its types.
@@ -71,8 +72,8 @@ impl Source for FileSource {
         peek_files(&self.files, self.format, &self.csv, as_text)
     }
 
-    fn open(&self, as_text: &[String]) -> Result<Opened> {
-        open_files(&self.files, self.format, &self.csv, as_text)
+    fn open(&self, read: &ReadOptions) -> Result<Opened> {
+        open_files(&self.files, self.format, &self.csv, read)
     }
 }
 
@@ -97,7 +98,11 @@ pub(crate) fn peek_files(
             })
         }
         _ => {
-            let mut opened = open_files(files, format, opts, as_text)?;
+            let read = ReadOptions {
+                as_text: as_text.to_vec(),
+                ..ReadOptions::default()
+            };
+            let mut opened = open_files(files, format, opts, &read)?;
             let schema = opened.lf.collect_schema()?.as_ref().clone();
             Ok(Peeked {
                 schema,
@@ -113,10 +118,10 @@ pub(crate) fn open_files(
     files: &[LocalFile],
     format: Format,
     opts: &CsvOptions,
-    as_text: &[String],
+    read: &ReadOptions,
 ) -> Result<Opened> {
     let mut opened = match format {
-        Format::Csv => return open_csv(files, opts, as_text),
+        Format::Csv => return open_csv(files, opts, read),
         Format::Parquet | Format::Jsonl => {
             let paths = files
                 .iter()
@@ -163,6 +168,7 @@ impl Opened {
             notes: Vec::new(),
             dialect: None,
             keep: Vec::new(),
+            held: None,
         }
     }
 }
@@ -187,7 +193,8 @@ fn read_error(files: &[LocalFile], e: PolarsError) -> Error {
 
 /// Inspect (and, where needed, repair) every CSV file, then scan them with the types the
 /// inspection found.
-fn open_csv(files: &[LocalFile], opts: &CsvOptions, as_text: &[String]) -> Result<Opened> {
+fn open_csv(files: &[LocalFile], opts: &CsvOptions, read: &ReadOptions) -> Result<Opened> {
+    let as_text = read.as_text.as_slice();
     // Each file's dialect is its own (one part may have a preamble, another not); the
     // report shows the first file's.
     let mut dialects = Vec::new();
@@ -200,7 +207,11 @@ fn open_csv(files: &[LocalFile], opts: &CsvOptions, as_text: &[String]) -> Resul
     let mut headers: Option<Vec<String>> = None;
     let mut inspections = Vec::new();
     for (f, (opts, _)) in files.iter().zip(&dialects) {
-        let ins = csv::inspect(&f.path, opts).map_err(|e| csv_error(f, e))?;
+        let hold = match files {
+            [_] => hold_request(f, opts, read)?,
+            _ => HoldRequest::default(),
+        };
+        let ins = csv::inspect_holding(&f.path, opts, &hold).map_err(|e| csv_error(f, e))?;
         match &headers {
             None => headers = Some(ins.headers.clone()),
             Some(h) if *h != ins.headers => {
@@ -233,9 +244,14 @@ fn open_csv(files: &[LocalFile], opts: &CsvOptions, as_text: &[String]) -> Resul
         rows += ins.rows;
     }
     let (schema, columns) = csv_schema(&headers, &types, &evidence, as_text);
+    let held = match inspections.as_mut_slice() {
+        [one] => held_frame(one, &schema, rows),
+        _ => None,
+    };
     let schema = Arc::new(schema);
     let mut opened = Opened::lazy(LazyFrame::default());
     opened.rows = Some(rows);
+    opened.held = held;
     opened.columns = columns;
     opened.dialect = Some(dialect);
     opened.files = files.iter().map(|f| f.shown.clone()).collect();
@@ -284,6 +300,41 @@ fn open_csv(files: &[LocalFile], opts: &CsvOptions, as_text: &[String]) -> Resul
         concat(frames, UnionArgs::default())?
     };
     Ok(opened)
+}
+
+/// Where the columns `read` asks to hold are in the file's header (the text-read ones are
+/// not held).
+fn hold_request(file: &LocalFile, opts: &CsvOptions, read: &ReadOptions) -> Result<HoldRequest> {
+    if read.hold.is_empty() || read.hold_limit == 0 {
+        return Ok(HoldRequest::default());
+    }
+    // Held values and the statistics over them (about as much again) stay below the
+    // file's size: a job's memory stays below its input's, as when it streams.
+    let size = std::fs::metadata(&file.path).map_or(0, |m| m.len());
+    let limit = read.hold_limit.min((size / 2) as usize);
+    let head = csv::peek_schema(&file.path, opts, 1).map_err(|e| csv_error(file, e))?;
+    let columns = head
+        .headers
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| read.hold.contains(h) && !read.as_text.contains(h))
+        .map(|(i, _)| i)
+        .collect();
+    Ok(HoldRequest { columns, limit })
+}
+
+/// The held columns of a file's inspection as a frame, those whose type is the scan's.
+fn held_frame(ins: &mut csv::Inspection, schema: &Schema, rows: u64) -> Option<DataFrame> {
+    let held = ins.held.take()?;
+    let columns: Vec<Column> = held
+        .into_columns(&ins.headers, &ins.types)
+        .into_iter()
+        .filter(|c| schema.get(c.name()) == Some(c.dtype()) && c.len() as u64 == rows)
+        .collect();
+    if columns.is_empty() {
+        return None;
+    }
+    DataFrame::new_infer_height(columns).ok()
 }
 
 /// The Polars schema of a CSV: the inferred types, with `as_text` columns read as text.

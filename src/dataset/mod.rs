@@ -29,6 +29,7 @@ pub mod csv;
 pub mod db;
 pub mod definition;
 pub mod files;
+pub mod held;
 mod pins;
 pub mod report;
 pub mod s3;

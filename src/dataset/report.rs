@@ -100,6 +100,10 @@ pub struct ReadReport {
     pub dialect: Option<DialectReport>,
     pub columns: Vec<ColumnType>,
     pub notes: Vec<SourceNote>,
+    /// Numeric columns kept in memory as the file was read, so the recipe's first
+    /// statistics over them took no pass of their own.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub in_memory: Vec<String>,
 }
 
 impl ReadReport {

@@ -9,7 +9,7 @@ use polars::prelude::*;
 use super::csv::CsvOptions;
 use super::files::{LocalFile, open_files, peek_files, scan_in_place};
 use super::report::{ColumnType, TypeOrigin};
-use super::source::{Format, Opened, Peeked, Source, SourceInfo};
+use super::source::{Format, Opened, Peeked, ReadOptions, Source, SourceInfo};
 use crate::error::{Error, Result};
 use crate::s3::{Bucket, S3Url};
 
@@ -124,12 +124,12 @@ impl Source for S3Source {
         }
     }
 
-    fn open(&self, as_text: &[String]) -> Result<Opened> {
+    fn open(&self, read: &ReadOptions) -> Result<Opened> {
         let (bucket, keys) = self.objects()?;
         match self.format {
             Format::Csv | Format::Json => {
                 let (dir, files) = self.download(&bucket, &keys)?;
-                let mut opened = open_files(&files, self.format, &self.csv, as_text)?;
+                let mut opened = open_files(&files, self.format, &self.csv, read)?;
                 opened.keep.push(Box::new(dir));
                 Ok(opened)
             }

@@ -74,6 +74,20 @@ pub struct Opened {
     pub dialect: Option<DialectReport>,
     /// Whatever must live as long as the lazy frame (temporary files it reads).
     pub keep: Vec<Box<dyn Any>>,
+    /// The columns [`ReadOptions::hold`] asked for, already in memory, every row.
+    pub held: Option<DataFrame>,
+}
+
+/// How to open a source.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// Columns the dataset pins: a source that can read them as their text does (CSV), so
+    /// that the pin converts every value itself.
+    pub as_text: Vec<String>,
+    /// Numeric columns worth keeping in memory (for statistics over them): a CSV source
+    /// keeps those it can while it inspects the file, up to `hold_limit` bytes in all.
+    pub hold: Vec<String>,
+    pub hold_limit: usize,
 }
 
 pub trait Source {
@@ -86,5 +100,5 @@ pub trait Source {
     fn peek(&self, as_text: &[String]) -> Result<Peeked>;
 
     /// The data as a lazy frame, with what reading found.
-    fn open(&self, as_text: &[String]) -> Result<Opened>;
+    fn open(&self, read: &ReadOptions) -> Result<Opened>;
 }

@@ -120,13 +120,40 @@ pub struct Opened {
     pub read_time: Duration,
 }
 
+/// The numeric columns of a local CSV dataset that the recipe's first statistics read (known
+/// from the schema of the file's first rows): held in memory as the file is inspected, they
+/// spare the statistics a pass of their own.
+fn columns_to_hold(resolved: &Resolved) -> Vec<String> {
+    let Some(plan) = &resolved.plan else {
+        return Vec::new();
+    };
+    if !resolved.def.is_local_csv() {
+        return Vec::new();
+    }
+    let Ok(peeked) = resolved.def.peek() else {
+        return Vec::new();
+    };
+    match resolved.check(&peeked.schema, &peeked.report) {
+        Ok(Some(checked)) => {
+            super::run::first_statistics_reads(plan, &checked.input, &checked.schemas)
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// Read the main dataset and check the recipe against it; columns that had no values and
 /// that a step needs as numbers are cast.
 pub fn open(input: &Input, progress: &Progress) -> Result<Opened> {
     let resolved = resolve(input, Depth::Data)?;
     progress.message(format!("reading {}", resolved.def.describe()));
     let start = Instant::now();
-    let mut loaded = resolved.def.load()?;
+    let hold = columns_to_hold(&resolved);
+    let mut loaded = match hold.is_empty() {
+        true => resolved.def.load()?,
+        false => resolved
+            .def
+            .load_holding(&hold, crate::dataset::held::hold_limit())?,
+    };
     let read_time = start.elapsed();
     let checked = resolved.check(&loaded.schema, &loaded.report)?;
     if let Some(c) = &checked

@@ -39,7 +39,7 @@ pub fn prepare(input: &Input, counting: Counting, progress: &Progress) -> Result
     let opened = open(input, progress)?;
     let plan_start = Instant::now();
     let resolved = opened.resolved;
-    let loaded = opened.loaded;
+    let mut loaded = opened.loaded;
     let (lf, rows, steps, recipe_name) = match (&resolved.plan, &opened.checked) {
         (Some(plan), Some(checked)) => {
             let executed = execute(
@@ -47,6 +47,7 @@ pub fn prepare(input: &Input, counting: Counting, progress: &Progress) -> Result
                 loaded.lf.clone(),
                 loaded.report.rows,
                 &checked.schemas,
+                loaded.held.take(),
                 &resolved.catalogue,
                 counting,
                 progress,

@@ -152,17 +152,21 @@ fn fill_uncounted(steps: &mut [StepReport], first: usize, rows: u64) {
 /// Add every step to the plan, in order. `rows` is the input row count when known.
 ///
 /// `planned` holds each step's output schema as [`Plan::check`] computed it; with it, the
-/// statistics of consecutive steps are computed together in one pass over the data.
+/// statistics of consecutive steps are computed together in one pass over the data, or with
+/// none when `held` (input columns already in memory, every row) holds what they read.
+#[allow(clippy::too_many_arguments)]
 pub fn execute(
     plan: &Plan,
     lf: LazyFrame,
     rows: Option<u64>,
     planned: &[Schema],
+    held: Option<DataFrame>,
     datasets: &dyn Resolver,
     counting: Counting,
     progress: &Progress,
 ) -> Result<ExecuteResult> {
     let mut lf = lf;
+    let mut held = held;
     let mut rows = rows;
     let mut uncounted_from = None;
     let mut reports = Vec::new();
@@ -179,7 +183,9 @@ pub fn execute(
         }
         let condition = crate::recipe::condition::combine(&step.conditions, &schema);
         if !prefetched.contains_key(&index) {
-            prefetched.extend(batch_statistics(plan, index, &lf, &schema, planned)?);
+            prefetched.extend(batch_statistics(
+                plan, index, &lf, &schema, planned, &mut held,
+            )?);
         }
         let mut ctx = ApplyCtx::new(schema, condition, datasets);
         ctx.rows_in = rows;
@@ -194,6 +200,11 @@ pub fn execute(
         })?;
         #[cfg(debug_assertions)]
         assert_planned_schema(step, &out, planned.get(index))?;
+        // Held columns stay the step's input columns while no step drops rows or changes them.
+        held = match (held, step.op.writes()) {
+            (Some(h), Some(written)) if step.op.preserves_rows() => Some(h.drop_many(written)),
+            _ => None,
+        };
         // A later step's statistics counted the rows an earlier step left uncounted.
         if let (Some(first), Some(known)) = (uncounted_from, ctx.rows_in) {
             fill_uncounted(&mut reports, first, known);
@@ -321,20 +332,128 @@ type Member<'a> = (usize, Stats, Option<(usize, &'a str)>);
 /// they are exact (ONE_HOT_ENCODING's levels); otherwise the filter ends the batch (aggregates
 /// behind it would need the filtered columns held in memory). Returns one frame per step, as
 /// [`ApplyCtx::aggregate`] would have.
+///
+/// `held`, the columns the source kept in memory as it read them, serves the batch when it
+/// holds every column the batch reads, as the step sees it: then the statistics are computed
+/// in memory, with no pass over the data. It is let go at the first step with statistics.
 fn batch_statistics(
     plan: &Plan,
     first: usize,
     lf: &LazyFrame,
     input: &Schema,
     planned: &[Schema],
+    held: &mut Option<DataFrame>,
 ) -> Result<BTreeMap<usize, DataFrame>> {
+    let members = batch_members(plan, first, input, planned);
+    if members.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let held = held.take().filter(|h| {
+        batch_reads(plan, &members)
+            .iter()
+            .all(|r| input.get(r).is_some_and(|t| h.schema().get(r) == Some(t)))
+    });
+    if members.len() < 2 && held.is_none() {
+        return Ok(BTreeMap::new());
+    }
+    let mut exprs = vec![len().cast(DataType::UInt64).alias(ROWS)];
+    for (j, request, _) in &members {
+        for (name, e) in &request.exprs {
+            exprs.push(e.clone().alias(format!("{j}:{name}")));
+        }
+    }
+    let df = match held {
+        // Polars' in-memory engine, on both cores; the held frame is dropped after.
+        Some(held) => held.lazy().select(exprs).collect()?,
+        None => crate::ops::collect_streaming(lf.clone().select(exprs))?,
+    };
+    let mut out = BTreeMap::new();
+    for (j, request, behind) in members {
+        let mut columns = vec![df.column(ROWS)?.clone()];
+        if let Some((f, stat)) = behind {
+            // The step's own rows are those the filter kept.
+            let removed = df
+                .column(&format!("{f}:{stat}"))?
+                .cast(&DataType::UInt64)?
+                .take_materialized_series();
+            let all = df.column(ROWS)?.as_materialized_series().clone();
+            columns[0] = (&all - &removed)?.with_name(ROWS.into()).into();
+            columns.push(removed.with_name(REMOVED.into()).into());
+        }
+        for (name, _) in &request.exprs {
+            columns.push(
+                df.column(&format!("{j}:{name}"))?
+                    .clone()
+                    .with_name((*name).into()),
+            );
+        }
+        out.insert(j, DataFrame::new_infer_height(columns)?);
+    }
+    Ok(out)
+}
+
+/// Every column a batch reads: its statistics' columns and its steps' condition columns.
+fn batch_reads(plan: &Plan, members: &[Member]) -> Vec<String> {
+    let mut reads: Vec<String> = Vec::new();
+    for (j, request, _) in members {
+        let conditions = plan.steps[*j].conditions.iter().map(|c| &c.target);
+        for r in request.reads.iter().chain(conditions) {
+            if !reads.contains(r) {
+                reads.push(r.clone());
+            }
+        }
+    }
+    reads
+}
+
+/// The input columns the recipe's first statistics read, when they are all numbers: what is
+/// worth holding in memory as the data is first read ([`batch_statistics`]). `input` is the
+/// recipe's input schema, `planned` each step's output schema.
+pub fn first_statistics_reads(plan: &Plan, input: &Schema, planned: &[Schema]) -> Vec<String> {
+    let mut written: HashSet<String> = HashSet::new();
+    for (first, step) in plan.steps.iter().enumerate() {
+        let schema = match first {
+            0 => input,
+            _ => match planned.get(first - 1) {
+                Some(s) => s,
+                None => return Vec::new(),
+            },
+        };
+        let members = batch_members(plan, first, schema, planned);
+        if !members.is_empty() {
+            let reads = batch_reads(plan, &members);
+            let numeric = |r: &String| {
+                !written.contains(r)
+                    && matches!(input.get(r), Some(DataType::Int64 | DataType::Float64))
+            };
+            return match reads.iter().all(numeric) {
+                true => reads,
+                false => Vec::new(),
+            };
+        }
+        match step.op.writes() {
+            Some(w) if step.op.preserves_rows() => written.extend(w),
+            _ => return Vec::new(),
+        }
+    }
+    Vec::new()
+}
+
+/// The steps whose statistics share step `first`'s pass (see [`batch_statistics`]); empty
+/// when step `first` has none.
+fn batch_members<'p>(
+    plan: &'p Plan,
+    first: usize,
+    input: &Schema,
+    planned: &[Schema],
+) -> Vec<Member<'p>> {
     let steps = &plan.steps;
     let condition_of = |i: usize, schema: &Schema| combine(&steps[i].conditions, schema);
     let Some(request) = steps[first]
         .op
         .stats(input, condition_of(first, input).as_ref())
     else {
-        return Ok(BTreeMap::new());
+        return Vec::new();
     };
     let mut members: Vec<Member> = vec![(first, request, None)];
     let mut written: HashSet<String> = HashSet::new();
@@ -378,39 +497,7 @@ fn batch_statistics(
         }
         members.push((j, request, filter));
     }
-    if members.len() < 2 {
-        return Ok(BTreeMap::new());
-    }
-    let mut exprs = vec![len().cast(DataType::UInt64).alias(ROWS)];
-    for (j, request, _) in &members {
-        for (name, e) in &request.exprs {
-            exprs.push(e.clone().alias(format!("{j}:{name}")));
-        }
-    }
-    let df = crate::ops::collect_streaming(lf.clone().select(exprs))?;
-    let mut out = BTreeMap::new();
-    for (j, request, behind) in members {
-        let mut columns = vec![df.column(ROWS)?.clone()];
-        if let Some((f, stat)) = behind {
-            // The step's own rows are those the filter kept.
-            let removed = df
-                .column(&format!("{f}:{stat}"))?
-                .cast(&DataType::UInt64)?
-                .take_materialized_series();
-            let all = df.column(ROWS)?.as_materialized_series().clone();
-            columns[0] = (&all - &removed)?.with_name(ROWS.into()).into();
-            columns.push(removed.with_name(REMOVED.into()).into());
-        }
-        for (name, _) in &request.exprs {
-            columns.push(
-                df.column(&format!("{j}:{name}"))?
-                    .clone()
-                    .with_name((*name).into()),
-            );
-        }
-        out.insert(j, DataFrame::new_infer_height(columns)?);
-    }
-    Ok(out)
+    members
 }
 
 /// The recipe job.
@@ -608,6 +695,7 @@ pub fn run_on_frame(
         df.lazy(),
         Some(rows),
         &planned,
+        None,
         datasets,
         Counting::Now,
         &Progress::hidden(),

@@ -264,7 +264,11 @@ impl Fill {
         let exprs = match self.kind {
             FillKind::LastValid => vec![missing_count],
             FillKind::Average | FillKind::Median | FillKind::Sum => {
-                let present = col(src).filter(is_missing.clone().not());
+                // Aggregates skip nulls, a number's only missing value: no filtered copy.
+                let present = match dtype {
+                    DataType::String => col(src).filter(is_missing.clone().not()),
+                    _ => col(src),
+                };
                 let stat = match self.kind {
                     FillKind::Average => present.mean(),
                     FillKind::Median => present.median(),

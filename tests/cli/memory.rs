@@ -1,7 +1,9 @@
 //! A recipe job streams its input: under a hard memory cap of three quarters of the input's size
 //! (a Linux memory cgroup, which charges the process's memory and the page cache it reads and
 //! writes), a job whose statistics need a whole column (the median) finishes with the exact
-//! output. The cap is real: the test needs the memory cgroup controller (v1, or v2 with `memory`
+//! output, both with that column held in memory as the file is inspected (it fits the room the
+//! cgroup leaves) and with nothing held (`DATACOOK_HOLD_BYTES=0`: the statistics stream, as
+//! they do for inputs whose columns do not fit). The cap is real: the test needs the memory cgroup controller (v1, or v2 with `memory`
 //! delegated) and root; without them it fails, saying so.
 
 use std::io::{BufRead, BufReader, BufWriter, Write};
@@ -145,33 +147,53 @@ fn a_job_runs_under_a_memory_cap_below_its_input_size() {
     let input_bytes = std::fs::metadata(&input).unwrap().len();
     let recipe = write(dir.path(), "recipe.yaml", RECIPE);
     let output = dir.path().join("out.csv");
+    let report = dir.path().join("report.json");
 
-    let cap = input_bytes / 4 * 3;
-    let group = Cgroup::new(cap);
-    // The shell joins the cgroup, then becomes datacook: every byte it allocates is capped.
-    let status = Command::new("sh")
-        .arg("-c")
-        .arg(r#"echo $$ > "$0" && exec "$@""#)
-        .arg(&group.procs)
-        .arg(env!("CARGO_BIN_EXE_datacook"))
-        .args(["run", &recipe, "--dataset", &path_str(&input), "--output"])
-        .arg(&output)
-        .arg("--quiet")
-        .status()
-        .expect("run datacook");
-    assert!(
-        status.success(),
-        "the job failed under a cap of {} MiB for {} MiB of input: {status:?}{}",
-        cap >> 20,
-        input_bytes >> 20,
-        match status.signal() {
-            Some(9) => " (killed: out of memory)",
-            _ => "",
+    // The median's column held in memory as the file is inspected (it fits the cgroup's
+    // room), then with nothing held: the statistics stream.
+    for (hold, held) in [(None, vec!["n"]), (Some("0"), vec![])] {
+        let cap = input_bytes / 4 * 3;
+        let group = Cgroup::new(cap);
+        // The shell joins the cgroup, then becomes datacook: every byte it allocates is capped.
+        let mut job = Command::new("sh");
+        job.arg("-c")
+            .arg(r#"echo $$ > "$0" && exec "$@""#)
+            .arg(&group.procs)
+            .arg(env!("CARGO_BIN_EXE_datacook"))
+            .args(["run", &recipe, "--dataset", &path_str(&input), "--output"])
+            .arg(&output)
+            .arg("--report")
+            .arg(&report)
+            .arg("--quiet");
+        if let Some(bytes) = hold {
+            job.env("DATACOOK_HOLD_BYTES", bytes);
         }
-    );
-    drop(group);
+        let status = job.status().expect("run datacook");
+        assert!(
+            status.success(),
+            "the job (holding {hold:?}) failed under a cap of {} MiB for {} MiB of input: \
+             {status:?}{}",
+            cap >> 20,
+            input_bytes >> 20,
+            match status.signal() {
+                Some(9) => " (killed: out of memory)",
+                _ => "",
+            }
+        );
+        drop(group);
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+        assert_eq!(
+            report["dataset"]["in_memory"],
+            serde_json::json!(if held.is_empty() { None } else { Some(held) }),
+        );
+        check_output(&output, median);
+    }
+}
 
-    let mut lines = BufReader::new(std::fs::File::open(&output).unwrap()).lines();
+/// Every row, with the missing `n` filled with the median.
+fn check_output(output: &Path, median: u64) {
+    let mut lines = BufReader::new(std::fs::File::open(output).unwrap()).lines();
     assert_eq!(lines.next().unwrap().unwrap(), "id,n,note");
     let pad = "x".repeat(PAD);
     let mut rows = 0;

@@ -31,8 +31,14 @@ impl Run {
 
 /// Run the datacook binary from the repository root.
 pub fn datacook(args: &[&str]) -> Run {
+    datacook_with_env(args, &[])
+}
+
+/// [`datacook`] with environment variables set.
+pub fn datacook_with_env(args: &[&str], envs: &[(&str, &str)]) -> Run {
     let out: Output = Command::new(env!("CARGO_BIN_EXE_datacook"))
         .args(args)
+        .envs(envs.iter().copied())
         .current_dir(root())
         .output()
         .expect("run datacook");

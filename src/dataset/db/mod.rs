@@ -10,7 +10,7 @@ use polars::prelude::*;
 
 use super::connections::{Connection, DbKind};
 use super::report::{ColumnType, SourceNote, TypeOrigin};
-use super::source::{Opened, Peeked, Source, SourceInfo};
+use super::source::{Opened, Peeked, ReadOptions, Source, SourceInfo};
 use crate::error::{Error, Result, did_you_mean};
 
 /// What to read.
@@ -218,7 +218,7 @@ impl Source for DatabaseSource {
         })
     }
 
-    fn open(&self, _as_text: &[String]) -> Result<Opened> {
+    fn open(&self, _read: &ReadOptions) -> Result<Opened> {
         let (plans, fetched) = crate::runtime::block_on(async {
             match self.connection.kind {
                 DbKind::Postgres | DbKind::Redshift => postgres::read(self).await,
@@ -252,6 +252,7 @@ impl Source for DatabaseSource {
             notes,
             dialect: None,
             keep: Vec::new(),
+            held: None,
         })
     }
 }
