@@ -246,7 +246,7 @@ impl Repairs {
 }
 
 /// What one pass over the file found.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Inspection {
     pub headers: Vec<String>,
     pub types: Vec<ColType>,
@@ -996,11 +996,14 @@ pub fn inspect_holding(
     opts: &CsvOptions,
     hold: &HoldRequest,
 ) -> Result<Inspection, CsvError> {
-    match inspect_parallel(path, opts, hold)? {
-        // Quotes that swallowed delimiters are read again, as characters, in one pass.
-        Some(inspection) if inspection.swallow_candidates.is_empty() => Ok(inspection),
-        _ => inspect_sequential(Source::File(path), opts, hold),
+    if let Some(inspection) = inspect_parallel(path, opts, hold)?
+        && inspection.swallow_candidates.is_empty()
+    {
+        return Ok(inspection);
     }
+    // Quotes that swallowed delimiters are read again, as characters, in one pass (what the
+    // parallel read held is gone by then).
+    inspect_sequential(Source::File(path), opts, hold)
 }
 
 /// One thread reads the whole source; each unterminated quote costs a retry with that quote
@@ -1301,7 +1304,7 @@ impl Findings {
             column.take(v, rec.line, latin1);
         }
         if let Some(held) = &mut self.held
-            && !held.take(|i| (i < rec.len()).then(|| rec.field(i)))
+            && !held.push_row(|i| (i < rec.len()).then(|| rec.field(i)))
         {
             self.held = None;
         }
@@ -1433,7 +1436,7 @@ impl Findings {
             });
         }
         let headers = self.headers.ok_or(CsvError::Empty)?;
-        let held = self.held.and_then(|mut h| h.complete().then_some(h));
+        let held = self.held.and_then(Held::finish);
         Ok(Inspection {
             headers,
             types: self.columns.iter().map(|c| c.ty).collect(),
@@ -1868,8 +1871,13 @@ mod tests {
     }
 
     /// The columns held while inspecting `text` (in one pass and in 2, 3 and 5 parallel
-    /// ranges) are exactly what Polars reads.
-    fn assert_held_as_polars_reads(text: &str, opts: &CsvOptions, columns: &[usize]) {
+    /// ranges, where a parallel read can be made) are exactly what Polars reads; how many
+    /// parallel reads were made.
+    fn assert_held_as_polars_reads(
+        text: impl AsRef<[u8]>,
+        opts: &CsvOptions,
+        columns: &[usize],
+    ) -> usize {
         let f = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(f.path(), text).unwrap();
         let hold = HoldRequest {
@@ -1880,11 +1888,12 @@ mod tests {
         let polars = polars_reads(f.path(), opts, &one);
         let mut inspections = vec![("one pass".to_string(), one)];
         for threads in [2, 3, 5] {
-            // (None where a range would start after a blank line: read in one pass then.)
+            // (None where a range would start after a blank line, or inside quotes.)
             if let Some(par) = inspect_in_ranges(f.path(), opts, threads, 0, &hold).unwrap() {
                 inspections.push((format!("{threads} ranges"), par));
             }
         }
+        let parallel = inspections.len() - 1;
         for (how, mut ins) in inspections {
             let held = ins
                 .held
@@ -1903,6 +1912,7 @@ mod tests {
                 );
             }
         }
+        parallel
     }
 
     #[test]
@@ -1927,7 +1937,8 @@ mod tests {
             let (i, f) = (ints[r % ints.len()], floats[r % floats.len()]);
             text.push_str(&format!("{r},{i},{f},\"text, {r}\"\n"));
         }
-        assert_held_as_polars_reads(&text, &CsvOptions::default(), &[0, 1, 2]);
+        let parallel = assert_held_as_polars_reads(&text, &CsvOptions::default(), &[0, 1, 2]);
+        assert_eq!(parallel, 3, "every parallel read was made");
         // A column of integers only, read as floats once one value has a fraction.
         let mut text = String::from("x,y\n");
         for r in 0..500 {
@@ -1965,6 +1976,43 @@ mod tests {
             ..CsvOptions::default()
         };
         assert_held_as_polars_reads(&text, &opts, &[0, 1, 2]);
+    }
+
+    #[test]
+    fn held_rows_follow_the_dialect_and_the_quote_repairs() {
+        let numbers = |end: &str| {
+            (0..300)
+                .map(|i| format!("{i},{}.25,t{i}{end}", i % 9))
+                .collect::<String>()
+        };
+        // CRLF line ends.
+        let crlf = format!("id,x,t\r\n{}", numbers("\r\n"));
+        assert_eq!(
+            assert_held_as_polars_reads(crlf, &CsvOptions::default(), &[0, 1]),
+            3
+        );
+        // No header: the first row is data.
+        let headerless = CsvOptions {
+            header: false,
+            ..CsvOptions::default()
+        };
+        assert_held_as_polars_reads(numbers("\n"), &headerless, &[0, 1]);
+        // Latin-1 text beside the numbers (Polars reads the UTF-8 rewrite).
+        let mut latin1 = b"id,x,t\n".to_vec();
+        for i in 0..300 {
+            latin1.extend_from_slice(format!("{i},{}.5,caf", i % 4).as_bytes());
+            latin1.extend_from_slice(b"\xe9\n");
+        }
+        let opts = CsvOptions {
+            encoding: Encoding::Latin1,
+            ..CsvOptions::default()
+        };
+        assert_held_as_polars_reads(latin1, &opts, &[0, 1]);
+        // A stray quote, then a quote that never closes (read again as a literal quote).
+        let mut quotes = format!("id,x,t\n{}", numbers("\n"));
+        quotes.push_str("300,1.5,5\" tall\n301,2.5,\"open\n");
+        quotes.push_str(&numbers("\n").replace("t1", "u1"));
+        assert_held_as_polars_reads(quotes, &CsvOptions::default(), &[0, 1]);
     }
 
     #[test]

@@ -156,11 +156,10 @@ impl DatasetDef {
         self.source.source().info()
     }
 
-    /// Whether the data is local CSV files, which [`DatasetDef::load_holding`] can hold
+    /// Whether the data is one local CSV file, which [`DatasetDef::load_holding`] can hold
     /// columns of.
-    pub fn is_local_csv(&self) -> bool {
-        let info = self.info();
-        info.kind == "files" && info.format == Some(Format::Csv)
+    pub fn is_one_local_csv(&self) -> bool {
+        matches!(&self.source, SourceDef::Files(f) if f.format == Format::Csv && f.files.len() == 1)
     }
 
     /// Where the data is, for progress messages.
@@ -235,12 +234,6 @@ impl DatasetDef {
         report.columns = columns;
         report.notes = notes;
         report.dialect = dialect;
-        report.in_memory = held.as_ref().map_or_else(Vec::new, |h| {
-            h.get_column_names()
-                .into_iter()
-                .map(|n| n.to_string())
-                .collect()
-        });
         Ok(Loaded {
             lf,
             schema,

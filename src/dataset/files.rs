@@ -208,7 +208,7 @@ fn open_csv(files: &[LocalFile], opts: &CsvOptions, read: &ReadOptions) -> Resul
     let mut inspections = Vec::new();
     for (f, (opts, _)) in files.iter().zip(&dialects) {
         let hold = match files {
-            [_] => hold_request(f, opts, read)?,
+            [_] => hold_request(f, opts, read),
             _ => HoldRequest::default(),
         };
         let ins = csv::inspect_holding(&f.path, opts, &hold).map_err(|e| csv_error(f, e))?;
@@ -302,17 +302,24 @@ fn open_csv(files: &[LocalFile], opts: &CsvOptions, read: &ReadOptions) -> Resul
     Ok(opened)
 }
 
+/// Held values may take this much memory whatever the file's size.
+const HOLD_FLOOR_BYTES: usize = 16 << 20;
+
 /// Where the columns `read` asks to hold are in the file's header (the text-read ones are
 /// not held).
-fn hold_request(file: &LocalFile, opts: &CsvOptions, read: &ReadOptions) -> Result<HoldRequest> {
+fn hold_request(file: &LocalFile, opts: &CsvOptions, read: &ReadOptions) -> HoldRequest {
     if read.hold.is_empty() || read.hold_limit == 0 {
-        return Ok(HoldRequest::default());
+        return HoldRequest::default();
     }
     // Held values and the statistics over them (about as much again) stay below the
-    // file's size: a job's memory stays below its input's, as when it streams.
-    let size = std::fs::metadata(&file.path).map_or(0, |m| m.len());
-    let limit = read.hold_limit.min((size / 2) as usize);
-    let head = csv::peek_schema(&file.path, opts, 1).map_err(|e| csv_error(file, e))?;
+    // file's size, as when the job streams (or a few MiB, next to the process's own 50).
+    let size = std::fs::metadata(&file.path).map_or(0, |m| m.len()) as usize;
+    let limit = read.hold_limit.min((size / 2).max(HOLD_FLOOR_BYTES));
+    // A header the peek cannot find (blank lines before it) holds nothing; the inspection
+    // reports what is wrong, if anything.
+    let Ok(head) = csv::peek_schema(&file.path, opts, 1) else {
+        return HoldRequest::default();
+    };
     let columns = head
         .headers
         .iter()
@@ -320,16 +327,21 @@ fn hold_request(file: &LocalFile, opts: &CsvOptions, read: &ReadOptions) -> Resu
         .filter(|(_, h)| read.hold.contains(h) && !read.as_text.contains(h))
         .map(|(i, _)| i)
         .collect();
-    Ok(HoldRequest { columns, limit })
+    HoldRequest { columns, limit }
 }
 
 /// The held columns of a file's inspection as a frame, those whose type is the scan's.
+///
+/// Each column is made one contiguous chunk, whatever the number of ranges the file was read
+/// in: a float sum (a mean, a standard deviation) then adds the values in the same order on
+/// every machine.
 fn held_frame(ins: &mut csv::Inspection, schema: &Schema, rows: u64) -> Option<DataFrame> {
     let held = ins.held.take()?;
     let columns: Vec<Column> = held
         .into_columns(&ins.headers, &ins.types)
         .into_iter()
         .filter(|c| schema.get(c.name()) == Some(c.dtype()) && c.len() as u64 == rows)
+        .map(|c| c.rechunk())
         .collect();
     if columns.is_empty() {
         return None;

@@ -3,9 +3,10 @@
 //!
 //! Only columns the inspection types as integers or floats are held, and only while the
 //! values of every held column of the file fit an allowance of memory; past it, or at the
-//! first value that is not a number, a column is let go and its statistics stream as before.
-//! Values are parsed as Polars parses them from the same text: a plain integer exactly, a
-//! decimal number rounded correctly to the nearest f64 (both are exact rules, so they agree).
+//! first value of any held column that is not a number, nothing is held and the statistics
+//! stream as before. Values are parsed as Polars parses them from the same text: an integer
+//! exactly, a decimal number rounded correctly to the nearest f64 (both are exact rules, so
+//! they agree).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -14,28 +15,31 @@ use polars::prelude::*;
 use polars_arrow::bitmap::MutableBitmap;
 
 use super::csv::ColType;
+use crate::error::{Error, Result};
 
-/// The environment variable that sets the most memory (bytes) held columns may take;
-/// `0` holds none, so every statistic streams.
+/// The environment variable that puts a number of bytes in place of the quarter of the
+/// available memory held columns may take; `0` holds none, so every statistic streams.
 pub const HOLD_BYTES_VAR: &str = "DATACOOK_HOLD_BYTES";
 
 /// The most memory held columns may take: a quarter of the memory this process may still
 /// use (the system's available memory, or less where a cgroup limits it), since statistics
 /// over the held values need about as much again (a median sorts a copy), unless
 /// [`HOLD_BYTES_VAR`] says otherwise.
-pub fn hold_limit() -> usize {
-    if let Some(bytes) = std::env::var(HOLD_BYTES_VAR)
-        .ok()
-        .and_then(|v| v.trim().parse::<usize>().ok())
-    {
-        return bytes;
+pub fn hold_limit() -> Result<usize> {
+    if let Ok(text) = std::env::var(HOLD_BYTES_VAR) {
+        return text.trim().parse::<usize>().map_err(|_| {
+            Error::invalid_with_help(
+                format!("{HOLD_BYTES_VAR} is '{text}', not a number of bytes"),
+                format!("set {HOLD_BYTES_VAR} to a whole number of bytes (0 holds nothing)"),
+            )
+        });
     }
     let available = std::fs::read_to_string("/proc/meminfo")
         .ok()
         .and_then(|m| meminfo_field(&m, "MemAvailable:"))
         .unwrap_or(0);
     let room = cgroup_room().map_or(available, |r| r.min(available));
-    room / 4
+    Ok(room / 4)
 }
 
 /// A `/proc/meminfo` field, in bytes.
@@ -50,36 +54,51 @@ fn meminfo_field(meminfo: &str, field: &str) -> Option<usize> {
     Some(kib * 1024)
 }
 
+/// Where one cgroup hierarchy keeps its memory controls.
+struct MemoryFiles {
+    base: &'static str,
+    limits: &'static [&'static str],
+    usage: &'static str,
+    /// The `memory.stat` field counting page cache the kernel can take back.
+    reclaimable: &'static str,
+}
+
+const V2: MemoryFiles = MemoryFiles {
+    base: "/sys/fs/cgroup",
+    limits: &["memory.max", "memory.high"],
+    usage: "memory.current",
+    reclaimable: "inactive_file",
+};
+
+const V1: MemoryFiles = MemoryFiles {
+    base: "/sys/fs/cgroup/memory",
+    limits: &["memory.limit_in_bytes"],
+    usage: "memory.usage_in_bytes",
+    reclaimable: "total_inactive_file",
+};
+
 /// The memory this process's cgroups (v2, or v1's memory hierarchy) still allow it: the
-/// least room under any limit from its own cgroup up to the root.
+/// least room under any limit from its own cgroup up to the root, counting reclaimable page
+/// cache as room.
 fn cgroup_room() -> Option<usize> {
     let own = std::fs::read_to_string("/proc/self/cgroup").ok()?;
     let mut room: Option<usize> = None;
     for line in own.lines() {
+        // "ID:controllers:path"; v2's line is "0::path".
         let mut parts = line.splitn(3, ':');
-        let (_, controllers, path) = (parts.next()?, parts.next()?, parts.next()?);
-        let (base, limit, usage) = match controllers {
-            "" => ("/sys/fs/cgroup", "memory.max", "memory.current"),
-            c if c.split(',').any(|x| x == "memory") => (
-                "/sys/fs/cgroup/memory",
-                "memory.limit_in_bytes",
-                "memory.usage_in_bytes",
-            ),
+        let (Some(_), Some(controllers), Some(path)) = (parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        let files = match controllers {
+            "" => &V2,
+            c if c.split(',').any(|x| x == "memory") => &V1,
             _ => continue,
         };
-        let base = std::path::Path::new(base);
+        let base = std::path::Path::new(files.base);
         let mut dir = base.join(path.trim().trim_start_matches('/'));
         while dir.starts_with(base) {
-            let read = |f: &str| -> Option<usize> {
-                std::fs::read_to_string(dir.join(f))
-                    .ok()?
-                    .trim()
-                    .parse()
-                    .ok()
-            };
-            // v2 writes "max" where there is no limit, which does not parse.
-            if let (Some(max), Some(used)) = (read(limit), read(usage)) {
-                let left = max.saturating_sub(used);
+            if let Some(left) = room_in(&dir, files) {
                 room = Some(room.map_or(left, |r| r.min(left)));
             }
             if !dir.pop() {
@@ -90,12 +109,39 @@ fn cgroup_room() -> Option<usize> {
     room
 }
 
+/// The room under one cgroup's own limits, if it has any.
+fn room_in(dir: &std::path::Path, files: &MemoryFiles) -> Option<usize> {
+    let number = |f: &str| -> Option<usize> {
+        std::fs::read_to_string(dir.join(f))
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
+    };
+    // v2 writes "max" where there is no limit, which does not parse.
+    let limit = files.limits.iter().filter_map(|f| number(f)).min()?;
+    let used = number(files.usage)?;
+    let reclaimable = std::fs::read_to_string(dir.join("memory.stat"))
+        .ok()
+        .and_then(|stat| stat_field(&stat, files.reclaimable))
+        .unwrap_or(0);
+    Some(limit.saturating_sub(used.saturating_sub(reclaimable)))
+}
+
+/// A `memory.stat` field ("name value" lines).
+fn stat_field(stat: &str, field: &str) -> Option<usize> {
+    stat.lines().find_map(|l| {
+        let (name, value) = l.split_once(' ')?;
+        (name == field).then(|| value.trim().parse().ok())?
+    })
+}
+
 /// The memory every range reading one file may use for held values, together.
 #[derive(Debug)]
 pub struct Allowance {
     limit: usize,
     used: AtomicUsize,
-    exceeded: AtomicBool,
+    given_up: AtomicBool,
 }
 
 impl Allowance {
@@ -103,21 +149,26 @@ impl Allowance {
         Arc::new(Allowance {
             limit,
             used: AtomicUsize::new(0),
-            exceeded: AtomicBool::new(false),
+            given_up: AtomicBool::new(false),
         })
     }
 
-    /// Take `bytes` more; false once the allowance is spent (for every range).
-    fn take(&self, bytes: usize) -> bool {
+    /// Count `bytes` more; false once the allowance is spent (for every range).
+    fn charge(&self, bytes: usize) -> bool {
         let used = self.used.fetch_add(bytes, Ordering::Relaxed) + bytes;
         if used > self.limit {
-            self.exceeded.store(true, Ordering::Relaxed);
+            self.give_up();
         }
-        !self.exceeded.load(Ordering::Relaxed)
+        !self.given_up()
     }
 
-    fn exceeded(&self) -> bool {
-        self.exceeded.load(Ordering::Relaxed)
+    /// Stop every range holding (one met a value that is not a number, or the memory ran out).
+    fn give_up(&self) {
+        self.given_up.store(true, Ordering::Relaxed);
+    }
+
+    fn given_up(&self) -> bool {
+        self.given_up.load(Ordering::Relaxed)
     }
 }
 
@@ -128,14 +179,12 @@ pub struct HoldRequest {
     pub limit: usize,
 }
 
-#[derive(Debug, Clone)]
 enum Values {
     Ints(Vec<i64>),
     Floats(Vec<f64>),
 }
 
 /// The values one range of the file gave a column, in order.
-#[derive(Clone)]
 struct Part {
     values: Values,
     /// Empty while every value is present.
@@ -199,24 +248,29 @@ impl Part {
         self.valid.push(false);
     }
 
-    /// Take one field's text; false when it is not a number.
+    /// Add one field's value; false when its text is not a number.
     #[inline]
-    fn take(&mut self, v: &[u8]) -> bool {
+    fn push_field(&mut self, v: &[u8]) -> bool {
         if v.is_empty() {
             self.push_null();
-        } else if let Some(n) = plain_int(v) {
+            return true;
+        }
+        if let Some(n) = plain_int(v) {
             self.push_int(n);
+            return true;
+        }
+        // Anything else the inspection calls a number is ASCII text that Rust parses as Polars
+        // does (19-digit integers; decimals to the nearest f64). Text the inspection calls text
+        // but Rust parses ("+5", "007", "inf") makes the column text, and then it is not held.
+        let Some(text) = std::str::from_utf8(v).ok() else {
+            return false;
+        };
+        if let Ok(n) = text.parse::<i64>() {
+            self.push_int(n);
+        } else if let Ok(x) = text.parse::<f64>() {
+            self.push_float(x);
         } else {
-            // Anything else the inspection calls a number is a decimal ASCII text that
-            // Rust parses to the nearest f64, as Polars does; what it calls text (and a
-            // number here) makes the column text, and the held values are dropped then.
-            match std::str::from_utf8(v)
-                .ok()
-                .and_then(|s| s.parse::<f64>().ok())
-            {
-                Some(x) => self.push_float(x),
-                None => return false,
-            }
+            return false;
         }
         true
     }
@@ -266,23 +320,24 @@ fn plain_int(v: &[u8]) -> Option<i64> {
     Some(if negative { -n } else { n })
 }
 
-/// One held column: its position and its values, range by range.
-#[derive(Clone)]
+/// One held column: its position, the values earlier ranges gave it, and this range's.
 struct HeldColumn {
     index: usize,
-    parts: Vec<Part>,
+    done: Vec<Part>,
+    current: Part,
 }
 
-/// How often (in rows) a range counts its held memory against the allowance.
-const CHARGE_EVERY: u32 = 1 << 16;
+/// About how much memory (bytes) a range holds between two counts against the allowance.
+const CHARGE_BYTES: usize = 1 << 20;
 
 /// The held columns of one range of the file (or of the whole file).
-#[derive(Clone)]
 pub struct Held {
     columns: Vec<HeldColumn>,
     allowance: Arc<Allowance>,
     charged: usize,
-    rows: u32,
+    /// Rows to take before the next count, and how many that is each time.
+    rows_to_charge: usize,
+    rows_per_charge: usize,
 }
 
 impl std::fmt::Debug for Held {
@@ -299,61 +354,61 @@ impl std::fmt::Debug for Held {
 impl Held {
     /// Hold `columns`, every range of one read sharing `allowance`.
     pub fn new(columns: &[usize], allowance: &Arc<Allowance>) -> Option<Held> {
-        if columns.is_empty() || allowance.exceeded() {
+        if columns.is_empty() || allowance.given_up() {
             return None;
         }
+        let rows_per_charge = (CHARGE_BYTES / (8 * columns.len())).max(1);
         Some(Held {
             columns: columns
                 .iter()
                 .map(|&index| HeldColumn {
                     index,
-                    parts: vec![Part::new()],
+                    done: Vec::new(),
+                    current: Part::new(),
                 })
                 .collect(),
             allowance: allowance.clone(),
             charged: 0,
-            rows: 0,
+            rows_to_charge: rows_per_charge,
+            rows_per_charge,
         })
     }
 
-    /// Take one row's fields (`field(i)` is `None` past the end of a short row, read as
-    /// missing); false when the values cannot be held any more.
+    /// Add one row's fields (`field(i)` is `None` past the end of a short row, read as
+    /// missing); false when nothing can be held any more.
     #[inline]
-    pub fn take<'a>(&mut self, field: impl Fn(usize) -> Option<&'a [u8]>) -> bool {
+    pub fn push_row<'a>(&mut self, field: impl Fn(usize) -> Option<&'a [u8]>) -> bool {
         for c in &mut self.columns {
-            let part = c.parts.last_mut().expect("a held column has a part");
-            if !part.take(field(c.index).unwrap_or_default()) {
+            if !c.current.push_field(field(c.index).unwrap_or_default()) {
+                self.allowance.give_up();
                 return false;
             }
         }
-        self.rows += 1;
-        self.rows < CHARGE_EVERY || self.charge()
+        self.rows_to_charge -= 1;
+        self.rows_to_charge > 0 || self.charge()
     }
 
     fn charge(&mut self) -> bool {
-        self.rows = 0;
-        let bytes: usize = self
-            .columns
-            .iter()
-            .flat_map(|c| &c.parts)
-            .map(Part::bytes)
-            .sum();
+        self.rows_to_charge = self.rows_per_charge;
+        let bytes: usize = self.columns.iter().map(|c| c.current.bytes()).sum();
         let more = bytes.saturating_sub(self.charged);
         self.charged = bytes;
-        self.allowance.take(more)
+        self.allowance.charge(more)
     }
 
     /// Append the next range's values.
     pub fn merge(&mut self, next: Held) {
         for (c, n) in self.columns.iter_mut().zip(next.columns) {
-            c.parts.extend(n.parts);
+            let current = std::mem::replace(&mut c.current, n.current);
+            c.done.push(current);
+            c.done.extend(n.done);
         }
         self.charged += next.charged;
     }
 
-    /// Whether the values are still good to use (no range ran out of memory).
-    pub fn complete(&mut self) -> bool {
-        self.charge() && !self.allowance.exceeded()
+    /// The values, when every range could hold them all.
+    pub fn finish(mut self) -> Option<Held> {
+        (self.charge() && !self.allowance.given_up()).then_some(self)
     }
 
     /// The held columns as Polars columns, named from `headers`, for those the inspection
@@ -369,14 +424,15 @@ impl Held {
                 ColType::Float => DataType::Float64,
                 _ => continue,
             };
-            out.extend(joined(c.parts, name, &dtype));
+            let parts = c.done.into_iter().chain([c.current]);
+            out.extend(joined(parts, name, &dtype));
         }
         out
     }
 }
 
 /// One column of the parts, in order (chunks side by side, not copied).
-fn joined(parts: Vec<Part>, name: &str, dtype: &DataType) -> Option<Column> {
+fn joined(parts: impl Iterator<Item = Part>, name: &str, dtype: &DataType) -> Option<Column> {
     let mut column: Option<Column> = None;
     for part in parts {
         let next = part.into_column(name, dtype)?;
@@ -396,10 +452,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn meminfo_fields_are_read_in_bytes() {
+    fn meminfo_and_memory_stat_fields_are_read() {
         let m = "MemTotal:       24000000 kB\nMemAvailable:   20000000 kB\n";
         assert_eq!(meminfo_field(m, "MemAvailable:"), Some(20_000_000 * 1024));
         assert_eq!(meminfo_field(m, "SwapFree:"), None);
+        let stat = "active_file 10\ninactive_file 4096\ntotal_inactive_file 8192\n";
+        assert_eq!(stat_field(stat, "inactive_file"), Some(4096));
+        assert_eq!(stat_field(stat, "total_inactive_file"), Some(8192));
+        assert_eq!(stat_field(stat, "file"), None);
+    }
+
+    #[test]
+    fn a_cgroup_room_is_its_limit_less_what_it_cannot_reclaim() {
+        let dir = tempfile::tempdir().unwrap();
+        let put = |f: &str, text: &str| std::fs::write(dir.path().join(f), text).unwrap();
+        put("memory.max", "1000000\n");
+        put("memory.high", "max\n");
+        put("memory.current", "600000\n");
+        put("memory.stat", "anon 400000\ninactive_file 200000\n");
+        assert_eq!(room_in(dir.path(), &V2), Some(600_000));
+        put("memory.high", "700000\n");
+        assert_eq!(room_in(dir.path(), &V2), Some(300_000));
+        put("memory.max", "max\n");
+        put("memory.high", "max\n");
+        assert_eq!(room_in(dir.path(), &V2), None, "no limit");
     }
 
     #[test]
@@ -423,5 +499,60 @@ mod tests {
         ] {
             assert_eq!(plain_int(text.as_bytes()), None, "{text}");
         }
+    }
+
+    /// Memory is counted as the rows come, not only at the end: a range stops holding once
+    /// the allowance is spent, and so do the others sharing it.
+    #[test]
+    fn holding_stops_for_every_range_once_the_allowance_is_spent() {
+        let allowance = Allowance::new(2 * CHARGE_BYTES + CHARGE_BYTES / 2);
+        let mut one = Held::new(&[0], &allowance).unwrap();
+        let mut other = Held::new(&[0], &allowance).unwrap();
+        let rows = CHARGE_BYTES / 8;
+        let row = |_: usize| Some(&b"12"[..]);
+        assert!((0..2 * rows).all(|_| one.push_row(row)), "2 MiB fit");
+        assert!((0..rows - 1).all(|_| other.push_row(row)));
+        assert!(!other.push_row(row), "the third MiB does not");
+        assert!(
+            !(0..rows).all(|_| one.push_row(row)),
+            "the other range stops too"
+        );
+        assert!(one.finish().is_none());
+        assert!(Held::new(&[0], &allowance).is_none());
+    }
+
+    #[test]
+    fn a_value_that_is_not_a_number_stops_every_range() {
+        let allowance = Allowance::new(usize::MAX);
+        let mut one = Held::new(&[0], &allowance).unwrap();
+        let other = Held::new(&[0], &allowance).unwrap();
+        assert!(one.push_row(|_| Some(&b"1.5"[..])));
+        assert!(!one.push_row(|_| Some(&b"yes"[..])));
+        assert!(other.finish().is_none());
+    }
+
+    #[test]
+    fn long_integers_and_missing_values_are_held() {
+        let allowance = Allowance::new(usize::MAX);
+        let mut held = Held::new(&[0, 1], &allowance).unwrap();
+        for (a, b) in [
+            ("9223372036854775807", "1"),
+            ("-9223372036854775808", ""),
+            ("1", "2.5"),
+        ] {
+            let fields = [a.as_bytes(), b.as_bytes()];
+            assert!(held.push_row(|i| fields.get(i).copied()));
+        }
+        assert!(
+            held.push_row(|i| (i == 0).then_some(&b"7"[..])),
+            "a short row"
+        );
+        let types = [ColType::Integer, ColType::Float];
+        let names = ["a".to_string(), "b".to_string()];
+        let columns = held.finish().unwrap().into_columns(&names, &types);
+        let a: Vec<Option<i64>> = columns[0].i64().unwrap().iter().collect();
+        assert_eq!(a, [Some(i64::MAX), Some(i64::MIN), Some(1), Some(7)]);
+        let b: Vec<Option<f64>> = columns[1].f64().unwrap().iter().collect();
+        assert_eq!(b, [Some(1.0), None, Some(2.5), None]);
     }
 }

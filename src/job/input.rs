@@ -120,24 +120,31 @@ pub struct Opened {
     pub read_time: Duration,
 }
 
-/// The numeric columns of a local CSV dataset that the recipe's first statistics read (known
-/// from the schema of the file's first rows): held in memory as the file is inspected, they
-/// spare the statistics a pass of their own.
-fn columns_to_hold(resolved: &Resolved) -> Vec<String> {
+/// The numeric columns of a local CSV file that the recipe's first statistics read (known
+/// from the schema of the file's first rows), and the memory they may take: held in memory as
+/// the file is inspected, they spare the statistics a pass of their own.
+fn columns_to_hold(resolved: &Resolved) -> Result<(Vec<String>, usize)> {
+    let nothing = Ok((Vec::new(), 0));
     let Some(plan) = &resolved.plan else {
-        return Vec::new();
+        return nothing;
     };
-    if !resolved.def.is_local_csv() {
-        return Vec::new();
+    if !resolved.def.is_one_local_csv() {
+        return nothing;
     }
+    let limit = crate::dataset::held::hold_limit()?;
+    if limit == 0 {
+        return nothing;
+    }
+    // A file the peek cannot read fails the load just after, with the full read's message.
     let Ok(peeked) = resolved.def.peek() else {
-        return Vec::new();
+        return nothing;
     };
     match resolved.check(&peeked.schema, &peeked.report) {
-        Ok(Some(checked)) => {
-            super::run::first_statistics_reads(plan, &checked.input, &checked.schemas)
-        }
-        _ => Vec::new(),
+        Ok(Some(checked)) => Ok((
+            super::run::first_statistics_reads(plan, &checked.input, &checked.schemas),
+            limit,
+        )),
+        _ => nothing,
     }
 }
 
@@ -147,12 +154,10 @@ pub fn open(input: &Input, progress: &Progress) -> Result<Opened> {
     let resolved = resolve(input, Depth::Data)?;
     progress.message(format!("reading {}", resolved.def.describe()));
     let start = Instant::now();
-    let hold = columns_to_hold(&resolved);
+    let (hold, limit) = columns_to_hold(&resolved)?;
     let mut loaded = match hold.is_empty() {
         true => resolved.def.load()?,
-        false => resolved
-            .def
-            .load_holding(&hold, crate::dataset::held::hold_limit())?,
+        false => resolved.def.load_holding(&hold, limit)?,
     };
     let read_time = start.elapsed();
     let checked = resolved.check(&loaded.schema, &loaded.report)?;

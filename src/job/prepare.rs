@@ -7,7 +7,7 @@ use polars::prelude::*;
 
 pub use super::input::Input;
 use super::input::open;
-use super::run::{Counting, StepReport, execute};
+use super::run::{Counting, ExecuteInput, StepReport, execute};
 use crate::dataset::{Catalogue, Loaded, ReadReport};
 use crate::error::{Diagnostic, Result};
 use crate::progress::Progress;
@@ -42,16 +42,20 @@ pub fn prepare(input: &Input, counting: Counting, progress: &Progress) -> Result
     let mut loaded = opened.loaded;
     let (lf, rows, steps, recipe_name) = match (&resolved.plan, &opened.checked) {
         (Some(plan), Some(checked)) => {
+            let input = ExecuteInput {
+                lf: loaded.lf.clone(),
+                rows: loaded.report.rows,
+                held: loaded.held.take(),
+            };
             let executed = execute(
                 plan,
-                loaded.lf.clone(),
-                loaded.report.rows,
+                input,
                 &checked.schemas,
-                loaded.held.take(),
                 &resolved.catalogue,
                 counting,
                 progress,
             )?;
+            loaded.report.in_memory = executed.held_used;
             (
                 executed.lf,
                 executed.rows,

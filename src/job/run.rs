@@ -122,6 +122,17 @@ pub struct ExecuteResult {
     pub steps: Vec<StepReport>,
     /// Rows after the last step, when known.
     pub rows: Option<u64>,
+    /// The held input columns statistics were computed on.
+    pub held_used: Vec<String>,
+}
+
+/// The data a plan starts from.
+pub struct ExecuteInput {
+    pub lf: LazyFrame,
+    /// The row count, when known.
+    pub rows: Option<u64>,
+    /// Input columns already in memory, every row (see [`batch_statistics`]).
+    pub held: Option<DataFrame>,
 }
 
 /// When a step cannot tell how many rows it gives (a join, a filter without statistics).
@@ -154,20 +165,20 @@ fn fill_uncounted(steps: &mut [StepReport], first: usize, rows: u64) {
 /// `planned` holds each step's output schema as [`Plan::check`] computed it; with it, the
 /// statistics of consecutive steps are computed together in one pass over the data, or with
 /// none when `held` (input columns already in memory, every row) holds what they read.
-#[allow(clippy::too_many_arguments)]
 pub fn execute(
     plan: &Plan,
-    lf: LazyFrame,
-    rows: Option<u64>,
+    input: ExecuteInput,
     planned: &[Schema],
-    held: Option<DataFrame>,
     datasets: &dyn Resolver,
     counting: Counting,
     progress: &Progress,
 ) -> Result<ExecuteResult> {
-    let mut lf = lf;
-    let mut held = held;
-    let mut rows = rows;
+    let ExecuteInput {
+        mut lf,
+        mut rows,
+        mut held,
+    } = input;
+    let mut held_used = Vec::new();
     let mut uncounted_from = None;
     let mut reports = Vec::new();
     let mut prefetched: BTreeMap<usize, DataFrame> = BTreeMap::new();
@@ -184,7 +195,13 @@ pub fn execute(
         let condition = crate::recipe::condition::combine(&step.conditions, &schema);
         if !prefetched.contains_key(&index) {
             prefetched.extend(batch_statistics(
-                plan, index, &lf, &schema, planned, &mut held,
+                plan,
+                index,
+                &lf,
+                &schema,
+                planned,
+                &mut held,
+                &mut held_used,
             )?);
         }
         let mut ctx = ApplyCtx::new(schema, condition, datasets);
@@ -246,6 +263,7 @@ pub fn execute(
         lf,
         steps: reports,
         rows,
+        held_used,
     })
 }
 
@@ -343,13 +361,15 @@ fn batch_statistics(
     input: &Schema,
     planned: &[Schema],
     held: &mut Option<DataFrame>,
+    used: &mut Vec<String>,
 ) -> Result<BTreeMap<usize, DataFrame>> {
     let members = batch_members(plan, first, input, planned);
     if members.is_empty() {
         return Ok(BTreeMap::new());
     }
+    let reads = batch_reads(plan, &members);
     let held = held.take().filter(|h| {
-        batch_reads(plan, &members)
+        reads
             .iter()
             .all(|r| input.get(r).is_some_and(|t| h.schema().get(r) == Some(t)))
     });
@@ -362,10 +382,15 @@ fn batch_statistics(
             exprs.push(e.clone().alias(format!("{j}:{name}")));
         }
     }
-    let df = match held {
-        // Polars' in-memory engine, on both cores; the held frame is dropped after.
-        Some(held) => held.lazy().select(exprs).collect()?,
-        None => crate::ops::collect_streaming(lf.clone().select(exprs))?,
+    // Over the held columns, in Polars' in-memory engine (on both cores; the frame is dropped
+    // after). Should an expression reach further than its step said it reads, the pass over
+    // the data computes it (and reports any error the data itself causes).
+    let df = match held.map(|h| h.lazy().select(exprs.clone()).collect()) {
+        Some(Ok(df)) => {
+            used.extend(reads);
+            df
+        }
+        _ => crate::ops::collect_streaming(lf.clone().select(exprs))?,
     };
     let mut out = BTreeMap::new();
     for (j, request, behind) in members {
@@ -690,12 +715,15 @@ pub fn run_on_frame(
     };
     let planned = plan.check(df.schema(), datasets).map_err(Error::Invalid)?;
     let rows = df.height() as u64;
+    let input = ExecuteInput {
+        lf: df.lazy(),
+        rows: Some(rows),
+        held: None,
+    };
     let executed = execute(
         &plan,
-        df.lazy(),
-        Some(rows),
+        input,
         &planned,
-        None,
         datasets,
         Counting::Now,
         &Progress::hidden(),

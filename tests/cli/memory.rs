@@ -146,12 +146,12 @@ fn a_job_runs_under_a_memory_cap_below_its_input_size() {
     let median = write_input(&input);
     let input_bytes = std::fs::metadata(&input).unwrap().len();
     let recipe = write(dir.path(), "recipe.yaml", RECIPE);
-    let output = dir.path().join("out.csv");
-    let report = dir.path().join("report.json");
 
     // The median's column held in memory as the file is inspected (it fits the cgroup's
     // room), then with nothing held: the statistics stream.
     for (hold, held) in [(None, vec!["n"]), (Some("0"), vec![])] {
+        let output = dir.path().join(format!("out-{}.csv", held.len()));
+        let report = dir.path().join(format!("report-{}.json", held.len()));
         let cap = input_bytes / 4 * 3;
         let group = Cgroup::new(cap);
         // The shell joins the cgroup, then becomes datacook: every byte it allocates is capped.
