@@ -170,6 +170,28 @@ fn a_line_break_delimiter_is_refused() {
 }
 
 #[test]
+fn a_hold_limit_that_is_not_a_number_of_bytes_is_refused() {
+    let dir = tmpdir();
+    let out = path_str(&dir.path().join("out.csv"));
+    let args = [
+        "run",
+        "recipes/student-performance.json",
+        "--dataset",
+        "datasets/students.yaml",
+        "--output",
+        &out,
+    ];
+    let r = datacook_with_env(&args, &[("DATACOOK_HOLD_BYTES", "1G")]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("DATACOOK_HOLD_BYTES is '1G'"),
+        "{}",
+        r.stderr
+    );
+    assert!(!dir.path().join("out.csv").exists());
+}
+
+#[test]
 fn runtime_failures_exit_3() {
     let dir = tmpdir();
     let blocker = write(dir.path(), "file", "x");
