@@ -253,21 +253,11 @@ impl Part {
     fn push_field(&mut self, v: &[u8]) -> bool {
         if v.is_empty() {
             self.push_null();
-            return true;
-        }
-        if let Some(n) = plain_int(v) {
+        } else if let Some(n) = plain_int(v).or_else(|| long_int(v)) {
             self.push_int(n);
-            return true;
-        }
-        // Anything else the inspection calls a number is ASCII text that Rust parses as Polars
-        // does (19-digit integers; decimals to the nearest f64). Text the inspection calls text
-        // but Rust parses ("+5", "007", "inf") makes the column text, and then it is not held.
-        let Some(text) = std::str::from_utf8(v).ok() else {
-            return false;
-        };
-        if let Ok(n) = text.parse::<i64>() {
-            self.push_int(n);
-        } else if let Ok(x) = text.parse::<f64>() {
+        } else if let Ok(x) = fast_float2::parse::<f64, _>(v) {
+            // Polars' own parser. Text the inspection calls text but that parses ("+5", "007",
+            // "inf") makes the column text, and then it is not held.
             self.push_float(x);
         } else {
             return false;
@@ -318,6 +308,14 @@ fn plain_int(v: &[u8]) -> Option<i64> {
         n = n * 10 + d as i64;
     }
     Some(if negative { -n } else { n })
+}
+
+/// A 19-digit integer that fits in i64 (the inspection types such a column as integers).
+fn long_int(v: &[u8]) -> Option<i64> {
+    if v.len() < 19 {
+        return None;
+    }
+    std::str::from_utf8(v).ok()?.parse().ok()
 }
 
 /// One held column: its position, the values earlier ranges gave it, and this range's.
