@@ -1996,7 +1996,10 @@ mod tests {
             header: false,
             ..CsvOptions::default()
         };
-        assert_held_as_polars_reads(numbers("\n"), &headerless, &[0, 1]);
+        assert_eq!(
+            assert_held_as_polars_reads(numbers("\n"), &headerless, &[0, 1]),
+            3
+        );
         // Latin-1 text beside the numbers (Polars reads the UTF-8 rewrite).
         let mut latin1 = b"id,x,t\n".to_vec();
         for i in 0..300 {
@@ -2007,7 +2010,7 @@ mod tests {
             encoding: Encoding::Latin1,
             ..CsvOptions::default()
         };
-        assert_held_as_polars_reads(latin1, &opts, &[0, 1]);
+        assert_eq!(assert_held_as_polars_reads(latin1, &opts, &[0, 1]), 3);
         // A stray quote, then a quote that never closes (read again as a literal quote).
         let mut quotes = format!("id,x,t\n{}", numbers("\n"));
         quotes.push_str("300,1.5,5\" tall\n301,2.5,\"open\n");

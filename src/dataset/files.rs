@@ -331,17 +331,12 @@ fn hold_request(file: &LocalFile, opts: &CsvOptions, read: &ReadOptions) -> Hold
 }
 
 /// The held columns of a file's inspection as a frame, those whose type is the scan's.
-///
-/// Each column is made one contiguous chunk, whatever the number of ranges the file was read
-/// in: a float sum (a mean, a standard deviation) then adds the values in the same order on
-/// every machine.
 fn held_frame(ins: &mut csv::Inspection, schema: &Schema, rows: u64) -> Option<DataFrame> {
     let held = ins.held.take()?;
     let columns: Vec<Column> = held
         .into_columns(&ins.headers, &ins.types)
         .into_iter()
         .filter(|c| schema.get(c.name()) == Some(c.dtype()) && c.len() as u64 == rows)
-        .map(|c| c.rechunk())
         .collect();
     if columns.is_empty() {
         return None;

@@ -3,8 +3,9 @@
 //!
 //! Only columns the inspection types as integers or floats are held, and only while the
 //! values of every held column of the file fit an allowance of memory; past it, or at the
-//! first value of any held column that is not a number, nothing is held and the statistics
-//! stream as before. Values are parsed as Polars parses them from the same text: an integer
+//! first value of any held column that does not parse as a number, nothing is held and the
+//! statistics stream as before. (A column of texts that parse as numbers but that the
+//! inspection types as text, such as "007", is held to the end and then dropped.) Values are parsed as Polars parses them from the same text: an integer
 //! exactly, a decimal number rounded correctly to the nearest f64 (both are exact rules, so
 //! they agree).
 
@@ -388,7 +389,12 @@ impl Held {
 
     fn charge(&mut self) -> bool {
         self.rows_to_charge = self.rows_per_charge;
-        let bytes: usize = self.columns.iter().map(|c| c.current.bytes()).sum();
+        let bytes: usize = self
+            .columns
+            .iter()
+            .flat_map(|c| c.done.iter().chain([&c.current]))
+            .map(Part::bytes)
+            .sum();
         let more = bytes.saturating_sub(self.charged);
         self.charged = bytes;
         self.allowance.charge(more)
@@ -422,27 +428,60 @@ impl Held {
                 ColType::Float => DataType::Float64,
                 _ => continue,
             };
-            let parts = c.done.into_iter().chain([c.current]);
+            let mut parts = c.done;
+            parts.push(c.current);
             out.extend(joined(parts, name, &dtype));
         }
         out
     }
 }
 
-/// One column of the parts, in order (chunks side by side, not copied).
-fn joined(parts: impl Iterator<Item = Part>, name: &str, dtype: &DataType) -> Option<Column> {
-    let mut column: Option<Column> = None;
-    for part in parts {
-        let next = part.into_column(name, dtype)?;
-        column = Some(match column {
-            None => next,
-            Some(mut all) => {
-                all.append_owned(next).ok()?;
-                all
-            }
-        });
+/// One column of the parts, in order, as one contiguous array: a float sum then adds the
+/// values in the same order however many ranges the file was read in. Parts after the first
+/// are copied (each freed once copied), so joining takes one column's memory more at most.
+fn joined(mut parts: Vec<Part>, name: &str, dtype: &DataType) -> Option<Column> {
+    if parts.len() == 1 {
+        return parts.pop()?.into_column(name, dtype);
     }
-    column
+    let total: usize = parts.iter().map(Part::len).sum();
+    let nulls = parts.iter().any(|p| !p.valid.is_empty());
+    let mut valid = MutableBitmap::with_capacity(if nulls { total } else { 0 });
+    let mut join_validity = |part_valid: MutableBitmap, len: usize| {
+        if nulls && part_valid.is_empty() {
+            valid.extend_constant(len, true);
+        } else if nulls {
+            valid.extend_from_bitmap(&part_valid.into());
+        }
+    };
+    let series = match dtype {
+        DataType::Int64 => {
+            let mut values: Vec<i64> = Vec::with_capacity(total);
+            for part in parts {
+                let Values::Ints(v) = part.values else {
+                    return None;
+                };
+                join_validity(part.valid, v.len());
+                values.extend_from_slice(&v);
+            }
+            let valid = nulls.then(|| valid.into());
+            Int64Chunked::from_vec_validity(name.into(), values, valid).into_series()
+        }
+        DataType::Float64 => {
+            let mut values: Vec<f64> = Vec::with_capacity(total);
+            for part in parts {
+                let len = part.len();
+                join_validity(part.valid, len);
+                match part.values {
+                    Values::Floats(v) => values.extend_from_slice(&v),
+                    Values::Ints(v) => values.extend(v.into_iter().map(|i| i as f64)),
+                }
+            }
+            let valid = nulls.then(|| valid.into());
+            Float64Chunked::from_vec_validity(name.into(), values, valid).into_series()
+        }
+        _ => return None,
+    };
+    Some(series.into_column())
 }
 
 #[cfg(test)]
@@ -517,6 +556,40 @@ mod tests {
         );
         assert!(one.finish().is_none());
         assert!(Held::new(&[0], &allowance).is_none());
+    }
+
+    /// Ranges merge in file order, into one contiguous column per held column, and what the
+    /// last rows of every range took is counted when the read finishes.
+    #[test]
+    fn ranges_merge_in_order_and_count_at_the_end() {
+        let read = |limit: usize| {
+            let allowance = Allowance::new(limit);
+            let mut all = Held::new(&[0], &allowance).unwrap();
+            let texts = [["1", "", "3"], ["4.5", "5", "6"], ["", "8", "9"]];
+            for (i, range) in texts.iter().enumerate() {
+                let mut held = Held::new(&[0], &allowance).unwrap();
+                for t in range {
+                    assert!(held.push_row(|_| Some(t.as_bytes())));
+                }
+                match i {
+                    0 => all = held,
+                    _ => all.merge(held),
+                }
+            }
+            all.finish()
+        };
+        assert!(read(9 * 8 - 1).is_none(), "nine values take 72 bytes");
+        let held = read(9 * 8 + 8).unwrap();
+        let columns = held.into_columns(&["x".to_string()], &[ColType::Float]);
+        let x = columns[0].f64().unwrap();
+        assert_eq!(x.chunks().len(), 1, "one contiguous array");
+        let x: Vec<Option<f64>> = x.iter().collect();
+        let expected = [1.0, f64::NAN, 3.0, 4.5, 5.0, 6.0, f64::NAN, 8.0, 9.0];
+        let expected: Vec<Option<f64>> = expected
+            .iter()
+            .map(|v| (!v.is_nan()).then_some(*v))
+            .collect();
+        assert_eq!(x, expected);
     }
 
     #[test]

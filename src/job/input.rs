@@ -124,15 +124,13 @@ pub struct Opened {
 /// from the schema of the file's first rows), and the memory they may take: held in memory as
 /// the file is inspected, they spare the statistics a pass of their own.
 fn columns_to_hold(resolved: &Resolved) -> Result<(Vec<String>, usize)> {
+    // A wrong DATACOOK_HOLD_BYTES is an error whatever the job reads.
+    let limit = crate::dataset::held::hold_limit()?;
     let nothing = Ok((Vec::new(), 0));
     let Some(plan) = &resolved.plan else {
         return nothing;
     };
-    if !resolved.def.is_one_local_csv() {
-        return nothing;
-    }
-    let limit = crate::dataset::held::hold_limit()?;
-    if limit == 0 {
+    if limit == 0 || !resolved.def.is_one_local_csv() {
         return nothing;
     }
     // A file the peek cannot read fails the load just after, with the full read's message.

@@ -741,3 +741,62 @@ pub fn run_on_frame(
     }
     Ok((out, executed.steps))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dataset::NoDatasets;
+
+    /// Run `steps` (YAML) on `df`, with `held` as the columns held in memory: the output and
+    /// the held columns the statistics used.
+    fn run_holding(steps: &str, df: DataFrame, held: DataFrame) -> (DataFrame, Vec<String>) {
+        let text = format!("name: t\nsteps:\n{steps}");
+        let (recipe, _) = recipe::load_str(&text, "t.yaml").unwrap();
+        let plan = plan::compile(recipe).0.unwrap();
+        let planned = plan.check(df.schema(), &NoDatasets).unwrap();
+        let input = ExecuteInput {
+            rows: Some(df.height() as u64),
+            lf: df.lazy(),
+            held: Some(held),
+        };
+        let hidden = Progress::hidden();
+        let out = execute(&plan, input, &planned, &NoDatasets, Counting::Now, &hidden).unwrap();
+        (out.lf.collect().unwrap(), out.held_used)
+    }
+
+    /// The held frame here holds other values than the data, so whether a statistic used it
+    /// shows in the output: it serves the statistics only while it is still their input.
+    #[test]
+    fn held_columns_serve_statistics_only_while_they_are_the_steps_input() {
+        let df = df!("a" => [Some(1i64), None, Some(3), Some(5), Some(5)],
+                     "b" => ["x", "y", "x", "z", "z"])
+        .unwrap();
+        let held = df!("a" => [Some(100i64), None, Some(100), Some(100), Some(100)]).unwrap();
+        let median = "  - operation: FILL_WITH_MEDIAN\n    parameters: {sourceColumn: a}\n";
+        let a = |out: &DataFrame| -> Vec<Option<i64>> {
+            out.column("a").unwrap().i64().unwrap().iter().collect()
+        };
+        let (out, used) = run_holding(median, df.clone(), held.clone());
+        assert_eq!(
+            a(&out)[1],
+            Some(100),
+            "the held column is the median's input"
+        );
+        assert_eq!(used, ["a"]);
+
+        let dedupe = "  - operation: DELETE_DUPLICATE_ROWS\n    parameters: {}\n";
+        let (out, used) = run_holding(&format!("{dedupe}{median}"), df.clone(), held.clone());
+        assert_eq!(
+            a(&out),
+            [Some(1), Some(3), Some(3), Some(5)],
+            "the median of 1, 3, 5"
+        );
+        assert!(used.is_empty(), "rows were dropped before the median");
+
+        let fill =
+            "  - operation: FILL_WITH_CUSTOM\n    parameters: {sourceColumn: a, value: '7'}\n";
+        let (out, used) = run_holding(&format!("{fill}{median}"), df, held);
+        assert_eq!(a(&out), [Some(1), Some(7), Some(3), Some(5), Some(5)]);
+        assert!(used.is_empty(), "the column was written before the median");
+    }
+}
