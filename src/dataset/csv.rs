@@ -385,7 +385,7 @@ enum Event {
 impl<'q> Tokenizer<'q> {
     fn new(dialect: Dialect, literal_quotes: &'q [u64]) -> Self {
         let mut special = [false; 256];
-        for b in [dialect.delim, dialect.quote, b'\n', b'\r'] {
+        for b in special_bytes(dialect.delim, dialect.quote) {
             special[b as usize] = true;
         }
         Tokenizer {
@@ -701,19 +701,24 @@ impl<'q> Tokenizer<'q> {
     }
 }
 
-/// Bit `i` set where `block[i]` (at most 64 bytes) is the delimiter, the quote, '\n' or '\r'.
+/// The bytes that end or open a field's plain run: the delimiter, the quote and line ends.
+fn special_bytes(delim: u8, quote: u8) -> [u8; 4] {
+    [delim, quote, b'\n', b'\r']
+}
+
+/// Bit `i` set where `block[i]` (at most 64 bytes) is one of the [`special_bytes`].
 fn special_mask(block: &[u8], delim: u8, quote: u8) -> u64 {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     if let Ok(block) = <&[u8; 64]>::try_from(block) {
-        return special_mask_sse2(block, [delim, quote, b'\n', b'\r']);
+        return special_mask_sse2(block, special_bytes(delim, quote));
     }
     special_mask_bytewise(block, delim, quote)
 }
 
 fn special_mask_bytewise(block: &[u8], delim: u8, quote: u8) -> u64 {
-    block.iter().enumerate().fold(0, |mask, (i, &b)| {
-        let hit = b == delim || b == quote || b == b'\n' || b == b'\r';
-        mask | (u64::from(hit) << i)
+    let special = special_bytes(delim, quote);
+    block.iter().enumerate().fold(0, |mask, (i, b)| {
+        mask | (u64::from(special.contains(b)) << i)
     })
 }
 
@@ -2234,7 +2239,7 @@ mod tests {
     #[test]
     fn the_block_mask_sets_the_bit_of_each_special_byte() {
         for (delim, quote) in [(b',', b'"'), (b';', b'\''), (b'\t', b'"')] {
-            let special = [delim, quote, b'\n', b'\r'];
+            let special = special_bytes(delim, quote);
             for at in 0..64 {
                 for &b in &special {
                     let mut block = [b'x'; 64];

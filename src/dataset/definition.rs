@@ -156,10 +156,14 @@ impl DatasetDef {
         self.source.source().info()
     }
 
-    /// Whether the data is one local CSV file, which [`DatasetDef::load_holding`] can hold
-    /// columns of.
-    pub fn is_one_local_csv(&self) -> bool {
-        matches!(&self.source, SourceDef::Files(f) if f.format == Format::Csv && f.files.len() == 1)
+    /// Whether the data is CSV files, local or on S3 (downloaded, then inspected like local
+    /// ones), which [`DatasetDef::load_holding`] can hold columns of.
+    pub fn reads_csv_files(&self) -> bool {
+        match &self.source {
+            SourceDef::Files(f) => f.format == Format::Csv,
+            SourceDef::S3(s) => s.format == Format::Csv,
+            SourceDef::Database(_) => false,
+        }
     }
 
     /// Where the data is, for progress messages.

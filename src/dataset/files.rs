@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use polars::prelude::*;
 
 use super::csv::{self, ColType, CsvError, CsvOptions, Inspection};
-use super::held::HoldRequest;
+use super::held::{Held, HoldRequest};
 use super::report::{ColumnType, SourceNote, TypeOrigin};
 use super::sniff::{DialectReport, SAMPLE_BYTES};
 use super::source::{Format, Opened, Peeked, ReadOptions, Source, SourceInfo};
@@ -206,12 +206,15 @@ fn open_csv(files: &[LocalFile], opts: &CsvOptions, read: &ReadOptions) -> Resul
     };
     let mut headers: Option<Vec<String>> = None;
     let mut inspections = Vec::new();
+    let mut hold_left = hold_limit(files, read);
     for (f, (opts, _)) in files.iter().zip(&dialects) {
-        let hold = match files {
-            [_] => hold_request(f, opts, read),
-            _ => HoldRequest::default(),
-        };
+        let hold = hold_request(f, opts, read, hold_left);
         let ins = csv::inspect_holding(&f.path, opts, &hold).map_err(|e| csv_error(f, e))?;
+        // The files share the limit; one that holds nothing ends the holding.
+        hold_left = ins
+            .held
+            .as_ref()
+            .map_or(0, |h| hold_left.saturating_sub(h.bytes()));
         match &headers {
             None => headers = Some(ins.headers.clone()),
             Some(h) if *h != ins.headers => {
@@ -244,10 +247,7 @@ fn open_csv(files: &[LocalFile], opts: &CsvOptions, read: &ReadOptions) -> Resul
         rows += ins.rows;
     }
     let (schema, columns) = csv_schema(&headers, &types, &evidence, as_text);
-    let held = match inspections.as_mut_slice() {
-        [one] => held_frame(one, &schema, rows),
-        _ => None,
-    };
+    let held = held_frame(&mut inspections, &headers, &types, &schema);
     let schema = Arc::new(schema);
     let mut opened = Opened::lazy(LazyFrame::default());
     opened.rows = Some(rows);
@@ -302,19 +302,35 @@ fn open_csv(files: &[LocalFile], opts: &CsvOptions, read: &ReadOptions) -> Resul
     Ok(opened)
 }
 
-/// Held values may take this much memory whatever the file's size.
+/// Held values may take this much memory whatever the files' size.
 const HOLD_FLOOR_BYTES: usize = 16 << 20;
 
+/// The memory the held columns of all `files` may take together.
+fn hold_limit(files: &[LocalFile], read: &ReadOptions) -> usize {
+    if read.hold.is_empty() {
+        return 0;
+    }
+    // Held values and the statistics over them (about as much again) stay below the input's
+    // size, as when the job streams (or a few MiB, next to the process's own 50).
+    let size: u64 = files
+        .iter()
+        .map(|f| std::fs::metadata(&f.path).map_or(0, |m| m.len()))
+        .sum();
+    read.hold_limit
+        .min((size as usize / 2).max(HOLD_FLOOR_BYTES))
+}
+
 /// Where the columns `read` asks to hold are in the file's header (the text-read ones are
-/// not held).
-fn hold_request(file: &LocalFile, opts: &CsvOptions, read: &ReadOptions) -> HoldRequest {
-    if read.hold.is_empty() || read.hold_limit == 0 {
+/// not held), and the memory they may take.
+fn hold_request(
+    file: &LocalFile,
+    opts: &CsvOptions,
+    read: &ReadOptions,
+    limit: usize,
+) -> HoldRequest {
+    if limit == 0 {
         return HoldRequest::default();
     }
-    // Held values and the statistics over them (about as much again) stay below the
-    // file's size, as when the job streams (or a few MiB, next to the process's own 50).
-    let size = std::fs::metadata(&file.path).map_or(0, |m| m.len()) as usize;
-    let limit = read.hold_limit.min((size / 2).max(HOLD_FLOOR_BYTES));
     // A header the peek cannot find (blank lines before it) holds nothing; the inspection
     // reports what is wrong, if anything.
     let Ok(head) = csv::peek_schema(&file.path, opts, 1) else {
@@ -330,18 +346,35 @@ fn hold_request(file: &LocalFile, opts: &CsvOptions, read: &ReadOptions) -> Hold
     HoldRequest { columns, limit }
 }
 
-/// The held columns of a file's inspection as a frame, those whose type is the scan's.
-fn held_frame(ins: &mut csv::Inspection, schema: &Schema, rows: u64) -> Option<DataFrame> {
-    let held = ins.held.take()?;
-    let columns: Vec<Column> = held
-        .into_columns(&ins.headers, &ins.types)
-        .into_iter()
-        .filter(|c| schema.get(c.name()) == Some(c.dtype()) && c.len() as u64 == rows)
-        .collect();
-    if columns.is_empty() {
-        return None;
+/// The columns every file's inspection held, file after file, typed as the scan reads them
+/// (`types`, merged over the files); none unless every file held them.
+fn held_frame(
+    inspections: &mut [Inspection],
+    headers: &[String],
+    types: &[ColType],
+    schema: &Schema,
+) -> Option<DataFrame> {
+    let held: Vec<(Held, u64)> = inspections
+        .iter_mut()
+        .map(|ins| Some((ins.held.take()?, ins.rows)))
+        .collect::<Option<_>>()?;
+    let mut all: Option<DataFrame> = None;
+    for (h, rows) in held {
+        let columns: Vec<Column> = h
+            .into_columns(headers, types)
+            .into_iter()
+            .filter(|c| schema.get(c.name()) == Some(c.dtype()) && c.len() as u64 == rows)
+            .collect();
+        let frame = DataFrame::new_infer_height(columns).ok()?;
+        all = Some(match all {
+            None => frame,
+            Some(mut all) => {
+                all.vstack_mut_owned(frame).ok()?;
+                all
+            }
+        });
     }
-    DataFrame::new_infer_height(columns).ok()
+    all.filter(|df| df.width() > 0)
 }
 
 /// The Polars schema of a CSV: the inferred types, with `as_text` columns read as text.

@@ -410,6 +410,11 @@ impl Held {
         self.charged += next.charged;
     }
 
+    /// The memory the values take, as last counted (all of it once finished).
+    pub fn bytes(&self) -> usize {
+        self.charged
+    }
+
     /// The values, when every range could hold them all.
     pub fn finish(mut self) -> Option<Held> {
         (self.charge() && !self.allowance.given_up()).then_some(self)

@@ -120,7 +120,7 @@ pub struct Opened {
     pub read_time: Duration,
 }
 
-/// The numeric columns of a local CSV file that the recipe's first statistics read (known
+/// The numeric columns of a CSV dataset that the recipe's first statistics read (known
 /// from the schema of the file's first rows), and the memory they may take: held in memory as
 /// the file is inspected, they spare the statistics a pass of their own.
 fn columns_to_hold(resolved: &Resolved) -> Result<(Vec<String>, usize)> {
@@ -130,7 +130,7 @@ fn columns_to_hold(resolved: &Resolved) -> Result<(Vec<String>, usize)> {
     let Some(plan) = &resolved.plan else {
         return nothing;
     };
-    if limit == 0 || !resolved.def.is_one_local_csv() {
+    if limit == 0 || !resolved.def.reads_csv_files() {
         return nothing;
     }
     // A file the peek cannot read fails the load just after, with the full read's message.

@@ -57,6 +57,55 @@ fn held_columns_give_the_output_streamed_statistics_give() {
     }
 }
 
+/// A dataset of several CSV files holds the columns of every file, in file order, typed as
+/// the files together are (integers in one file, floats in another: floats).
+#[test]
+fn held_columns_span_every_file_of_a_glob() {
+    let dir = tmpdir();
+    write(dir.path(), "p1.csv", "id,x\n1,4\n2,\n3,10\n");
+    write(dir.path(), "p2.csv", "id,x\n4,2.5\n5,\n6,7\n7,1\n");
+    let dataset = write(dir.path(), "d.yaml", "path: p*.csv\n");
+    let recipe = write(
+        dir.path(),
+        "r.yaml",
+        "name: g\nsteps:\n  - operation: FILL_WITH_MEDIAN\n    parameters: {sourceColumn: x}\n  \
+         - operation: REMOVE_OUTLIERS\n    parameters: {sourceColumn: x, outlierStrategy: Z_SCORE, \
+         threshold: 1, removeType: DELETE_ROWS}\n",
+    );
+    let mut outputs = Vec::new();
+    for (hold, held) in [("1000000000", vec!["x"]), ("0", vec![])] {
+        let out = path_str(&dir.path().join(format!("out{hold}.csv")));
+        let args = [
+            "run",
+            &recipe,
+            "--dataset",
+            &dataset,
+            "--output",
+            &out,
+            "--json",
+        ];
+        let r = datacook_with_env(&args, &[("DATACOOK_HOLD_BYTES", hold)]);
+        r.ok();
+        let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+        let expected = if held.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::json!(held)
+        };
+        assert_eq!(report["dataset"]["in_memory"], expected, "holding {hold}");
+        assert_eq!(
+            report["steps"][0]["stats"]["median"], 4.0,
+            "median of 1, 2.5, 4, 7, 10"
+        );
+        outputs.push(std::fs::read_to_string(&out).unwrap());
+    }
+    assert_eq!(outputs[0], outputs[1]);
+    assert_eq!(
+        outputs[0], "id,x\n1,4.0\n2,4.0\n4,2.5\n5,4.0\n6,7.0\n",
+        "filled with 4; then 10 and 1 lie more than one sd (3.0) from the mean (4.6)"
+    );
+}
+
 /// Only the input the statistics really see is held: a column a step writes before them, or
 /// rows a step drops, leave them to stream. Every case writes the same output either way.
 #[test]

@@ -381,3 +381,46 @@ fn databrew_s3_datasets_and_with_locations_read_from_the_bucket() {
     assert_eq!(profile["sampleSize"], 300);
     assert_eq!(profile["datacook"]["input"]["source"], "s3");
 }
+
+/// The student recipe over the student table split into two CSV objects: the columns its
+/// statistics read are held as the downloaded objects are inspected, and the output is the
+/// local file's, whose statistics stream.
+#[test]
+fn statistics_over_csv_objects_use_the_held_columns() {
+    let dir = tmpdir();
+    let bucket = s3_bucket("held");
+    let text = std::fs::read_to_string(root().join("datasets/students.csv")).unwrap();
+    let (header, rows) = text.split_once('\n').unwrap();
+    let rows: Vec<&str> = rows.lines().collect();
+    let (first, second) = rows.split_at(rows.len() / 3);
+    for (key, part) in [("a.csv", first), ("b.csv", second)] {
+        let body = format!("{header}\n{}\n", part.join("\n"));
+        s3_put(&bucket, &format!("students/{key}"), body.as_bytes());
+    }
+    let recipe = "recipes/student-performance.json";
+    let local = dir.path().join("local.csv");
+    let args = [
+        "run",
+        recipe,
+        "--dataset",
+        "datasets/students.yaml",
+        "--output",
+    ];
+    let streamed = [("DATACOOK_HOLD_BYTES", "0")];
+    datacook_with_env(
+        &[&args[..], &[&path_str(&local), "--quiet"]].concat(),
+        &streamed,
+    )
+    .ok();
+    let out = dir.path().join("s3.csv");
+    let dataset = format!("s3://{bucket}/students/*.csv");
+    let r = run_job(recipe, &dataset, &path_str(&out), &["--json"]);
+    r.ok();
+    let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(report["dataset"]["files"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        report["dataset"]["in_memory"],
+        serde_json::json!(["age", "study_time_in_hr", "health"])
+    );
+    assert_eq!(std::fs::read(out).unwrap(), std::fs::read(local).unwrap());
+}
