@@ -22,6 +22,38 @@ const BUNDLED: &[(&str, &str)] = &[
     ),
 ];
 
+/// Run `recipe` on `dataset` into `out` with `DATACOOK_HOLD_BYTES=hold`: the output and the
+/// run report.
+fn run_holding(
+    recipe: &str,
+    dataset: &str,
+    out: &Path,
+    hold: &str,
+) -> (Vec<u8>, serde_json::Value) {
+    let out_arg = path_str(out);
+    let args = [
+        "run",
+        recipe,
+        "--dataset",
+        dataset,
+        "--output",
+        &out_arg,
+        "--json",
+    ];
+    let r = datacook_with_env(&args, &[("DATACOOK_HOLD_BYTES", hold)]);
+    r.ok();
+    let report = serde_json::from_str(&r.stdout).unwrap();
+    (std::fs::read(out).unwrap(), report)
+}
+
+/// The columns a run report says were held for the statistics.
+fn in_memory(report: &serde_json::Value) -> Vec<&str> {
+    report["dataset"]["in_memory"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default()
+}
+
 /// The statistics the first steps compute over columns held in memory as the CSV was
 /// inspected give the output the streamed statistics give, byte for byte, for every bundled
 /// recipe; the run report names the held columns.
@@ -32,18 +64,9 @@ fn held_columns_give_the_output_streamed_statistics_give() {
         let mut outputs = Vec::new();
         // Held (a limit every machine has room for), then streamed.
         for hold in ["1000000000", "0"] {
-            let out = dir.path().join(format!("out-{}.csv", outputs.len()));
-            let mut args = vec!["run", recipe, "--dataset", dataset, "--json", "--output"];
-            let out_arg = path_str(&out);
-            args.push(&out_arg);
-            let envs = [("DATACOOK_HOLD_BYTES", hold)];
-            let r = datacook_with_env(&args, &envs);
-            r.ok();
-            let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-            let held: Vec<&str> = report["dataset"]["in_memory"]
-                .as_array()
-                .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
-                .unwrap_or_default();
+            let out = dir.path().join(format!("out-{hold}.csv"));
+            let (output, report) = run_holding(recipe, dataset, &out, hold);
+            let held = in_memory(&report);
             let expected: &[&str] = match (hold, *recipe) {
                 ("0", _) => &[],
                 (_, "recipes/student-performance.json") => &["age", "study_time_in_hr", "health"],
@@ -51,7 +74,7 @@ fn held_columns_give_the_output_streamed_statistics_give() {
                 _ => &[],
             };
             assert_eq!(held, expected, "{recipe} holding {hold:?}");
-            outputs.push(std::fs::read(&out).unwrap());
+            outputs.push(output);
         }
         assert!(outputs[0] == outputs[1], "{recipe}: the outputs differ");
     }
@@ -74,30 +97,14 @@ fn held_columns_span_every_file_of_a_glob() {
     );
     let mut outputs = Vec::new();
     for (hold, held) in [("1000000000", vec!["x"]), ("0", vec![])] {
-        let out = path_str(&dir.path().join(format!("out{hold}.csv")));
-        let args = [
-            "run",
-            &recipe,
-            "--dataset",
-            &dataset,
-            "--output",
-            &out,
-            "--json",
-        ];
-        let r = datacook_with_env(&args, &[("DATACOOK_HOLD_BYTES", hold)]);
-        r.ok();
-        let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-        let expected = if held.is_empty() {
-            serde_json::Value::Null
-        } else {
-            serde_json::json!(held)
-        };
-        assert_eq!(report["dataset"]["in_memory"], expected, "holding {hold}");
+        let out = dir.path().join(format!("out{hold}.csv"));
+        let (output, report) = run_holding(&recipe, &dataset, &out, hold);
+        assert_eq!(in_memory(&report), held, "holding {hold}");
         assert_eq!(
             report["steps"][0]["stats"]["median"], 4.0,
             "median of 1, 2.5, 4, 7, 10"
         );
-        outputs.push(std::fs::read_to_string(&out).unwrap());
+        outputs.push(String::from_utf8(output).unwrap());
     }
     assert_eq!(outputs[0], outputs[1]);
     assert_eq!(
@@ -171,27 +178,12 @@ fn held_columns_are_the_input_the_first_statistics_see() {
         let mut outputs = Vec::new();
         // Held (a limit every machine has room for), then streamed.
         for hold in ["1000000000", "0"] {
-            let out = path_str(&dir.path().join(format!("out{hold}.csv")));
-            let args = [
-                "run",
-                &recipe,
-                "--dataset",
-                &data,
-                "--output",
-                &out,
-                "--json",
-            ];
-            let envs = [("DATACOOK_HOLD_BYTES", hold)];
-            let r = datacook_with_env(&args, &envs);
-            r.ok();
-            let report: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
-            let held: Vec<&str> = report["dataset"]["in_memory"]
-                .as_array()
-                .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
-                .unwrap_or_default();
+            let out = dir.path().join(format!("out{hold}.csv"));
+            let (output, report) = run_holding(&recipe, &data, &out, hold);
+            let held = in_memory(&report);
             let expected: &[&str] = if hold == "0" { &[] } else { expected };
             assert_eq!(held, expected, "{case}, holding {hold:?}");
-            outputs.push(std::fs::read_to_string(&out).unwrap());
+            outputs.push(output);
         }
         assert_eq!(outputs[0], outputs[1], "{case}: the outputs differ");
     }
