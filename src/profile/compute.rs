@@ -244,6 +244,21 @@ struct Table {
     measures: Measures,
 }
 
+/// The Shannon entropy (natural log) of a distribution given by its counts. The counts come
+/// in no set order (a group-by's); summed in count order, the entropy is the same in every
+/// run, to the last digit.
+fn entropy(counts: &mut [u64]) -> f64 {
+    counts.sort_unstable();
+    let n: u64 = counts.iter().sum();
+    counts
+        .iter()
+        .map(|c| {
+            let p = *c as f64 / n as f64;
+            -p * p.ln()
+        })
+        .sum()
+}
+
 fn read_table(name: &str, dtype: &DataType, frame: DataFrame) -> Result<Table> {
     let value = col(name);
     let count = col("count").cast(DataType::UInt64);
@@ -270,20 +285,14 @@ fn read_table(name: &str, dtype: &DataType, frame: DataFrame) -> Result<Table> {
             value.clone().max().alias("max"),
         ])
         .collect()?;
-    let counts: Vec<u64> = present
+    let mut counts: Vec<u64> = present
         .column("count")?
         .cast(&DataType::UInt64)?
         .u64()?
         .into_no_null_iter()
         .collect();
     let n: u64 = counts.iter().sum();
-    let entropy: f64 = counts
-        .iter()
-        .map(|c| {
-            let p = *c as f64 / n as f64;
-            -p * p.ln()
-        })
-        .sum();
+    let entropy = entropy(&mut counts);
     // The measured values, ascending: the values themselves, or text lengths.
     let measured = match dtype {
         DataType::String => present
@@ -414,7 +423,7 @@ pub fn profile(
         true => Some(exact_duplicates(
             source,
             schema,
-            frames.pop().unwrap_or_default(),
+            repeated(frames.pop().unwrap_or_default())?,
         )?),
         false => None,
     };
@@ -434,14 +443,27 @@ fn row_hash(schema: &Schema) -> Expr {
     as_struct(row_keys(schema)).hash(0x5eed, 0xda7a, 0xc00c, 0x0b5e)
 }
 
-/// The row hashes that occur more than once (column `__hash`).
+/// Every row's hash (column `__hash`), for [`repeated`].
 fn repeated_hashes(source: &LazyFrame, schema: &Schema) -> LazyFrame {
-    source
-        .clone()
-        .select([row_hash(schema).alias("__hash")])
-        .group_by([col("__hash")])
-        .agg([len().alias("__n")])
-        .filter(col("__n").gt(lit(1)))
+    source.clone().select([row_hash(schema).alias("__hash")])
+}
+
+/// The hashes that occur more than once, found by sorting them: eight bytes a row, where a
+/// table of the distinct hashes would take several times that.
+fn repeated(hashes: DataFrame) -> Result<DataFrame> {
+    let column = hashes.column("__hash")?.u64()?.rechunk();
+    let mut all: Vec<u64> = column.into_no_null_iter().collect();
+    drop(column);
+    all.sort_unstable();
+    let mut out: Vec<u64> = all
+        .windows(2)
+        .filter(|w| w[0] == w[1])
+        .map(|w| w[0])
+        .collect();
+    out.dedup();
+    Ok(DataFrame::new_infer_height(vec![
+        UInt64Chunked::from_vec("__hash".into(), out).into_column(),
+    ])?)
 }
 
 /// Rows repeating an earlier row, counted exactly among the rows whose hash repeats (almost
@@ -826,4 +848,54 @@ fn buckets(lo: f64, hi: f64, counts: &[u64], open_low: bool, integer: bool) -> V
             json!({"bucket": [low, high], "count": counts[k]})
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: the profile's entropy changed in its last digit from run to run.
+    #[test]
+    fn entropy_does_not_depend_on_the_order_of_the_counts() {
+        let counts: Vec<u64> = (1..=60).map(|i| i * i * 7919 % 100_003 + 1).collect();
+        let naive = |c: &[u64]| -> f64 {
+            let n: u64 = c.iter().sum();
+            c.iter()
+                .map(|&k| -(k as f64 / n as f64) * (k as f64 / n as f64).ln())
+                .sum()
+        };
+        let mut reversed = counts.clone();
+        reversed.reverse();
+        let mut rotated = counts.clone();
+        rotated.rotate_left(17);
+        let orders = [counts, reversed, rotated];
+        let sums: Vec<f64> = orders.iter().map(|c| naive(c)).collect();
+        assert!(
+            sums.windows(2).any(|w| w[0] != w[1]),
+            "the orders must sum apart"
+        );
+        let entropies: Vec<f64> = orders.map(|mut c| entropy(&mut c)).to_vec();
+        assert!(entropies.windows(2).all(|w| w[0] == w[1]), "{entropies:?}");
+    }
+
+    #[test]
+    fn repeated_hashes_are_found_by_sorting() {
+        let hashes = DataFrame::new_infer_height(vec![
+            UInt64Chunked::from_vec(
+                "__hash".into(),
+                vec![5, 1, 5, 2, 2, 2, 3, u64::MAX, u64::MAX],
+            )
+            .into_column(),
+        ])
+        .unwrap();
+        let out = repeated(hashes).unwrap();
+        let found: Vec<u64> = out
+            .column("__hash")
+            .unwrap()
+            .u64()
+            .unwrap()
+            .into_no_null_iter()
+            .collect();
+        assert_eq!(found, [2, 5, u64::MAX]);
+    }
 }
