@@ -90,7 +90,11 @@ enum Command {
 repaired as needed), the recipe is checked against its schema, every step is compiled into one \
 lazy Polars plan, and the output replaces OUTPUT only when complete: a file is written aside and \
 renamed, an S3 object uploaded in parts, a table (db://CONNECTION/schema.table) loaded into a \
-staging table and swapped in inside one transaction.\n\nExamples:\n  datacook run \
+staging table and swapped in inside one transaction.\n\nThe numeric columns the first \
+statistics read (a median, an outlier filter's mean and sd) are kept in memory while the CSV \
+check reads the file, so the statistics take no pass of their own; DATACOOK_HOLD_BYTES=N caps \
+that memory (0: stream them; default: a quarter of the available memory, at most half the \
+input's size).\n\nExamples:\n  datacook run \
 recipes/student-performance.yaml --dataset datasets/students.yaml \\\n    \
 --output out/student-performance.csv --report out/run.json\n  datacook run \
 recipes/student-performance.json --dataset datasets/students_pg.yaml \\\n    \
