@@ -390,16 +390,19 @@ pub fn profile(
     config: &ProfileConfig,
     targets: &[Target],
 ) -> Result<Profiled> {
+    let sorted = mostly_distinct(source, targets)?;
     let mut plans: Vec<DslPlan> = Vec::new();
     for t in targets {
-        plans.push(
-            source
-                .clone()
-                .select([col(t.name.as_str())])
-                .group_by([col(t.name.as_str())])
-                .agg([len().alias("count")])
-                .logical_plan,
-        );
+        let column = source.clone().select([col(t.name.as_str())]);
+        plans.push(match sorted.contains(&t.name) {
+            true => column.logical_plan,
+            false => {
+                column
+                    .group_by([col(t.name.as_str())])
+                    .agg([len().alias("count")])
+                    .logical_plan
+            }
+        });
     }
     let correlated = correlation_columns(config, targets)?;
     let mut dataset = vec![len().cast(DataType::UInt64).alias("__rows")];
@@ -431,10 +434,77 @@ pub fn profile(
     let correlations = correlation_matrix(&dataset, &correlated);
     let mut out = Vec::new();
     for (t, frame) in targets.iter().zip(frames) {
+        let frame = match sorted.contains(&t.name) {
+            true => table_by_sorting(frame, &t.name)?,
+            false => frame,
+        };
         let table = read_table(&t.name, &t.dtype, frame)?;
         out.push(column_json(t, &table, &correlated, &correlations)?);
     }
     Ok((rows, duplicates, out))
+}
+
+/// Rows sampled from the data's start to tell which integer columns are mostly distinct.
+const SAMPLE_ROWS: IdxSize = 100_000;
+
+/// The integer columns whose first rows are mostly distinct values (a key, an id): their
+/// table of distinct values is built by sorting the column (eight bytes a row, then counts of
+/// runs), where a hash table of 10M distinct keys would take about ten times that. Either way
+/// the table is exact; the sample only decides which way is cheaper.
+fn mostly_distinct(source: &LazyFrame, targets: &[Target]) -> Result<Vec<String>> {
+    let integers: Vec<&Target> = targets
+        .iter()
+        .filter(|t| t.dtype == DataType::Int64)
+        .collect();
+    if integers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut exprs = vec![len().cast(DataType::UInt64).alias("__rows")];
+    for (i, t) in integers.iter().enumerate() {
+        exprs.push(
+            col(t.name.as_str())
+                .n_unique()
+                .cast(DataType::UInt64)
+                .alias(format!("__{i}")),
+        );
+    }
+    let sample = source.clone().limit(SAMPLE_ROWS).select(exprs).collect()?;
+    let rows = crate::ops::scalar_u64(&sample, "__rows").unwrap_or(0);
+    Ok(integers
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| {
+            let distinct = crate::ops::scalar_u64(&sample, &format!("__{i}")).unwrap_or(0);
+            rows >= 1000 && distinct * 2 > rows
+        })
+        .map(|(_, t)| t.name.clone())
+        .collect())
+}
+
+/// The table of distinct values and counts (columns `name` and `count`, as a group-by gives
+/// it, missing values as a null value) of an integer column, by sorting its values.
+fn table_by_sorting(frame: DataFrame, name: &str) -> Result<DataFrame> {
+    let column = frame.column(name)?.i64()?.clone();
+    drop(frame);
+    let nulls = column.null_count();
+    let mut all: Vec<i64> = column.iter().flatten().collect();
+    drop(column);
+    all.sort_unstable();
+    let (mut values, mut counts): (Vec<i64>, Vec<IdxSize>) = (Vec::new(), Vec::new());
+    for run in all.chunk_by(|a, b| a == b) {
+        values.push(run[0]);
+        counts.push(run.len() as IdxSize);
+    }
+    drop(all);
+    let mut values = Int64Chunked::from_vec(name.into(), values);
+    if nulls > 0 {
+        values.append(&Int64Chunked::full_null(name.into(), 1))?;
+        counts.push(nulls as IdxSize);
+    }
+    Ok(DataFrame::new_infer_height(vec![
+        values.into_column(),
+        IdxCa::from_vec("count".into(), counts).into_column(),
+    ])?)
 }
 
 /// A 64-bit hash of each row; empty text and null hash alike (as DELETE_DUPLICATE_ROWS
@@ -876,6 +946,45 @@ mod tests {
         );
         let entropies: Vec<f64> = orders.map(|mut c| entropy(&mut c)).to_vec();
         assert!(entropies.windows(2).all(|w| w[0] == w[1]), "{entropies:?}");
+    }
+
+    /// The table a sort builds is the table a group-by builds, missing values included.
+    #[test]
+    fn a_table_by_sorting_is_the_group_by_table() {
+        let values = [
+            Some(5i64),
+            None,
+            Some(-2),
+            Some(5),
+            Some(7),
+            None,
+            Some(5),
+            Some(-2),
+        ];
+        let frame = df!("x" => values).unwrap();
+        let sort_by = |df: DataFrame| {
+            df.lazy()
+                .sort(["x"], SortMultipleOptions::default().with_nulls_last(true))
+                .collect()
+                .unwrap()
+        };
+        let grouped = frame
+            .clone()
+            .lazy()
+            .group_by([col("x")])
+            .agg([len().alias("count")])
+            .collect()
+            .unwrap();
+        let sorted = table_by_sorting(frame, "x").unwrap();
+        assert_eq!(sort_by(sorted.clone()), sort_by(grouped));
+        let counts: Vec<IdxSize> = sorted
+            .column("count")
+            .unwrap()
+            .idx()
+            .unwrap()
+            .into_no_null_iter()
+            .collect();
+        assert_eq!(counts, [2, 3, 1, 2], "-2, 5, 7, then the missing values");
     }
 
     #[test]

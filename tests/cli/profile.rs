@@ -90,6 +90,46 @@ fn student_profile_has_databrew_statistics() {
     assert_eq!(p["datacook"]["input"]["rows"], 600);
 }
 
+/// An integer key (every value distinct in the first rows) is counted by sorting its values,
+/// not in a hash table: the statistics are the same exact ones.
+#[test]
+fn a_key_column_is_profiled_exactly() {
+    let dir = tmpdir();
+    let mut text = String::from("id,group\n");
+    for i in 0..3000 {
+        // 2999 distinct ids, one of them twice, and one missing.
+        let id = match i {
+            7 => String::new(),
+            8 => "100".into(),
+            _ => (i * 7 % 3000).to_string(),
+        };
+        text.push_str(&format!("{id},{}\n", i % 3));
+    }
+    let data = write(dir.path(), "keys.csv", &text);
+    let (r, p) = profile(&[&data]);
+    r.ok();
+    let id = column(&p, "id");
+    assert_eq!(id["missingValuesCount"], 1);
+    assert_eq!(id["distinctValuesCount"], 2998);
+    assert_eq!(id["uniqueValuesCount"], 2997);
+    assert_eq!(
+        id["mostCommonValues"][0],
+        serde_json::json!({"value": 100, "count": 2})
+    );
+    let present: Vec<i64> = (0..3000i64)
+        .filter(|i| *i != 7)
+        .map(|i| if i == 8 { 100 } else { i * 7 % 3000 })
+        .collect();
+    let mean = present.iter().sum::<i64>() as f64 / present.len() as f64;
+    assert!(
+        (id["mean"].as_f64().unwrap() - mean).abs() < 1e-9,
+        "{}",
+        id["mean"]
+    );
+    assert_eq!(id["min"], 0);
+    assert_eq!(id["max"], 2999);
+}
+
 #[test]
 fn the_summary_has_one_row_per_column() {
     let r = datacook(&["profile", "datasets/students.yaml"]);
