@@ -3,7 +3,8 @@
 //! Each profiled column is reduced to a table of its distinct values with their counts — an
 //! accumulator that merges by adding counts, which Polars' streaming engine builds per chunk on
 //! every core and merges. All the tables, the dataset's duplicate-row count and the sums behind
-//! the correlations come out of one streaming pass over the data (the plans share one scan).
+//! the correlations come out of one streaming pass over the data (the plans share one scan);
+//! a file's integer keys are counted by sorting instead, chosen on its first rows.
 //! Every statistic then follows exactly from the tables: counts, distinct and unique values,
 //! entropy, mode, most common values, smallest and largest values, sum, mean, variance,
 //! moments, exact quantiles (by rank over the sorted distinct values), the median absolute
@@ -384,13 +385,20 @@ fn top(
 pub type Profiled = (u64, Option<u64>, Vec<Map<String, Json>>);
 
 /// Profile every target column, in one streaming pass over the data.
+///
+/// `file_rows` is the row count when `source` reads a file's rows as they are (no recipe, no
+/// random sample): then integer key columns may be counted by sorting ([`mostly_distinct`]).
 pub fn profile(
     source: &LazyFrame,
     schema: &Schema,
     config: &ProfileConfig,
     targets: &[Target],
+    file_rows: Option<u64>,
 ) -> Result<Profiled> {
-    let sorted = mostly_distinct(source, targets)?;
+    let sorted = match file_rows {
+        Some(rows) => mostly_distinct(source, targets, rows)?,
+        None => Vec::new(),
+    };
     let mut plans: Vec<DslPlan> = Vec::new();
     for t in targets {
         let column = source.clone().select([col(t.name.as_str())]);
@@ -448,10 +456,14 @@ pub fn profile(
 const SAMPLE_ROWS: IdxSize = 100_000;
 
 /// The integer columns whose first rows are mostly distinct values (a key, an id): their
-/// table of distinct values is built by sorting the column (eight bytes a row, then counts of
-/// runs), where a hash table of 10M distinct keys would take about ten times that. Either way
-/// the table is exact; the sample only decides which way is cheaper.
-fn mostly_distinct(source: &LazyFrame, targets: &[Target]) -> Result<Vec<String>> {
+/// table of distinct values is built by sorting the column (the column, then its values
+/// sorted: 16 bytes a row at most), where Polars' streaming hash table took about 90 bytes a
+/// distinct key. Either way the table is exact; the sample only guesses which way is cheaper
+/// (a key that repeats later, such as a foreign key, costs more sorted). The sorted columns
+/// stay within the memory held columns may take ([`crate::dataset::held::hold_limit`]).
+fn mostly_distinct(source: &LazyFrame, targets: &[Target], rows: u64) -> Result<Vec<String>> {
+    let budget = crate::dataset::held::hold_limit()? as u64;
+    let per_column = rows.saturating_mul(16);
     let integers: Vec<&Target> = targets
         .iter()
         .filter(|t| t.dtype == DataType::Int64)
@@ -468,27 +480,31 @@ fn mostly_distinct(source: &LazyFrame, targets: &[Target]) -> Result<Vec<String>
                 .alias(format!("__{i}")),
         );
     }
-    let sample = source.clone().limit(SAMPLE_ROWS).select(exprs).collect()?;
-    let rows = crate::ops::scalar_u64(&sample, "__rows").unwrap_or(0);
+    let sample = crate::types::collect_streaming(source.clone().limit(SAMPLE_ROWS).select(exprs))?;
+    let sampled = crate::ops::scalar_u64(&sample, "__rows").unwrap_or(0);
     Ok(integers
         .iter()
         .enumerate()
         .filter(|(i, _)| {
             let distinct = crate::ops::scalar_u64(&sample, &format!("__{i}")).unwrap_or(0);
-            rows >= 1000 && distinct * 2 > rows
+            sampled >= 1000 && distinct * 2 > sampled
         })
         .map(|(_, t)| t.name.clone())
+        .zip(1u64..)
+        .take_while(|(_, n)| per_column.saturating_mul(*n) <= budget)
+        .map(|(name, _)| name)
         .collect())
 }
 
 /// The table of distinct values and counts (columns `name` and `count`, as a group-by gives
 /// it, missing values as a null value) of an integer column, by sorting its values.
 fn table_by_sorting(frame: DataFrame, name: &str) -> Result<DataFrame> {
-    let column = frame.column(name)?.i64()?.clone();
+    let (nulls, mut all) = {
+        let column = frame.column(name)?.i64()?;
+        let values: Vec<i64> = column.iter().flatten().collect();
+        (column.null_count(), values)
+    };
     drop(frame);
-    let nulls = column.null_count();
-    let mut all: Vec<i64> = column.iter().flatten().collect();
-    drop(column);
     all.sort_unstable();
     let (mut values, mut counts): (Vec<i64>, Vec<IdxSize>) = (Vec::new(), Vec::new());
     for run in all.chunk_by(|a, b| a == b) {
@@ -521,9 +537,12 @@ fn repeated_hashes(source: &LazyFrame, schema: &Schema) -> LazyFrame {
 /// The hashes that occur more than once, found by sorting them: eight bytes a row, where a
 /// table of the distinct hashes would take several times that.
 fn repeated(hashes: DataFrame) -> Result<DataFrame> {
-    let column = hashes.column("__hash")?.u64()?.rechunk();
-    let mut all: Vec<u64> = column.into_no_null_iter().collect();
-    drop(column);
+    let mut all: Vec<u64> = hashes
+        .column("__hash")?
+        .u64()?
+        .into_no_null_iter()
+        .collect();
+    drop(hashes);
     all.sort_unstable();
     let mut out: Vec<u64> = all
         .windows(2)
@@ -976,6 +995,7 @@ mod tests {
             .collect()
             .unwrap();
         let sorted = table_by_sorting(frame, "x").unwrap();
+        assert_eq!(sorted.schema(), grouped.schema());
         assert_eq!(sort_by(sorted.clone()), sort_by(grouped));
         let counts: Vec<IdxSize> = sorted
             .column("count")
@@ -985,6 +1005,25 @@ mod tests {
             .into_no_null_iter()
             .collect();
         assert_eq!(counts, [2, 3, 1, 2], "-2, 5, 7, then the missing values");
+    }
+
+    /// A key is counted by sorting; a column of few values, text and floats by a group-by; and
+    /// nothing is sorted that would not fit the memory held columns may take.
+    #[test]
+    fn mostly_distinct_integer_columns_are_sorted() {
+        let n = 3000i64;
+        let frame = df!(
+            "id" => (0..n).collect::<Vec<_>>(),
+            "group" => (0..n).map(|i| i % 3).collect::<Vec<_>>(),
+            "x" => (0..n).map(|i| i as f64).collect::<Vec<_>>(),
+            "t" => (0..n).map(|i| i.to_string()).collect::<Vec<_>>()
+        )
+        .unwrap();
+        let targets = targets(frame.schema(), &ProfileConfig::default());
+        let sorted = mostly_distinct(&frame.clone().lazy(), &targets, n as u64).unwrap();
+        assert_eq!(sorted, ["id"]);
+        let too_many = mostly_distinct(&frame.lazy(), &targets, u64::MAX / 8).unwrap();
+        assert!(too_many.is_empty(), "16 bytes a row would not fit");
     }
 
     #[test]

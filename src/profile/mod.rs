@@ -131,11 +131,17 @@ pub fn profile(opts: &ProfileOptions) -> Result<ProfileOutcome> {
         )));
     }
     progress.message("profiling".into());
-    let (rows, duplicates, columns) = compute::profile(&lf, &prepared.schema, &config, &targets)
-        .map_err(|e| match e {
-            Error::Runtime(m) => Error::Runtime(format!("profiling failed: {m}")),
-            other => other,
-        })?;
+    let file_rows = match (&opts.input.recipe, &opts.sample) {
+        (None, Sample::Full | Sample::First(_)) => prepared.rows,
+        _ => None,
+    };
+    let (rows, duplicates, columns) =
+        compute::profile(&lf, &prepared.schema, &config, &targets, file_rows).map_err(
+            |e| match e {
+                Error::Runtime(m) => Error::Runtime(format!("profiling failed: {m}")),
+                other => other,
+            },
+        )?;
     progress.finish();
 
     let mut doc = Map::new();

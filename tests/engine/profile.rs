@@ -16,7 +16,14 @@ const EPS: f64 = 1e-12;
 fn run_profile(df: &DataFrame, config: &ProfileConfig) -> Profiled {
     let schema = df.schema().as_ref().clone();
     let t = targets(&schema, config);
-    profile(&df.clone().lazy(), &schema, config, &t).unwrap()
+    profile(
+        &df.clone().lazy(),
+        &schema,
+        config,
+        &t,
+        Some(df.height() as u64),
+    )
+    .unwrap()
 }
 
 /// The profiled columns under the default configuration.
@@ -1208,7 +1215,7 @@ DatasetStatisticsConfiguration:
     let df = correlated();
     let schema = df.schema().as_ref().clone();
     let t = targets(&schema, &config);
-    let Err(datacook::Error::Invalid(d)) = profile(&df.lazy(), &schema, &config, &t) else {
+    let Err(datacook::Error::Invalid(d)) = profile(&df.lazy(), &schema, &config, &t, None) else {
         panic!("expected the bad selector to fail the profile")
     };
     assert!(
