@@ -170,7 +170,8 @@ type KeptColumns = (Vec<String>, Vec<(String, String)>);
 ///   match. Keys of different types are compared as text.
 /// * Left order is kept for LEFT, INNER and LEFT_EXCLUDING joins, right order for RIGHT and
 ///   RIGHT_EXCLUDING; OUTER keeps left order, then unmatched right rows in right order. Fan-out
-///   is kept (no dedup).
+///   is kept (no dedup), and a row's several matches come in the other side's order (datacook's
+///   decision: the output is the same in every run).
 /// * Output: `leftColumns` (default all) then `rightColumns` (default all) at the end, in the
 ///   given order. Key columns are not merged: a kept right key is its own column, null where no
 ///   match. A kept right column whose name clashes with a kept left column is renamed
@@ -383,9 +384,9 @@ impl Operation for Join {
         let right = right.select(right_exprs);
 
         let (how, order) = match self.how.as_str() {
-            "INNER_JOIN" => (JoinType::Inner, MaintainOrderJoin::Left),
-            "LEFT_JOIN" => (JoinType::Left, MaintainOrderJoin::Left),
-            "RIGHT_JOIN" => (JoinType::Right, MaintainOrderJoin::Right),
+            "INNER_JOIN" => (JoinType::Inner, MaintainOrderJoin::LeftRight),
+            "LEFT_JOIN" => (JoinType::Left, MaintainOrderJoin::LeftRight),
+            "RIGHT_JOIN" => (JoinType::Right, MaintainOrderJoin::RightLeft),
             _ => (JoinType::Full, MaintainOrderJoin::LeftRight),
         };
         let args = |how: JoinType, order: MaintainOrderJoin| {

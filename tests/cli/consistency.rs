@@ -422,3 +422,49 @@ fn a_run_killed_mid_write_leaves_debris_that_the_next_run_removes() {
     assert!(temps().is_empty(), "debris left: {:?}", temps());
     assert_eq!(std::fs::read_to_string(&out).unwrap(), text);
 }
+
+/// An INNER or LEFT join's several matches for one left row keep the right side's order
+/// (`ops::combine::Join`). Polars keeps only the left order unless asked; under load the
+/// PostgreSQL join test (tests/sources/databases.rs) once saw two matches swap.
+#[test]
+fn a_rows_join_matches_keep_the_right_sides_order() {
+    let dir = tmpdir();
+    write(dir.path(), "left.csv", "id,name\n1,a\n2,b\n");
+    let mut right = String::from("rid,n\n");
+    for n in 0..5000 {
+        right.push_str(&format!("{},{n}\n", 1 + n % 2));
+    }
+    write(dir.path(), "right.csv", &right);
+    write(dir.path(), "scores.yaml", "name: scores\npath: right.csv\n");
+    let dataset = path_str(&dir.path().join("left.csv"));
+    for join in ["INNER_JOIN", "LEFT_JOIN"] {
+        let recipe = write(
+            dir.path(),
+            "join.yaml",
+            &format!(
+                "name: j\nsteps:\n  - operation: JOIN\n    parameters:\n      \
+                 secondaryDatasetName: scores\n      joinType: {join}\n      \
+                 joinKeys: [{{key: id, value: rid}}]\n      rightColumns: [n]\n"
+            ),
+        );
+        let out = dir.path().join("out.csv");
+        let datasets = path_str(dir.path());
+        run_job(
+            &recipe,
+            &dataset,
+            &path_str(&out),
+            &["--datasets-dir", &datasets, "--quiet"],
+        )
+        .ok();
+        let mut expected = String::from("id,name,n\n");
+        for (id, name, parity) in [(1, "a", 0), (2, "b", 1)] {
+            for n in (parity..5000).step_by(2) {
+                expected.push_str(&format!("{id},{name},{n}\n"));
+            }
+        }
+        assert!(
+            std::fs::read_to_string(&out).unwrap() == expected,
+            "{join}: rows out of order"
+        );
+    }
+}
