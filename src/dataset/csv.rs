@@ -991,16 +991,9 @@ fn unique_headers(raw: Vec<String>, line: u64, repairs: &mut Repairs) -> Vec<Str
 /// several threads, each taking a range that starts after a line end; if a range turns out to
 /// start inside a quoted field, the file is read again in one pass. (An unterminated quote
 /// costs one more pass, with that quote read as a literal character.)
-pub fn inspect(path: &Path, opts: &CsvOptions) -> Result<Inspection, CsvError> {
-    inspect_holding(path, opts, &HoldRequest::default())
-}
-
-/// [`inspect`], keeping the numeric columns `hold` asks for in memory while they fit.
-pub fn inspect_holding(
-    path: &Path,
-    opts: &CsvOptions,
-    hold: &HoldRequest,
-) -> Result<Inspection, CsvError> {
+///
+/// The numeric columns `hold` asks for are kept in memory while they fit ([`Held`]).
+pub fn inspect(path: &Path, opts: &CsvOptions, hold: &HoldRequest) -> Result<Inspection, CsvError> {
     if let Some(inspection) = inspect_parallel(path, opts, hold)?
         && inspection.swallow_candidates.is_empty()
     {
@@ -1129,7 +1122,7 @@ impl ColumnFindings {
             return;
         }
         // The common case first: another plain integer in an integer (or float) column.
-        if matches!(self.ty, ColType::Integer | ColType::Float) && is_plain_int(v) {
+        if matches!(self.ty, ColType::Integer | ColType::Float) && plain_int(v).is_some() {
             self.numbers += 1;
             return;
         }
@@ -1179,14 +1172,29 @@ impl ColumnFindings {
     }
 }
 
-/// What `classify` calls an integer, in its most common form: up to 18 digits without a
-/// leading zero, optionally negative (but not "-0").
-fn is_plain_int(v: &[u8]) -> bool {
-    let digits = v.strip_prefix(b"-").unwrap_or(v);
-    !digits.is_empty()
-        && digits.len() <= 18
-        && digits.iter().all(u8::is_ascii_digit)
-        && (digits[0] != b'0' || (digits.len() == 1 && digits.len() == v.len()))
+/// What `classify` calls an integer, in its most common form, and its value: up to 18 digits
+/// (so it always fits in i64) without a leading zero, optionally negative (but not "-0").
+/// The inspection's shortcut, and how held columns read integers (`held`).
+pub(super) fn plain_int(v: &[u8]) -> Option<i64> {
+    let (negative, digits) = match v.strip_prefix(b"-") {
+        Some(d) => (true, d),
+        None => (false, v),
+    };
+    if digits.is_empty()
+        || digits.len() > 18
+        || (digits[0] == b'0' && (digits.len() > 1 || negative))
+    {
+        return None;
+    }
+    let mut n: i64 = 0;
+    for &b in digits {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n * 10 + d as i64;
+    }
+    Some(if negative { -n } else { n })
 }
 
 /// What the rows of one range of the file showed. Ranges merge in file order.
@@ -1788,14 +1796,14 @@ mod tests {
     fn inspect_text(text: &[u8], opts: &CsvOptions) -> Result<Inspection, CsvError> {
         let f = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(f.path(), text).unwrap();
-        inspect(f.path(), opts)
+        inspect(f.path(), opts, &HoldRequest::default())
     }
 
     fn repaired(text: &[u8]) -> (Inspection, String) {
         let f = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(f.path(), text).unwrap();
         let opts = CsvOptions::default();
-        let ins = inspect(f.path(), &opts).unwrap();
+        let ins = inspect(f.path(), &opts, &HoldRequest::default()).unwrap();
         let out = tempfile::NamedTempFile::new().unwrap();
         rewrite(f.path(), &opts, &ins, out.path()).unwrap();
         (ins, std::fs::read_to_string(out.path()).unwrap())
@@ -2278,7 +2286,7 @@ mod tests {
             "1e3",
             "true",
         ] {
-            let shortcut = is_plain_int(v.as_bytes());
+            let shortcut = plain_int(v.as_bytes()).is_some();
             if shortcut {
                 assert_eq!(classify(v.as_bytes()), ColType::Integer, "{v:?}");
             }
@@ -2287,6 +2295,9 @@ mod tests {
                 "-0" | "007" | "-" | "" | "--5" | "5-" | "1234567890123456789"
             ) && v.bytes().all(|b| b.is_ascii_digit() || b == b'-');
             assert_eq!(shortcut, expected, "{v:?}");
+            if shortcut {
+                assert_eq!(plain_int(v.as_bytes()), v.parse().ok(), "{v:?}");
+            }
         }
     }
 
@@ -2376,7 +2387,7 @@ mod tests {
                 .unwrap()
                 .is_none()
         );
-        let ins = inspect(f.path(), &opts).unwrap();
+        let ins = inspect(f.path(), &opts, &HoldRequest::default()).unwrap();
         assert_eq!(ins.rows, 2);
         assert!(ins.repairs.is_empty());
     }

@@ -206,15 +206,14 @@ fn open_csv(files: &[LocalFile], opts: &CsvOptions, read: &ReadOptions) -> Resul
     };
     let mut headers: Option<Vec<String>> = None;
     let mut inspections = Vec::new();
-    let mut hold_left = hold_limit(files, read);
+    let mut hold = hold_request(files, &dialects, read);
     for (f, (opts, _)) in files.iter().zip(&dialects) {
-        let hold = hold_request(f, opts, read, hold_left);
-        let ins = csv::inspect_holding(&f.path, opts, &hold).map_err(|e| csv_error(f, e))?;
+        let ins = csv::inspect(&f.path, opts, &hold).map_err(|e| csv_error(f, e))?;
         // The files share the limit; one that holds nothing ends the holding.
-        hold_left = ins
+        hold.limit = ins
             .held
             .as_ref()
-            .map_or(0, |h| hold_left.saturating_sub(h.bytes()));
+            .map_or(0, |h| hold.limit.saturating_sub(h.bytes()));
         match &headers {
             None => headers = Some(ins.headers.clone()),
             Some(h) if *h != ins.headers => {
@@ -305,10 +304,19 @@ fn open_csv(files: &[LocalFile], opts: &CsvOptions, read: &ReadOptions) -> Resul
 /// Held values may take this much memory whatever the files' size.
 const HOLD_FLOOR_BYTES: usize = 16 << 20;
 
-/// The memory the held columns of all `files` may take together.
-fn hold_limit(files: &[LocalFile], read: &ReadOptions) -> usize {
-    if read.hold.is_empty() {
-        return 0;
+/// Where the columns `read` asks to hold are in the files' header (the text-read ones are
+/// not held; every file has the first one's header, or the dataset is refused), and the
+/// memory all the files' held values may take together.
+fn hold_request(
+    files: &[LocalFile],
+    dialects: &[(CsvOptions, DialectReport)],
+    read: &ReadOptions,
+) -> HoldRequest {
+    let (Some(first), Some((opts, _))) = (files.first(), dialects.first()) else {
+        return HoldRequest::default();
+    };
+    if read.hold.is_empty() || read.hold_limit == 0 {
+        return HoldRequest::default();
     }
     // Held values and the statistics over them (about as much again) stay below the input's
     // size, as when the job streams (or a few MiB, next to the process's own 50).
@@ -316,24 +324,12 @@ fn hold_limit(files: &[LocalFile], read: &ReadOptions) -> usize {
         .iter()
         .map(|f| std::fs::metadata(&f.path).map_or(0, |m| m.len()))
         .sum();
-    read.hold_limit
-        .min((size as usize / 2).max(HOLD_FLOOR_BYTES))
-}
-
-/// Where the columns `read` asks to hold are in the file's header (the text-read ones are
-/// not held), and the memory they may take.
-fn hold_request(
-    file: &LocalFile,
-    opts: &CsvOptions,
-    read: &ReadOptions,
-    limit: usize,
-) -> HoldRequest {
-    if limit == 0 {
-        return HoldRequest::default();
-    }
+    let limit = read
+        .hold_limit
+        .min((size as usize / 2).max(HOLD_FLOOR_BYTES));
     // A header the peek cannot find (blank lines before it) holds nothing; the inspection
     // reports what is wrong, if anything.
-    let Ok(head) = csv::peek_schema(&file.path, opts, 1) else {
+    let Ok(head) = csv::peek_schema(&first.path, opts, 1) else {
         return HoldRequest::default();
     };
     let columns = head

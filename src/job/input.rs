@@ -153,10 +153,7 @@ pub fn open(input: &Input, progress: &Progress) -> Result<Opened> {
     progress.message(format!("reading {}", resolved.def.describe()));
     let start = Instant::now();
     let (hold, limit) = columns_to_hold(&resolved)?;
-    let mut loaded = match hold.is_empty() {
-        true => resolved.def.load()?,
-        false => resolved.def.load_holding(&hold, limit)?,
-    };
+    let mut loaded = resolved.def.load_holding(&hold, limit)?;
     let read_time = start.elapsed();
     let checked = resolved.check(&loaded.schema, &loaded.report)?;
     if let Some(c) = &checked

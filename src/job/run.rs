@@ -217,9 +217,8 @@ pub fn execute(
         })?;
         #[cfg(debug_assertions)]
         assert_planned_schema(step, &out, planned.get(index))?;
-        // Held columns stay the step's input columns while no step drops rows or changes them.
-        held = match (held, step.op.writes()) {
-            (Some(h), Some(written)) if step.op.preserves_rows() => Some(h.drop_many(written)),
+        held = match (held, held_past(step)) {
+            (Some(h), Some(written)) => Some(h.drop_many(written)),
             _ => None,
         };
         // A later step's statistics counted the rows an earlier step left uncounted.
@@ -456,12 +455,18 @@ pub fn first_statistics_reads(plan: &Plan, input: &Schema, planned: &[Schema]) -
                 false => Vec::new(),
             };
         }
-        match step.op.writes() {
-            Some(w) if step.op.preserves_rows() => written.extend(w),
-            _ => return Vec::new(),
+        match held_past(step) {
+            Some(w) => written.extend(w),
+            None => return Vec::new(),
         }
     }
     Vec::new()
+}
+
+/// Past `step`, held input columns are still the next step's input, except the columns it
+/// writes (returned), when it keeps every row and says what it writes; otherwise `None`.
+fn held_past(step: &crate::plan::Step) -> Option<Vec<String>> {
+    step.op.preserves_rows().then(|| step.op.writes()).flatten()
 }
 
 /// The steps whose statistics share step `first`'s pass (see [`batch_statistics`]); empty

@@ -292,7 +292,6 @@ fn read_table(name: &str, dtype: &DataType, frame: DataFrame) -> Result<Table> {
         .u64()?
         .into_no_null_iter()
         .collect();
-    let n: u64 = counts.iter().sum();
     let entropy = entropy(&mut counts);
     // The measured values, ascending: the values themselves, or text lengths.
     let measured = match dtype {
@@ -332,7 +331,7 @@ fn read_table(name: &str, dtype: &DataType, frame: DataFrame) -> Result<Table> {
         missing: crate::ops::scalar_u64(&missing, "missing").unwrap_or(0),
         distinct: present.height() as u64,
         unique: u("unique"),
-        entropy: if n > 0 { entropy.max(0.0) } else { 0.0 },
+        entropy: entropy.max(0.0),
         measures: Measures::new(values, measure_counts),
         present,
     })
@@ -452,8 +451,10 @@ pub fn profile(
     Ok((rows, duplicates, out))
 }
 
-/// Rows sampled from the data's start to tell which integer columns are mostly distinct.
+/// Rows sampled from the data's start to tell which integer columns are mostly distinct, and
+/// the fewest that tell anything.
 const SAMPLE_ROWS: IdxSize = 100_000;
+const MIN_SAMPLE_ROWS: u64 = 1000;
 
 /// The integer columns whose first rows are mostly distinct values (a key, an id): their
 /// table of distinct values is built by sorting the column (the column, then its values
@@ -462,8 +463,7 @@ const SAMPLE_ROWS: IdxSize = 100_000;
 /// (a key that repeats later, such as a foreign key, costs more sorted). The sorted columns
 /// stay within the memory held columns may take ([`crate::dataset::held::hold_limit`]).
 fn mostly_distinct(source: &LazyFrame, targets: &[Target], rows: u64) -> Result<Vec<String>> {
-    let budget = crate::dataset::held::hold_limit()? as u64;
-    let per_column = rows.saturating_mul(16);
+    let fit = crate::dataset::held::hold_limit()? as u64 / rows.saturating_mul(16).max(1);
     let integers: Vec<&Target> = targets
         .iter()
         .filter(|t| t.dtype == DataType::Int64)
@@ -487,12 +487,10 @@ fn mostly_distinct(source: &LazyFrame, targets: &[Target], rows: u64) -> Result<
         .enumerate()
         .filter(|(i, _)| {
             let distinct = crate::ops::scalar_u64(&sample, &format!("__{i}")).unwrap_or(0);
-            sampled >= 1000 && distinct * 2 > sampled
+            sampled >= MIN_SAMPLE_ROWS && distinct * 2 > sampled
         })
         .map(|(_, t)| t.name.clone())
-        .zip(1u64..)
-        .take_while(|(_, n)| per_column.saturating_mul(*n) <= budget)
-        .map(|(name, _)| name)
+        .take(fit as usize)
         .collect())
 }
 
@@ -544,12 +542,11 @@ fn repeated(hashes: DataFrame) -> Result<DataFrame> {
         .collect();
     drop(hashes);
     all.sort_unstable();
-    let mut out: Vec<u64> = all
-        .windows(2)
-        .filter(|w| w[0] == w[1])
-        .map(|w| w[0])
+    let out: Vec<u64> = all
+        .chunk_by(|a, b| a == b)
+        .filter(|run| run.len() > 1)
+        .map(|run| run[0])
         .collect();
-    out.dedup();
     Ok(DataFrame::new_infer_height(vec![
         UInt64Chunked::from_vec("__hash".into(), out).into_column(),
     ])?)
