@@ -153,20 +153,22 @@ fn strict_dataset_rejects_a_malformed_row_naming_its_line() {
     assert!(err.contains("row has 1 fields, the header has 2"), "{err}");
 }
 
-/// A line break cannot separate fields: the dataset file is refused, naming the key.
+/// A line break (LF or CR) cannot separate fields: the dataset file is refused, naming the key.
 #[test]
 fn a_line_break_delimiter_is_refused() {
     let dir = tmpdir();
     write(dir.path(), "data.csv", "a,b\n1,2\n");
-    let ds = write(
-        dir.path(),
-        "d.yaml",
-        "path: data.csv\ncsv: {delimiter: \"\\n\"}\n",
-    );
     let recipe = write(dir.path(), "r.json", "[]");
-    let err = fails(dir.path(), &recipe, &ds, 2);
-    assert!(err.contains("`delimiter` cannot be a line break"), "{err}");
-    assert!(err.contains("d.yaml:2"), "{err}");
+    for escaped in ["\\n", "\\r"] {
+        let yaml = format!("path: data.csv\ncsv: {{delimiter: \"{escaped}\"}}\n");
+        let ds = write(dir.path(), "d.yaml", &yaml);
+        let err = fails(dir.path(), &recipe, &ds, 2);
+        assert!(
+            err.contains("`delimiter` cannot be a line break"),
+            "{escaped}: {err}"
+        );
+        assert!(err.contains("d.yaml:2"), "{escaped}: {err}");
+    }
 }
 
 #[test]
